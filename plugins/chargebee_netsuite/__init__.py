@@ -1,0 +1,1 @@
+"""Chargebee to NetSuite accounts-receivable sync."""

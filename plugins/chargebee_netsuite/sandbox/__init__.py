@@ -1,0 +1,1 @@
+"""Faithful local stand-ins for the Chargebee and NetSuite APIs (no code shared with the connector)."""
