@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import uvicorn
@@ -98,5 +98,5 @@ class SandboxSpec:
 
     name: str
     app: Any
-    describe: Any  # Callable[[str], dict[str, Any]]
-    demo: Any  # Callable[[dict[str, Any]], Iterator[str]]
+    describe: Callable[[str], dict[str, Any]]
+    demo: Callable[[dict[str, Any]], Iterator[str]]
