@@ -1,0 +1,134 @@
+"""`cbns-sandbox`: start the Chargebee and NetSuite sandboxes, or run a short demo against them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from chargebee_netsuite.sandbox import chargebee, netsuite
+from chargebee_netsuite.sandbox.server import RunningServer, SandboxSpec, serve_in_thread
+
+STATE_FILE = "sandbox.json"
+DEFAULT_PORTS = {"chargebee": 8710, "netsuite": 8720}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser; each sandbox contributes its own `--cb-*` / `--ns-*` options."""
+    parser = argparse.ArgumentParser(
+        prog="cbns-sandbox",
+        description="Local, faithful stand-ins for the Chargebee and NetSuite APIs.",
+    )
+    parser.add_argument(
+        "command",
+        choices=["serve", "demo"],
+        help="serve: start the sandboxes and keep them up until Ctrl-C; "
+        "demo: start them, show a few real requests, stop",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(".sandbox"),
+        help="where sandbox.json and generated keys live (default: .sandbox)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument(
+        "--cb-port",
+        type=int,
+        default=None,
+        help=f"Chargebee port (serve default {DEFAULT_PORTS['chargebee']}; demo: any free port)",
+    )
+    parser.add_argument(
+        "--ns-port",
+        type=int,
+        default=None,
+        help=f"NetSuite port (serve default {DEFAULT_PORTS['netsuite']}; demo: any free port)",
+    )
+    chargebee.add_arguments(parser)
+    netsuite.add_arguments(parser)
+    return parser
+
+
+def write_state(state_dir: Path, state: dict[str, Any]) -> Path:
+    """Write ``sandbox.json`` atomically, so a reader never sees half a file."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    target = state_dir / STATE_FILE
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(state, indent=2) + "\n")
+    os.replace(tmp, target)
+    return target
+
+
+def start_all(
+    args: argparse.Namespace, specs: Sequence[SandboxSpec]
+) -> tuple[list[RunningServer], dict[str, Any]]:
+    """Start every sandbox and return the servers and the ``sandbox.json`` content."""
+    servers: list[RunningServer] = []
+    state: dict[str, Any] = {"pid": os.getpid()}
+    try:
+        for spec in specs:
+            port = getattr(args, "cb_port" if spec.name == "chargebee" else "ns_port")
+            if port is None:
+                port = DEFAULT_PORTS[spec.name] if args.command == "serve" else 0
+            server = serve_in_thread(spec.app, args.host, port)
+            servers.append(server)
+            state[spec.name] = spec.describe(server.base_url)
+    except BaseException:
+        stop_all(servers)
+        raise
+    return servers, state
+
+
+def stop_all(servers: Sequence[RunningServer]) -> None:
+    for server in servers:
+        server.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cbns-sandbox` console script."""
+    args = build_parser().parse_args(argv)
+    state_dir: Path = args.state_dir.resolve()
+    specs = [chargebee.build(args, state_dir), netsuite.build(args, state_dir)]
+    servers, state = start_all(args, specs)
+    state_path = write_state(state_dir, state)
+    try:
+        print(f"Sandboxes are up; connection details in {state_path}:", flush=True)
+        print(json.dumps({k: v for k, v in state.items() if k != "pid"}, indent=2), flush=True)
+        if args.command == "demo":
+            for spec in specs:
+                print(f"\n== {spec.name} ==", flush=True)
+                for line in spec.demo(state[spec.name]):
+                    print(f"  {line}", flush=True)
+            print("\nDemo finished; stopping the sandboxes.", flush=True)
+            return 0
+        wait_for_stop_signal()
+        print("Stopping the sandboxes.", flush=True)
+        return 0
+    finally:
+        stop_all(servers)
+        # A stale sandbox.json would point tools at ports nobody serves any more.
+        state_path.unlink(missing_ok=True)
+
+
+def wait_for_stop_signal() -> None:
+    """Block until SIGINT (Ctrl-C) or SIGTERM."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stop.wait(0.5):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
