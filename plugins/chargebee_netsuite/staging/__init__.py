@@ -1,0 +1,1 @@
+"""Staging database: schema (SQLAlchemy Core), Alembic migrations and small query functions."""
