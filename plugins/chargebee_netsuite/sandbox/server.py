@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import uvicorn

@@ -1,4 +1,4 @@
-"""Staging engines (SQLite by default, Postgres in production) and migration to the newest schema."""
+"""Staging engines (SQLite by default, Postgres in production) and schema migration."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The staging schema's shared MetaData; tables are declared in the modules named for what they hold."""
+"""The staging schema's shared MetaData; each table lives in the module named for it."""
 
 from sqlalchemy import MetaData
 

@@ -1,0 +1,48 @@
+"""Configuration of one simulated NetSuite account (credentials, limits, faults, preferences)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+DatePeriodMismatch = Literal["disallow", "warn", "allow"]
+# "reject" is the sandbox default and not a NetSuite value: it stands for "the connector must
+# not rely on NetSuite silently moving a transaction into another period".
+DefaultPeriodIfClosed = Literal["reject", "first_open", "current"]
+
+
+@dataclass
+class NetSuiteSandboxSettings:
+    """Everything :func:`create_app` needs; tests build one directly, the CLI via ``build``."""
+
+    account_id: str = "1234567_SB1"
+    client_id: str = "sandbox-client-id"
+    # certificate id -> PEM public key (or X.509 certificate) registered for the client.
+    certificates: dict[str, bytes] = field(default_factory=dict)
+    reference_data_path: Path | None = None
+    database_path: Path | None = None  # None: in-memory
+    latency_ms: int = 0
+    concurrency_limit: int = 5
+    fail_nth: int = 0
+    drop_nth: int = 0
+    strict_host: bool = False
+    token_ttl_seconds: int = 3600
+    suiteql_max_results: int = 100_000
+    date_period_mismatch: DatePeriodMismatch = "disallow"
+    default_period_if_closed: DefaultPeriodIfClosed = "reject"
+
+
+def account_host_label(account_id: str) -> str:
+    """``1234567_SB1`` -> ``1234567-sb1`` (the form used in NetSuite domains)."""
+    return account_id.lower().replace("_", "-")
+
+
+def account_domain(account_id: str) -> str:
+    """The REST host of an account, e.g. ``1234567-sb1.suitetalk.api.netsuite.com``."""
+    return f"{account_host_label(account_id)}.suitetalk.api.netsuite.com"
+
+
+def canonical_token_url(account_id: str) -> str:
+    """The token URL NetSuite expects as the assertion ``aud``."""
+    return f"https://{account_domain(account_id)}/services/rest/auth/oauth2/v1/token"
