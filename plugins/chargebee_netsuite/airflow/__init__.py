@@ -1,0 +1,1 @@
+"""Thin Airflow adapters: hooks, operators, provider info and the AirflowPlugin."""

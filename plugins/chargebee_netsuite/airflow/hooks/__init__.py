@@ -1,0 +1,1 @@
+"""Airflow hooks that turn Connections into this package's API clients."""

@@ -1,0 +1,124 @@
+"""One small class per Chargebee list endpoint: path, list wrapper, and which filters it allows."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from chargebee_netsuite.chargebee.filters import between, is_in, sort_asc
+
+
+class Endpoint:
+    """A Chargebee list endpoint and the query parameters an extraction may send to it."""
+
+    name: ClassVar[str]  # collection path segment, e.g. "invoices"
+    wrapper: ClassVar[str]  # key of each list entry, e.g. "invoice"
+    window_attr: ClassVar[str] = "updated_at"
+    # Sorting on the windowed attribute keeps a window's pages in change order; where the
+    # endpoint cannot sort by it the default (created_at) order is used, which never moves.
+    sorts_by_window_attr: ClassVar[bool] = True
+    supports_include_deleted: ClassVar[bool] = True
+    # Catalog endpoints have no include_deleted; deleted rows are those with status "deleted".
+    all_statuses: ClassVar[tuple[str, ...] | None] = None
+    has_line_items: ClassVar[bool] = False
+
+    @property
+    def path(self) -> str:
+        """The list path relative to ``/api/v2``."""
+        return f"/{self.name}"
+
+    def _everything(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.supports_include_deleted:
+            params["include_deleted"] = "true"
+        if self.all_statuses:
+            params.update(is_in("status", self.all_statuses))
+        return params
+
+    def full_params(self) -> dict[str, str]:
+        """Parameters of an unfiltered listing of every record, deleted ones included.
+
+        No ``updated_at`` filter: records untouched since 2016 carry no ``updated_at`` and any
+        filter on it silently drops them. The default ``created_at`` order is stable under
+        concurrent updates, so no record moves between pages during the scan.
+        """
+        return self._everything()
+
+    def window_params(self, low: int, high: int) -> dict[str, str]:
+        """Parameters listing records whose window attribute is within ``[low, high]`` seconds."""
+        params = self._everything()
+        params.update(between(self.window_attr, low, high))
+        if self.sorts_by_window_attr:
+            params.update(sort_asc(self.window_attr))
+        return params
+
+    def unwrap(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """The resource object inside one list entry (``{"invoice": {...}}`` → ``{...}``)."""
+        obj = entry.get(self.wrapper)
+        if not isinstance(obj, dict):
+            raise ValueError(f"{self.name} list entry lacks the {self.wrapper!r} object")
+        return obj
+
+
+class Customers(Endpoint):
+    """``GET /customers`` (entries may also carry a ``card``, which is not staged)."""
+
+    name = "customers"
+    wrapper = "customer"
+
+
+class Items(Endpoint):
+    """``GET /items`` (Product Catalog 2.0)."""
+
+    name = "items"
+    wrapper = "item"
+    supports_include_deleted = False
+    all_statuses = ("active", "archived", "deleted")
+
+
+class ItemPrices(Endpoint):
+    """``GET /item_prices`` (Product Catalog 2.0)."""
+
+    name = "item_prices"
+    wrapper = "item_price"
+    supports_include_deleted = False
+    all_statuses = ("active", "archived", "deleted")
+
+
+class Invoices(Endpoint):
+    """``GET /invoices``; entries with ``line_items_next_offset`` need a per-invoice re-fetch."""
+
+    name = "invoices"
+    wrapper = "invoice"
+    has_line_items = True
+
+
+class CreditNotes(Endpoint):
+    """``GET /credit_notes``; cannot sort by ``updated_at`` (only ``date``)."""
+
+    name = "credit_notes"
+    wrapper = "credit_note"
+    sorts_by_window_attr = False
+    has_line_items = True
+
+
+class Transactions(Endpoint):
+    """``GET /transactions``: payments, refunds, and also failed or voided attempts."""
+
+    name = "transactions"
+    wrapper = "transaction"
+
+
+class Events(Endpoint):
+    """``GET /events``, windowed and sorted by ``occurred_at``; events are never deleted."""
+
+    name = "events"
+    wrapper = "event"
+    window_attr = "occurred_at"
+    supports_include_deleted = False
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    e.name: e
+    for e in (Customers(), Items(), ItemPrices(), Invoices(), CreditNotes(), Transactions())
+}
+EVENTS = Events()

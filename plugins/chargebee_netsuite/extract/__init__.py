@@ -1,0 +1,1 @@
+"""Chargebee extraction into staging: windows, full syncs, line completion, webhook events."""

@@ -1,0 +1,191 @@
+"""The typed mapping config: which NetSuite records each kind of Chargebee data posts to."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+EntityType = Literal["plan", "addon", "charge", "adhoc"]
+PeriodPolicyName = Literal["hold", "first_open_period"]
+
+DEFAULT_REDATE_MEMO = (
+    "Re-dated from {original_date} to {posting_date}: accounting period {original_period} "
+    "is closed in NetSuite."
+)
+
+
+def _netsuite_id(value: Any) -> Any:
+    # YAML reads `account: 54` as an int; NetSuite ids are strings in the REST API.
+    if isinstance(value, bool):
+        raise ValueError("a NetSuite internal id is a number such as 54, not true/false")
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise ValueError(f"a NetSuite internal id is a number such as 54, not {value!r}")
+    return value.strip() if isinstance(value, str) else value
+
+
+NetSuiteId = Annotated[str, BeforeValidator(_netsuite_id)]
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a misspelt key must not silently post to the wrong place.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ItemTarget(_Model):
+    """Where a Chargebee line posts: the NetSuite item, its revenue account and dimensions."""
+
+    item: NetSuiteId
+    revenue_account: NetSuiteId | None = None
+    department: NetSuiteId | None = None
+    class_: NetSuiteId | None = Field(default=None, alias="class")
+    location: NetSuiteId | None = None
+
+
+class ItemMapping(_Model):
+    """Item rules; the most specific match wins: item price, item, item family, entity type."""
+
+    by_item_price: dict[str, ItemTarget] = Field(default_factory=dict)
+    by_item: dict[str, ItemTarget] = Field(default_factory=dict)
+    by_item_family: dict[str, ItemTarget] = Field(default_factory=dict)
+    by_entity_type: dict[EntityType, ItemTarget] = Field(default_factory=dict)
+    # No default: an unmatched item price is reported and its documents are held.
+    default: ItemTarget | None = None
+
+
+class SubsidiaryMapping(_Model):
+    """Chargebee business entity -> NetSuite subsidiary, with a site-wide default."""
+
+    by_business_entity: dict[str, NetSuiteId] = Field(default_factory=dict)
+    default: NetSuiteId | None = None
+
+
+class AccountRule(_Model):
+    """A deposit/clearing account for a gateway and currency (either may be omitted = any)."""
+
+    gateway: str | None = None
+    currency: str | None = None
+    account: NetSuiteId
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+
+class AccountRules(_Model):
+    """Payment or refund accounts by gateway x currency; the most specific rule wins."""
+
+    rules: list[AccountRule] = Field(default_factory=list)
+    default: NetSuiteId | None = None
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> AccountRules:
+        seen: set[tuple[str | None, str | None]] = set()
+        for rule in self.rules:
+            key = (rule.gateway, rule.currency)
+            if key in seen:
+                raise ValueError(
+                    f"two rules for gateway {rule.gateway or 'any'} and currency "
+                    f"{rule.currency or 'any'}; keep one"
+                )
+            seen.add(key)
+        return self
+
+
+class CreditNoteTarget(_Model):
+    """Where a credit note with a given reason posts: an item, an account, or both."""
+
+    item: NetSuiteId | None = None
+    account: NetSuiteId | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CreditNoteTarget:
+        if self.item is None and self.account is None:
+            raise ValueError("give an item, an account or both")
+        return self
+
+
+class CreditNoteMapping(_Model):
+    """Credit notes by Chargebee reason code (e.g. ``write_off`` -> a bad-debt account).
+
+    A credit note whose reason code has no rule (and no default) maps its lines through the
+    item rules, like an invoice.
+    """
+
+    by_reason_code: dict[str, CreditNoteTarget] = Field(default_factory=dict)
+    default: CreditNoteTarget | None = None
+
+
+class TaxMapping(_Model):
+    """Tax posts as its own line, to a tax item or to a tax account (exactly one)."""
+
+    item: NetSuiteId | None = None
+    account: NetSuiteId | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TaxMapping:
+        if (self.item is None) == (self.account is None):
+            raise ValueError("give either a tax item or a tax account, not both or neither")
+        return self
+
+
+class AccountingPeriodPolicy(_Model):
+    """What to do with a document dated in a closed period."""
+
+    # hold: keep it back and report it; first_open_period: post it re-dated, saying so.
+    policy: PeriodPolicyName = "hold"
+    memo: str = DEFAULT_REDATE_MEMO
+
+    @field_validator("memo")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        allowed = {"original_date", "posting_date", "original_period", "posting_period"}
+        used = set(re.findall(r"{(\w*)}", value))
+        if used - allowed:
+            raise ValueError(
+                f"unknown placeholders {sorted(used - allowed)}; use {sorted(allowed)}"
+            )
+        return value
+
+    def redate_memo(
+        self, original_date: str, posting_date: str, original_period: str, posting_period: str
+    ) -> str:
+        """The memo saying a document was moved out of a closed period."""
+        return self.memo.format(
+            original_date=original_date,
+            posting_date=posting_date,
+            original_period=original_period,
+            posting_period=posting_period,
+        )
+
+
+class MappingConfig(_Model):
+    """The whole mapping, as loaded from YAML."""
+
+    version: Literal[1] = 1
+    ar_account: NetSuiteId
+    subsidiaries: SubsidiaryMapping
+    currencies: dict[str, NetSuiteId] = Field(default_factory=dict)
+    items: ItemMapping = Field(default_factory=ItemMapping)
+    payments: AccountRules = Field(default_factory=AccountRules)
+    refunds: AccountRules = Field(default_factory=AccountRules)
+    credit_notes: CreditNoteMapping = Field(default_factory=CreditNoteMapping)
+    discount_item: NetSuiteId | None = None
+    tax: TaxMapping | None = None
+    rounding_item: NetSuiteId | None = None
+    accounting_period: AccountingPeriodPolicy = Field(default_factory=AccountingPeriodPolicy)
+
+    @field_validator("currencies")
+    @classmethod
+    def _iso_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        upper = {code.upper(): netsuite_id for code, netsuite_id in value.items()}
+        bad = [code for code in upper if not re.fullmatch(r"[A-Z]{3}", code)]
+        if bad:
+            raise ValueError(f"currency keys are ISO 4217 codes such as USD, not {bad}")
+        if len(upper) != len(value):
+            raise ValueError("a currency code is listed twice (codes are case-insensitive)")
+        return upper

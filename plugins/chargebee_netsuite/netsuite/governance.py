@@ -1,0 +1,90 @@
+"""Account concurrency governance: one shared in-flight limiter and decorrelated-jitter backoff."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class ConcurrencyLimiter:
+    """Caps requests in flight; resizable once the real limit is read from governanceLimits."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("the concurrency limit must be at least 1")
+        self._limit = limit
+        self._in_flight = 0
+        self._cond = threading.Condition()
+        self.peak = 0
+
+    @property
+    def limit(self) -> int:
+        """The current cap."""
+        return self._limit
+
+    @property
+    def in_flight(self) -> int:
+        """Requests holding a slot right now."""
+        return self._in_flight
+
+    def resize(self, limit: int) -> None:
+        """Change the cap; requests already in flight finish normally."""
+        if limit < 1:
+            raise ValueError("the concurrency limit must be at least 1")
+        with self._cond:
+            self._limit = limit
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the slots for the duration of a request."""
+        with self._cond:
+            while self._in_flight >= self._limit:
+                self._cond.wait()
+            self._in_flight += 1
+            self.peak = max(self.peak, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                self._cond.notify()
+
+
+_registry: dict[str, ConcurrencyLimiter] = {}
+_registry_lock = threading.Lock()
+
+
+def shared_limiter(key: str, limit: int) -> ConcurrencyLimiter:
+    """The process-wide limiter for ``key`` (an account's REST URL).
+
+    NetSuite's limit is per account, so every client of one account in this process must draw
+    from the same slots. The first caller's limit wins; a later one can :meth:`resize` it.
+    """
+    with _registry_lock:
+        limiter = _registry.get(key)
+        if limiter is None:
+            limiter = _registry[key] = ConcurrencyLimiter(limit)
+        return limiter
+
+
+class DecorrelatedJitter:
+    """Backoff delays: ``min(cap, uniform(base, previous * 3))``.
+
+    Oracle asks for increasing, de-synchronised retries after a 429; decorrelated jitter spreads
+    threads apart better than full jitter on a shared limit (AWS Architecture Blog, 2015).
+    """
+
+    def __init__(self, base: float, cap: float, rng: random.Random | None = None) -> None:
+        self.base = base
+        self.cap = cap
+        self._rng = rng or random.Random()
+        self._previous = base
+
+    def next_delay(self) -> float:
+        """The next delay in seconds."""
+        delay = min(self.cap, self._rng.uniform(self.base, self._previous * 3))
+        self._previous = max(delay, self.base)
+        return delay

@@ -1,0 +1,1 @@
+"""NetSuite reference data: pulled through SuiteQL into staging, read back for mapping checks."""

@@ -1,0 +1,194 @@
+"""The Chargebee API v2 (Product Catalog 2.0) read endpoints under ``/api/v2``."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from . import errors, operations
+from .errors import param_wrong_value
+from .filters import matches, parse_filters
+from .pagination import decode_offset, line_items_window, page, sort_key
+from .resources import PC1_PATHS, RESOURCES, Resource
+from .settings import ChargebeeSandboxSettings
+from .site import Site
+from .store import Record
+
+router = APIRouter(prefix="/api/v2")
+_LINE_DOCUMENTS = frozenset({"invoice", "credit_note"})
+
+
+def _site(request: Request) -> Site:
+    site: Site = request.state.site
+    return site
+
+
+def _settings(request: Request) -> ChargebeeSandboxSettings:
+    settings: ChargebeeSandboxSettings = request.app.state.settings
+    return settings
+
+
+def _int_param(raw: str | None, name: str, low: int, high: int | None, default: int) -> int:
+    if raw is None:
+        return default
+    if not raw.strip().lstrip("-").isdigit():
+        raise param_wrong_value(name, f"invalid integer {raw!r}")
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise param_wrong_value(name, f"The value {value} is invalid. It should be {bound}")
+    return value
+
+
+def _sort(resource: Resource, params: dict[str, str]) -> tuple[str | None, bool]:
+    asc, desc = params.get("sort_by[asc]"), params.get("sort_by[desc]")
+    if asc is not None and desc is not None:
+        raise param_wrong_value("sort_by", "only one of sort_by[asc] and sort_by[desc]")
+    attr = asc if asc is not None else desc
+    if attr is None:
+        return resource.created_key, False
+    if attr not in resource.sorts:
+        name = "sort_by[asc]" if asc is not None else "sort_by[desc]"
+        raise param_wrong_value(name, f"sorting by {attr} is not supported")
+    return attr, desc is not None
+
+
+def _bool_param(raw: str | None, name: str) -> bool:
+    if raw is None:
+        return False
+    if raw not in ("true", "false"):
+        raise param_wrong_value(name, "must be true or false")
+    return raw == "true"
+
+
+@router.get("/configurations")
+async def configurations(request: Request) -> Response:
+    """The site configuration (tap-chargebee reads ``product_catalog_version`` first)."""
+    site = _site(request)
+    return JSONResponse(
+        {
+            "configurations": [
+                {
+                    "domain": site.name,
+                    "product_catalog_version": "v2",
+                    "chargebee_response_schema_type": "items",
+                    "object": "configuration",
+                }
+            ]
+        }
+    )
+
+
+def list_records(
+    site: Site, resource: Resource, query: list[tuple[str, str]], line_limit: int
+) -> dict[str, Any]:
+    """The body of ``GET /api/v2/<resource>`` for ``query`` (raises ChargebeeError)."""
+    params = dict(query)
+    limit = _int_param(params.get("limit"), "limit", 1, 100, 10)
+    attr, descending = _sort(resource, params)
+    conditions = parse_filters(resource, query)
+    include_deleted = (
+        _bool_param(params.get("include_deleted"), "include_deleted")
+        if resource.include_deleted
+        else True
+    )
+    extra = {
+        name: _int_param(params.get(name), name, 0, None, 0)
+        for name in resource.int_params
+        if name in params
+    }
+    after = decode_offset(params["offset"], attr) if "offset" in params else None
+    if after is not None and site.faults.mutate_on_page and resource.name != "event":
+        operations.touch_records(site.store, resource.name, site.faults.mutate_on_page)
+    store = site.store
+    with store.lock:
+        if resource.name == "event":
+            rows = [(ev, store.event_sequence[eid]) for eid, ev in store.events.items()]
+        else:
+            rows = [(rec, store.seq(resource.name, rec["id"])) for rec in store.all(resource.name)]
+        keyed = []
+        for record, seq in rows:
+            if record.get("deleted") and not include_deleted:
+                continue
+            if not matches(record, conditions) or not _extra_match(record, extra):
+                continue
+            keyed.append((sort_key(record, attr, seq), record))
+        chunk, next_offset = page(keyed, descending=descending, limit=limit, after=after)
+        items = [_shape_for_list(resource.name, rec, line_limit) for rec in chunk]
+    body: dict[str, Any] = {"list": [{resource.name: rec} for rec in items]}
+    if next_offset is not None:
+        body["next_offset"] = next_offset
+    return body
+
+
+def _extra_match(record: Record, extra: dict[str, int]) -> bool:
+    occurred = record.get("occurred_at", 0)
+    if "start_time" in extra and occurred < extra["start_time"]:
+        return False
+    if "end_time" in extra and occurred > extra["end_time"]:
+        return False
+    return not ("paid_on_after" in extra and record.get("paid_at", 0) <= extra["paid_on_after"])
+
+
+def _shape_for_list(kind: str, record: Record, line_limit: int) -> Record:
+    if kind in _LINE_DOCUMENTS and len(record.get("line_items", [])) > line_limit:
+        return copy.deepcopy(line_items_window(record, line_limit, None))
+    return copy.deepcopy(record)
+
+
+@router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def list_endpoint(path: str, request: Request) -> Response:
+    """``GET /api/v2/<resource>`` for every listed resource."""
+    site = _site(request)
+    if path in PC1_PATHS:
+        raise errors.configuration_incompatible()
+    resource = RESOURCES.get(path)
+    if resource is None:
+        raise errors.resource_not_found()
+    if request.method != "GET":
+        # The sandbox serves Chargebee's read API only; writes go through /__admin.
+        raise errors.method_not_supported()
+    query = list(request.query_params.multi_items())
+    body = list_records(site, resource, query, _settings(request).list_line_items_limit)
+    return JSONResponse(body)
+
+
+@router.api_route("/{path}/{record_id}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def retrieve_endpoint(path: str, record_id: str, request: Request) -> Response:
+    """``GET /api/v2/<resource>/<id>``; deleted records answer 404 (assumed)."""
+    site = _site(request)
+    if path in PC1_PATHS:
+        raise errors.configuration_incompatible()
+    resource = RESOURCES.get(path)
+    if resource is None:
+        raise errors.resource_not_found()
+    if request.method != "GET":
+        raise errors.method_not_supported()
+    store = site.store
+    record = (
+        store.events.get(record_id)
+        if resource.name == "event"
+        else store.get(resource.name, record_id)
+    )
+    if record is None or record.get("deleted"):
+        raise errors.resource_not_found()
+    if resource.name in _LINE_DOCUMENTS:
+        params = request.query_params
+        limit = _int_param(
+            params.get("line_items_limit"),
+            "line_items_limit",
+            1,
+            300,
+            _settings(request).retrieve_line_items_default,
+        )
+        record = line_items_window(record, limit, params.get("line_items_offset"))
+    return JSONResponse({resource.name: copy.deepcopy(record)})
+
+
+@router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def unknown_endpoint(rest: str) -> Response:
+    """Anything else under /api/v2 (including ``/api/v2/__admin/...``) is not found."""
+    raise errors.resource_not_found()

@@ -1,0 +1,557 @@
+"""Deterministic generator of realistic B2B SaaS billing history in the seeding-contract shape."""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from . import objects, operations
+from .money import to_minor
+from .objects import LineSpec, Record, TaxSpec
+from .seed import dump_seed
+from .store import Store
+
+DAY = 86400
+START = 1704067200  # 2024-01-01T00:00:00Z
+CATALOG_AT = 1701388800  # 2023-12-01
+LEGACY_AT = 1425168000  # 2015-03-01: before updated_at existed (2016-09-28)
+
+
+@dataclass(frozen=True)
+class Market:
+    """Currency, country and sales tax of a group of customers."""
+
+    currency: str
+    weight: int
+    country: str
+    cities: tuple[tuple[str, str, str], ...]  # (city, state_code, zip)
+    tax: TaxSpec
+    fx: Decimal  # major units per USD
+    suffix: str
+
+
+MARKETS: tuple[Market, ...] = (
+    Market(
+        "USD",
+        45,
+        "US",
+        (("New York", "NY", "10001"), ("Brooklyn", "NY", "11201"), ("Buffalo", "NY", "14201")),
+        TaxSpec("NY State Sales Tax", Decimal("8.875"), "state", "New York", "NY"),
+        Decimal("1"),
+        "Inc.",
+    ),
+    Market(
+        "EUR",
+        25,
+        "DE",
+        (("Berlin", "BE", "10115"), ("Munich", "BY", "80331"), ("Hamburg", "HH", "20095")),
+        TaxSpec("VAT", Decimal("19"), "country", "Germany", "DE"),
+        Decimal("0.92"),
+        "GmbH",
+    ),
+    Market(
+        "GBP",
+        15,
+        "GB",
+        (
+            ("London", "LND", "EC1A 1BB"),
+            ("Manchester", "MAN", "M1 1AE"),
+            ("Leeds", "LDS", "LS1 1UR"),
+        ),
+        TaxSpec("VAT", Decimal("20"), "country", "United Kingdom", "GB"),
+        Decimal("0.79"),
+        "Ltd",
+    ),
+    Market(
+        "JPY",
+        15,
+        "JP",
+        (("Tokyo", "13", "100-0001"), ("Osaka", "27", "530-0001"), ("Fukuoka", "40", "810-0001")),
+        TaxSpec("JCT", Decimal("10"), "country", "Japan", "JP"),
+        Decimal("150"),
+        "K.K.",
+    ),
+)
+# (id, name, type, unit, USD price, billing period)
+CATALOG: tuple[tuple[str, str, str, str | None, str, str | None], ...] = (
+    ("platform-starter", "Platform Starter", "plan", None, "499.00", "month"),
+    ("platform-growth", "Platform Growth", "plan", None, "1499.00", "month"),
+    ("platform-enterprise", "Platform Enterprise", "plan", None, "4999.00", "month"),
+    ("extra-seats", "Extra Seats", "addon", "seat", "29.00", "month"),
+    ("priority-support", "Priority Support", "addon", None, "299.00", "month"),
+    ("sso", "Single Sign-On", "addon", None, "199.00", "month"),
+    ("api-calls", "API Calls (per 1k)", "addon", "1k calls", "0.45", "month"),
+    ("onboarding", "Onboarding Package", "charge", None, "2500.00", None),
+    ("implementation-day", "Implementation Day", "charge", "day", "1200.00", None),
+)
+_WORDS = (
+    "Acme", "Blue Harbor", "Cobalt", "Driftwood", "Evergreen", "Foxglove", "Granite", "Helix",
+    "Ironbark", "Juniper", "Kestrel", "Lumen", "Meridian", "Northwind", "Orchid", "Pioneer",
+    "Quarry", "Redwood", "Summit", "Tidewater", "Umber", "Vantage", "Willow", "Zephyr",
+)  # fmt: skip
+_TRADES = ("Analytics", "Logistics", "Health", "Robotics", "Media", "Labs", "Systems", "Foods")
+_FIRST = ("Ada", "Bruno", "Chloe", "Dmitri", "Elena", "Farah", "Goro", "Hana", "Ivan", "Jonas")
+_LAST = ("Schmidt", "Tanaka", "Okafor", "Smith", "Rossi", "Dubois", "Kowalski", "Suzuki", "Lee")
+
+
+class _Clock:
+    def __init__(self, start: int) -> None:
+        self.t = float(start)
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class _Timeline:
+    """Actions run in time order against one store whose clock follows them."""
+
+    def __init__(self, clock: _Clock) -> None:
+        self.clock = clock
+        self._heap: list[tuple[int, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+
+    def at(self, when: int, action: Callable[[], None]) -> None:
+        heapq.heappush(self._heap, (when, next(self._order), action))
+
+    def run(self) -> None:
+        while self._heap:
+            when, _, action = heapq.heappop(self._heap)
+            self.clock.t = float(max(when, int(self.clock.t)))
+            # A planned step may no longer apply (e.g. the invoice was already paid).
+            with contextlib.suppress(operations.OperationError):
+                action()
+
+
+def _price(usd: str, market: Market) -> int:
+    return to_minor(Decimal(usd) * market.fx, market.currency)
+
+
+class _Generator:
+    def __init__(self, scale: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.clock = _Clock(CATALOG_AT)
+        self.store = Store("generator", clock=self.clock, salt=f"gen-{seed}")
+        self.timeline = _Timeline(self.clock)
+        self.scale = scale
+        self.prices: dict[tuple[str, str], Record] = {}
+
+    # -- catalog --------------------------------------------------------------------------
+
+    def catalog(self) -> None:
+        for item_id, name, item_type, unit, usd, period in CATALOG:
+            record = objects.item(
+                item_id=item_id,
+                name=name,
+                item_type=item_type,
+                family="cloud-platform",
+                description=f"{name} for B2B teams",
+                unit=unit,
+            )
+            operations.create_catalog_record(self.store, "item", record, source="admin_console")
+            for market in MARKETS:
+                price_id = f"{item_id}-{market.currency}" + ("-monthly" if period else "")
+                price = objects.item_price(
+                    price_id=price_id,
+                    source=record,
+                    currency_code=market.currency,
+                    price=_price(usd, market),
+                    created_at=self.store.now(),
+                    period_unit=period,
+                )
+                operations.create_catalog_record(
+                    self.store, "item_price", price, source="admin_console"
+                )
+                self.prices[(item_id, market.currency)] = price
+        legacy = objects.item(
+            item_id="platform-classic",
+            name="Platform Classic",
+            item_type="plan",
+            family="cloud-platform",
+            description="Retired plan",
+            unit=None,
+        )
+        legacy["status"] = "archived"
+        legacy["archived_at"] = self.store.now()
+        operations.create_catalog_record(self.store, "item", legacy, source="admin_console")
+
+    # -- customers ------------------------------------------------------------------------
+
+    def _market(self, index: int) -> Market:
+        if index < len(MARKETS):
+            return MARKETS[index]  # every currency appears at least once
+        return self.rng.choices(MARKETS, weights=[m.weight for m in MARKETS])[0]
+
+    def _customer(self, index: int, market: Market, created_at: int) -> Record:
+        rng = self.rng
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        is_company = index % 5 != 4
+        company = (
+            f"{rng.choice(_WORDS)} {rng.choice(_TRADES)} {market.suffix}" if is_company else None
+        )
+        domain = (company or f"{first}{last}").split(" ")[0].lower() + f"{index}.example"
+        city, state, zip_code = rng.choice(market.cities)
+        auto = "on" if rng.random() < 0.6 else "off"
+        return objects.customer(
+            customer_id=self.store.token(16),
+            created_at=created_at,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}.{last.lower()}@{domain}",
+            company=company,
+            phone=f"+1-555-01{index % 100:02d}" if market.country == "US" else None,
+            currency_code=market.currency,
+            auto_collection=auto,
+            net_term_days=0 if auto == "on" else 30,
+            taxability="exempt" if rng.random() < 0.1 else "taxable",
+            vat_number=f"{market.country}{100000000 + index}"
+            if is_company and market.country in ("DE", "GB")
+            else None,
+            locale={"DE": "de-DE", "JP": "ja-JP"}.get(market.country),
+            billing_address={
+                "first_name": first,
+                "last_name": last,
+                "company": company,
+                "line1": f"{10 + index} Market Street",
+                "city": city,
+                "state_code": state,
+                "zip": zip_code,
+                "country": market.country,
+            },
+        )
+
+    def customers(self) -> None:
+        span = 365 * DAY
+        for index in range(self.scale):
+            market = self._market(index)
+            created = START + index * span // max(self.scale, 1)
+            self.timeline.at(created, self._onboard(index, market, created))
+        if self.scale >= 10:
+            churned = START + 20 * DAY
+            self.timeline.at(churned, self._churned_lead(churned))
+
+    def _onboard(self, index: int, market: Market, created: int) -> Callable[[], None]:
+        def run() -> None:
+            record = self._customer(index, market, created)
+            operations.create_customer(self.store, record, source="hosted_page")
+            subscription_id = f"sub_{self.store.token(14)}"
+            months = 2 + self.rng.randrange(5)
+            for month in range(months):
+                when = created + month * 30 * DAY + 3600
+                self.timeline.at(
+                    when, self._invoice(record["id"], market, subscription_id, month, when)
+                )
+            if index < 2:
+                when = created + 15 * DAY
+                lines = 320 if index == 0 else 130
+                self.timeline.at(when, self._usage_invoice(record["id"], market, lines, when))
+            if self.rng.random() < 0.3:
+                when = created + (10 + self.rng.randrange(200)) * DAY
+                self.timeline.at(when, self._change_customer(record["id"]))
+
+        return run
+
+    def _churned_lead(self, created: int) -> Callable[[], None]:
+        def run() -> None:
+            record = self._customer(999, MARKETS[0], created)
+            operations.create_customer(self.store, record, source="hosted_page")
+            self.timeline.at(created + 7 * DAY, lambda: self._delete_customer(record["id"]))
+
+        return run
+
+    def _delete_customer(self, customer_id: str) -> None:
+        operations.delete_customer(self.store, customer_id)
+
+    def _change_customer(self, customer_id: str) -> Callable[[], None]:
+        def run() -> None:
+            customer = self.store.get("customer", customer_id)
+            if customer is None or customer.get("deleted"):
+                return
+            domain = customer["email"].split("@", 1)[1]
+            operations.change_customer(
+                self.store,
+                customer_id,
+                {"email": f"billing@{domain}", "net_term_days": 45}
+                if customer.get("auto_collection") == "off"
+                else {"email": f"accounts@{domain}"},
+            )
+
+        return run
+
+    # -- invoices and what happens to them ---------------------------------------------------
+
+    def _lines(self, market: Market, month: int, when: int) -> list[LineSpec]:
+        rng = self.rng
+        plan = rng.choice(("platform-starter", "platform-growth", "platform-enterprise"))
+        lines = [self._line(plan, market, 1, when, coupon=rng.random() < 0.15)]
+        if rng.random() < 0.6:
+            lines.append(self._line("extra-seats", market, 1 + rng.randrange(40), when))
+        if rng.random() < 0.3:
+            lines.append(self._line("priority-support", market, 1, when))
+        if rng.random() < 0.2:
+            lines.append(self._line("sso", market, 1, when))
+        if month == 0:
+            lines.append(self._line("onboarding", market, 1, when))
+        return lines
+
+    def _line(
+        self, item_id: str, market: Market, quantity: int, when: int, *, coupon: bool = False
+    ) -> LineSpec:
+        price = self.prices[(item_id, market.currency)]
+        recurring = price.get("period_unit") is not None
+        entity_type = {"plan": "plan_item_price", "addon": "addon_item_price"}.get(
+            price["item_type"], "charge_item_price"
+        )
+        return LineSpec(
+            description=price["external_name"],
+            unit_amount=price["price"],
+            quantity=quantity,
+            entity_type=entity_type,
+            entity_id=price["id"],
+            pricing_model=price["pricing_model"],
+            date_from=when,
+            date_to=when + 30 * DAY - 1 if recurring else when,
+            coupon_id="LOYALTY10" if coupon else None,
+            discount_percent=Decimal(10) if coupon else None,
+        )
+
+    def _invoice(
+        self, customer_id: str, market: Market, subscription_id: str, month: int, when: int
+    ) -> Callable[[], None]:
+        def run() -> None:
+            customer = self.store.get("customer", customer_id)
+            if customer is None or customer.get("deleted"):
+                return
+            rng = self.rng
+            coupon = ("WELCOME100", _price("100", market)) if rng.random() < 0.1 else None
+            invoice = operations.generate_invoice(
+                self.store,
+                customer_id,
+                currency_code=market.currency,
+                lines=self._lines(market, month, when),
+                tax=market.tax,
+                subscription_id=subscription_id,
+                document_coupon=coupon,
+                round_off=rng.random() < 0.1,
+                source="scheduled_job",
+            )
+            self._settle(invoice, customer, when)
+
+        return run
+
+    def _usage_invoice(
+        self, customer_id: str, market: Market, count: int, when: int
+    ) -> Callable[[], None]:
+        def run() -> None:
+            price = self.prices[("api-calls", market.currency)]
+            lines = [
+                LineSpec(
+                    description=f"API calls, workspace {n + 1:03d}",
+                    unit_amount=price["price"],
+                    quantity=1 + (n * 37) % 90,
+                    entity_type="addon_item_price",
+                    entity_id=price["id"],
+                    pricing_model="per_unit",
+                    date_from=when - 30 * DAY,
+                    date_to=when - 1,
+                )
+                for n in range(count)
+            ]
+            invoice = operations.generate_invoice(
+                self.store,
+                customer_id,
+                currency_code=market.currency,
+                lines=lines,
+                tax=market.tax,
+                recurring=False,
+                source="scheduled_job",
+            )
+            self.timeline.at(when + 3600, lambda: self._pay(invoice["id"], None, True))
+            self.timeline.at(when + 10 * DAY, lambda: self._credit(invoice["id"], "refundable"))
+
+        return run
+
+    def _settle(self, invoice: Record, customer: Record, when: int) -> None:
+        rng = self.rng
+        at = self.timeline.at
+        invoice_id = invoice["id"]
+        if rng.random() < 0.05:
+            at(when + 1800, lambda: self._credit(invoice_id, "adjustment"))
+        elif rng.random() < 0.03:
+            at(when + 1800, lambda: self._credit(invoice_id, "refundable"))
+        roll = rng.random()
+        if customer.get("auto_collection") == "on":
+            if roll < 0.80:
+                at(when + 3600, lambda: self._pay(invoice_id, None, True))
+            elif roll < 0.88:
+                at(when + 3600, lambda: self._pay(invoice_id, None, False))
+                at(when + 3 * DAY, lambda: self._pay(invoice_id, None, True))
+            elif roll < 0.94:
+                at(when + 3600, lambda: self._pay(invoice_id, None, False))
+                at(when + 3 * DAY, lambda: self._pay(invoice_id, None, False))
+                at(when + 10 * DAY, lambda: self._exhaust(invoice_id))
+                if rng.random() < 0.5:
+                    at(when + 30 * DAY, lambda: self._write_off(invoice_id))
+            else:
+                at(when + 3600, lambda: self._pay(invoice_id, None, False))
+        else:
+            if roll < 0.6:
+                at(when + 20 * DAY, lambda: self._pay(invoice_id, None, True, "bank_transfer"))
+            elif roll < 0.75:
+                at(when + 15 * DAY, lambda: self._pay(invoice_id, 2, True, "check"))
+                if rng.random() < 0.5:
+                    at(when + 40 * DAY, lambda: self._pay(invoice_id, None, True, "bank_transfer"))
+            elif roll < 0.85:
+                pass  # left open: posted, then payment_due after the due date
+            elif roll < 0.93:
+                at(when + 5 * DAY, lambda: self._void(invoice_id))
+            else:
+                at(when + 2 * DAY, lambda: self._delete(invoice_id))
+        at(int(invoice.get("due_date", when)) + 3600, lambda: self._overdue(invoice_id))
+        if rng.random() < 0.08:
+            full = rng.random() < 0.25
+            at(when + 25 * DAY, lambda: self._refund(invoice_id, full))
+
+    def _pay(self, invoice_id: str, divisor: int | None, ok: bool, method: str = "card") -> None:
+        invoice = self.store.get("invoice", invoice_id)
+        if invoice is None or invoice.get("deleted") or invoice["amount_due"] == 0:
+            return
+        if invoice["status"] == "voided":
+            return
+        amount = invoice["amount_due"] // divisor if divisor else None
+        operations.record_payment(
+            self.store,
+            invoice_id,
+            amount=amount or None,
+            succeeded=ok,
+            payment_method=method,
+            source="scheduled_job" if method == "card" else "admin_console",
+        )
+
+    def _exhaust(self, invoice_id: str) -> None:
+        operations.exhaust_dunning(self.store, invoice_id)
+
+    def _write_off(self, invoice_id: str) -> None:
+        operations.write_off_invoice(self.store, invoice_id)
+
+    def _void(self, invoice_id: str) -> None:
+        operations.void_invoice(self.store, invoice_id, "Order cancelled")
+
+    def _delete(self, invoice_id: str) -> None:
+        operations.delete_invoice(self.store, invoice_id)
+
+    def _overdue(self, invoice_id: str) -> None:
+        invoice = self.store.get("invoice", invoice_id)
+        if invoice is not None and not invoice.get("deleted"):
+            operations.mark_overdue(self.store, invoice_id)
+
+    def _credit(self, invoice_id: str, cn_type: str) -> None:
+        invoice = self.store.get("invoice", invoice_id)
+        if invoice is None or invoice.get("deleted") or invoice["status"] == "voided":
+            return
+        base = invoice["amount_due"] if cn_type == "adjustment" else invoice["total"]
+        amount = base * (10 + self.rng.randrange(20)) // 100
+        if amount <= 0:
+            return
+        reason = "service_unsatisfactory" if cn_type == "refundable" else "order_change"
+        operations.issue_credit_note(
+            self.store, invoice_id, amount=amount, cn_type=cn_type, reason_code=reason
+        )
+
+    def _refund(self, invoice_id: str, full: bool) -> None:
+        invoice = self.store.get("invoice", invoice_id)
+        if invoice is None or invoice.get("deleted"):
+            return
+        payments = [
+            lp["txn_id"] for lp in invoice["linked_payments"] if lp.get("txn_status") == "success"
+        ]
+        if not payments:
+            return
+        txn = self.store.get("transaction", payments[-1])
+        if txn is None:
+            return
+        amount = None if full else max(1, txn["amount"] * (10 + self.rng.randrange(40)) // 100)
+        operations.refund_payment(self.store, txn["id"], amount=amount)
+
+    # -- records from before updated_at existed -------------------------------------------
+
+    def legacy(self) -> None:
+        count = 2 if self.scale >= 5 else (1 if self.scale >= 1 else 0)
+        for n in range(count):
+            self.timeline.at(LEGACY_AT + n * DAY, self._legacy_customer(n))
+
+    def _legacy_customer(self, n: int) -> Callable[[], None]:
+        def run() -> None:
+            market = MARKETS[n % 2]
+            record = self._customer(900 + n, market, self.store.now())
+            operations.create_customer(self.store, record, source="admin_console")
+            invoice = operations.generate_invoice(
+                self.store,
+                record["id"],
+                currency_code=market.currency,
+                lines=[LineSpec("Annual licence 2015", _price("1200", market))],
+                tax=market.tax,
+                recurring=False,
+            )
+            operations.record_payment(
+                self.store, invoice["id"], payment_method="check", source="admin_console"
+            )
+            now = self.store.now()
+            self.store.insert(
+                "transaction",
+                objects.clean(
+                    {
+                        "id": self.store.new_id("transaction", "txn_"),
+                        "customer_id": record["id"],
+                        "payment_source_id": f"pm_{record['id'][:12]}",
+                        "payment_method": "card",
+                        "gateway": "stripe",
+                        "gateway_account_id": "gw_sandbox_stripe",
+                        "type": "authorization",
+                        "authorization_reason": "verification",
+                        "date": now,
+                        "exchange_rate": 1.0,
+                        "currency_code": market.currency,
+                        "amount": _price("1", market),
+                        "amount_capturable": 0,
+                        "id_at_gateway": f"ch_{self.store.token(24)}",
+                        "status": "voided",
+                        "voided_at": now + 600,
+                        "masked_card_number": "************4242",
+                        "deleted": False,
+                        "object": "transaction",
+                        "linked_invoices": [],
+                        "linked_credit_notes": [],
+                        "linked_refunds": [],
+                    }
+                ),
+            )
+
+        return run
+
+
+def generate(scale: int, seed: int) -> dict[str, Any]:
+    """Billing history for ``scale`` customers (about 4 invoices each), same for the same seed.
+
+    Includes USD/EUR/GBP/JPY customers (companies and persons), plans, add-ons and one-off
+    charges, item and document coupons, taxes, round-off, two usage invoices with 320 and
+    130 lines, full/partial/failed payments, dunning, refunds, adjustment and refundable
+    credit notes, write-offs, voids, deletions and pre-2016 records without ``updated_at``.
+    The result is the seeding contract: ``generate()`` → JSON → seed load round-trips.
+    """
+    if scale < 0:
+        raise ValueError("scale must be >= 0")
+    gen = _Generator(scale, seed)
+    gen.clock.t = float(LEGACY_AT)
+    gen.legacy()
+    gen.timeline.run()
+    gen.clock.t = float(CATALOG_AT)
+    gen.catalog()
+    gen.customers()
+    gen.timeline.run()
+    return dump_seed(gen.store)

@@ -1,0 +1,654 @@
+"""Chargebee's own operations on a site's records, each emitting the events Chargebee emits."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from . import objects
+from .objects import LineSpec, Record, TaxSpec
+from .store import Store
+
+OFFLINE_METHODS = frozenset({"cash", "check", "bank_transfer", "other", "custom"})
+CUSTOMER_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "vat_number",
+        "auto_collection",
+        "net_term_days",
+        "taxability",
+        "locale",
+        "billing_address",
+    }
+)
+
+
+class OperationError(Exception):
+    """The operation is not allowed in the record's current state (Chargebee would refuse)."""
+
+
+def _require(store: Store, kind: str, record_id: str) -> Record:
+    record = store.get(kind, record_id)
+    if record is None or record.get("deleted"):
+        raise OperationError(f"{kind} {record_id!r} not found")
+    return record
+
+
+def _line_id_factory(store: Store) -> Callable[[], str]:
+    return lambda: f"li_{store.token()}"
+
+
+def _subscription_stub(invoice: Record) -> Record | None:
+    # The sandbox serves no subscriptions; events that carry one get a minimal stand-in.
+    if "subscription_id" not in invoice:
+        return None
+    return {
+        "id": invoice["subscription_id"],
+        "customer_id": invoice["customer_id"],
+        "currency_code": invoice["currency_code"],
+        "status": "active",
+        "deleted": False,
+        "object": "subscription",
+    }
+
+
+def _payment_content(store: Store, txn: Record, invoice: Record, **extra: Record) -> dict[str, Any]:
+    content: dict[str, Any] = {"transaction": txn, "invoice": invoice, **extra}
+    customer = store.get("customer", invoice["customer_id"])
+    if customer is not None:
+        content["customer"] = customer
+    subscription = _subscription_stub(invoice)
+    if subscription is not None:
+        content["subscription"] = subscription
+    return content
+
+
+# -- customers and catalog ----------------------------------------------------------------
+
+
+def create_customer(store: Store, record: Record, *, source: str = "admin_console") -> Record:
+    """Add a customer; emits ``customer_created``."""
+    store.touch(record)
+    store.insert("customer", record)
+    store.emit("customer_created", {"customer": record}, source=source)
+    return record
+
+
+def change_customer(
+    store: Store, customer_id: str, changes: dict[str, Any], *, source: str = "admin_console"
+) -> Record:
+    """Update a customer's attributes; emits ``customer_changed``."""
+    customer = _require(store, "customer", customer_id)
+    unknown = set(changes) - CUSTOMER_FIELDS
+    if unknown:
+        raise OperationError(f"cannot change {sorted(unknown)} on a customer")
+    for key, value in changes.items():
+        if key == "billing_address":
+            customer["billing_address"] = objects.address("billing_address", value)
+        elif value is None:
+            customer.pop(key, None)
+        else:
+            customer[key] = value
+    store.touch(customer)
+    store.emit("customer_changed", {"customer": customer}, source=source)
+    return customer
+
+
+def delete_customer(store: Store, customer_id: str, *, source: str = "admin_console") -> Record:
+    """Delete a customer; emits ``customer_deleted`` carrying the deleted customer."""
+    customer = _require(store, "customer", customer_id)
+    customer["deleted"] = True
+    store.touch(customer)
+    store.emit("customer_deleted", {"customer": customer}, source=source)
+    return customer
+
+
+def create_catalog_record(store: Store, kind: str, record: Record, *, source: str) -> Record:
+    """Add an item or item price; emits ``item_created``/``item_price_created``."""
+    store.touch(record)
+    store.insert(kind, record)
+    store.emit(f"{kind}_created", {kind: record}, source=source)
+    return record
+
+
+# -- invoices -----------------------------------------------------------------------------
+
+
+def generate_invoice(
+    store: Store,
+    customer_id: str,
+    *,
+    currency_code: str,
+    lines: list[LineSpec],
+    tax: TaxSpec | None,
+    date: int | None = None,
+    net_term_days: int | None = None,
+    subscription_id: str | None = None,
+    recurring: bool = True,
+    document_coupon: tuple[str, int] | None = None,
+    round_off: bool = False,
+    source: str = "admin_console",
+) -> Record:
+    """Create an invoice for a customer; emits ``invoice_generated``."""
+    customer = _require(store, "customer", customer_id)
+    if not lines:
+        raise OperationError("an invoice needs at least one line")
+    date = store.now() if date is None else date
+    terms = customer.get("net_term_days", 0) if net_term_days is None else net_term_days
+    first = not any(inv["customer_id"] == customer_id for inv in store.all("invoice"))
+    invoice = objects.build_invoice(
+        invoice_id=store.new_id("invoice"),
+        customer_record=customer,
+        currency_code=currency_code,
+        date=date,
+        due_date=date + terms * 86400,
+        lines=lines,
+        tax=tax if customer.get("taxability") != "exempt" else None,
+        new_line_id=_line_id_factory(store),
+        subscription_id=subscription_id,
+        recurring=recurring,
+        document_coupon=document_coupon,
+        round_off=round_off,
+        first_invoice=first,
+    )
+    invoice["net_term_days"] = terms
+    objects.refresh_invoice(invoice, store.now())
+    store.touch(invoice)
+    store.insert("invoice", invoice)
+    store.emit("invoice_generated", {"invoice": invoice}, source=source)
+    return invoice
+
+
+def update_invoice(
+    store: Store, invoice_id: str, changes: dict[str, Any], *, source: str = "admin_console"
+) -> Record:
+    """Change ``po_number``/``dunning_status``/``next_retry_at``; emits ``invoice_updated``.
+
+    Changes to only ``next_retry_at``/``dunning_status`` bump ``resource_version`` but not
+    ``updated_at`` (SPEC Invoice.updated_at note).
+    """
+    invoice = _require(store, "invoice", invoice_id)
+    allowed = {"po_number", "dunning_status", "next_retry_at", "has_advance_charges"}
+    if set(changes) - allowed:
+        raise OperationError(f"cannot change {sorted(set(changes) - allowed)} on an invoice")
+    for key, value in changes.items():
+        if value is None:
+            invoice.pop(key, None)
+        else:
+            invoice[key] = value
+    objects.refresh_invoice(invoice, store.now())
+    quiet = set(changes) <= {"dunning_status", "next_retry_at", "has_advance_charges"}
+    store.touch(invoice, bump_updated_at=not quiet)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return invoice
+
+
+def void_invoice(
+    store: Store, invoice_id: str, reason_code: str = "Other", *, source: str = "admin_console"
+) -> Record:
+    """Void an unpaid invoice; emits ``invoice_updated``."""
+    invoice = _require(store, "invoice", invoice_id)
+    if invoice["status"] == "voided":
+        raise OperationError(f"invoice {invoice_id} is already voided")
+    if invoice["amount_paid"] or invoice["credits_applied"] or invoice["amount_adjusted"]:
+        raise OperationError(f"invoice {invoice_id} has payments or credits; it cannot be voided")
+    invoice["status"] = "voided"
+    invoice["voided_at"] = store.now()
+    invoice["void_reason_code"] = reason_code
+    invoice.pop("dunning_status", None)
+    invoice.pop("next_retry_at", None)
+    store.touch(invoice)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return invoice
+
+
+def delete_invoice(store: Store, invoice_id: str, *, source: str = "admin_console") -> Record:
+    """Delete an invoice without payments or credits; emits ``invoice_deleted``."""
+    invoice = _require(store, "invoice", invoice_id)
+    if invoice["amount_paid"] or invoice["credits_applied"] or invoice["amount_adjusted"]:
+        raise OperationError(f"invoice {invoice_id} has payments or credits; delete them first")
+    invoice["deleted"] = True
+    store.touch(invoice)
+    store.emit("invoice_deleted", {"invoice": invoice}, source=source)
+    return invoice
+
+
+# -- payments and refunds -------------------------------------------------------------------
+
+
+def record_payment(
+    store: Store,
+    invoice_id: str,
+    *,
+    amount: int | None = None,
+    succeeded: bool = True,
+    payment_method: str = "card",
+    gateway: str | None = None,
+    source: str = "admin_console",
+) -> Record:
+    """Collect (or fail to collect) a payment on an invoice.
+
+    Emits ``payment_succeeded``/``payment_failed`` and ``invoice_updated``. A failed
+    payment starts dunning on the invoice.
+    """
+    invoice = _require(store, "invoice", invoice_id)
+    if invoice["status"] in ("voided", "paid"):
+        raise OperationError(f"invoice {invoice_id} is {invoice['status']}")
+    amount = invoice["amount_due"] if amount is None else amount
+    if amount <= 0 or amount > invoice["amount_due"]:
+        raise OperationError(
+            f"amount {amount} must be between 1 and the amount due {invoice['amount_due']}"
+        )
+    now = store.now()
+    offline = payment_method in OFFLINE_METHODS
+    gateway = gateway or ("not_applicable" if offline else "stripe")
+    txn: Record = objects.clean(
+        {
+            "id": store.new_id("transaction", "txn_"),
+            "customer_id": invoice["customer_id"],
+            "subscription_id": invoice.get("subscription_id"),
+            "gateway_account_id": None if offline else "gw_sandbox_stripe",
+            "payment_source_id": None if offline else f"pm_{invoice['customer_id'][:12]}",
+            "payment_method": payment_method,
+            "reference_number": f"REF-{invoice_id}" if offline else None,
+            "gateway": gateway,
+            "type": "payment",
+            "date": now,
+            "settled_at": now if succeeded else None,
+            "exchange_rate": 1.0,
+            "currency_code": invoice["currency_code"],
+            "amount": amount,
+            "id_at_gateway": None if offline else f"ch_{store.token(24)}",
+            "status": "success" if succeeded else "failure",
+            "initiator_type": "merchant",
+            "error_code": None if succeeded else "card_declined",
+            "error_text": None if succeeded else "Your card was declined.",
+            "masked_card_number": None if offline else "************4242",
+            "amount_unused": 0,
+            "deleted": False,
+            "object": "transaction",
+            "linked_invoices": [],
+            "linked_credit_notes": [],
+            "linked_refunds": [],
+        }
+    )
+    invoice["linked_payments"].append(
+        {
+            "txn_id": txn["id"],
+            "applied_amount": amount,
+            "applied_at": now,
+            "txn_status": txn["status"],
+            "txn_date": now,
+            "txn_amount": amount,
+            "object": "linked_payment",
+        }
+    )
+    if not succeeded:
+        attempt = len(invoice.get("dunning_attempts", [])) + 1
+        invoice.setdefault("dunning_attempts", []).append(
+            {
+                "attempt": attempt,
+                "transaction_id": txn["id"],
+                "dunning_type": "auto_collect",
+                "created_at": now,
+                "txn_status": "failure",
+                "txn_amount": amount,
+                "object": "dunning_attempt",
+            }
+        )
+        invoice["dunning_status"] = "in_progress"
+        invoice["next_retry_at"] = now + 3 * 86400
+    objects.refresh_invoice(invoice, now)
+    txn["linked_invoices"].append(
+        {
+            "invoice_id": invoice_id,
+            "applied_amount": amount,
+            "applied_at": now,
+            "invoice_date": invoice.get("date"),
+            "invoice_total": invoice["total"],
+            "invoice_status": invoice["status"],
+            "object": "linked_invoice",
+        }
+    )
+    store.touch(txn)
+    store.insert("transaction", txn)
+    store.touch(invoice)
+    event = "payment_succeeded" if succeeded else "payment_failed"
+    store.emit(event, _payment_content(store, txn, invoice), source=source)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return txn
+
+
+def mark_overdue(store: Store, invoice_id: str, *, source: str = "scheduled_job") -> bool:
+    """Re-evaluate an unpaid invoice after its due date; emits ``invoice_updated`` on change."""
+    invoice = _require(store, "invoice", invoice_id)
+    before = invoice["status"]
+    objects.refresh_invoice(invoice, store.now())
+    if invoice["status"] == before:
+        return False
+    store.touch(invoice)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return True
+
+
+def exhaust_dunning(store: Store, invoice_id: str, *, source: str = "scheduled_job") -> Record:
+    """Dunning gave up: the invoice becomes ``not_paid``; emits ``invoice_updated``."""
+    invoice = _require(store, "invoice", invoice_id)
+    if invoice.get("dunning_status") != "in_progress":
+        raise OperationError(f"invoice {invoice_id} is not in dunning")
+    invoice["dunning_status"] = "exhausted"
+    invoice.pop("next_retry_at", None)
+    objects.refresh_invoice(invoice, store.now())
+    store.touch(invoice)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return invoice
+
+
+def _new_credit_note(
+    store: Store, invoice: Record, cn_type: str, reason_code: str, gross: int
+) -> Record:
+    return objects.build_credit_note(
+        cn_id=store.new_id("credit_note", "CN-"),
+        invoice=invoice,
+        cn_type=cn_type,
+        reason_code=reason_code,
+        gross_total=gross,
+        date=store.now(),
+        new_line_id=_line_id_factory(store),
+    )
+
+
+def _credited_so_far(invoice: Record) -> int:
+    issued = sum(
+        cn.get("cn_total", 0)
+        for cn in invoice.get("issued_credit_notes", [])
+        if cn["cn_status"] != "voided"
+    )
+    adjusted = sum(
+        cn.get("cn_total", 0)
+        for cn in invoice.get("adjustment_credit_notes", [])
+        if cn["cn_status"] != "voided"
+    )
+    return issued + adjusted
+
+
+def refund_payment(
+    store: Store,
+    transaction_id: str,
+    *,
+    amount: int | None = None,
+    reason_code: str = "product_unsatisfactory",
+    source: str = "admin_console",
+) -> Record:
+    """Refund (part of) a successful payment through a refundable credit note.
+
+    Emits ``credit_note_created``, ``payment_refunded``, ``transaction_updated`` (the
+    original payment's ``linked_refunds``) and ``invoice_updated`` (its
+    ``issued_credit_notes``). Returns the refund transaction.
+    """
+    payment = _require(store, "transaction", transaction_id)
+    if payment["type"] != "payment" or payment["status"] != "success":
+        raise OperationError(f"transaction {transaction_id} is not a successful payment")
+    if not payment["linked_invoices"]:
+        raise OperationError(f"transaction {transaction_id} is not applied to an invoice")
+    invoice = _require(store, "invoice", payment["linked_invoices"][0]["invoice_id"])
+    already = sum(r["txn_amount"] for r in payment["linked_refunds"])
+    refundable = min(payment["amount"] - already, invoice["total"] - _credited_so_far(invoice))
+    amount = refundable if amount is None else amount
+    if amount <= 0 or amount > refundable:
+        raise OperationError(f"refund amount {amount} must be between 1 and {refundable}")
+    now = store.now()
+    cn = _new_credit_note(store, invoice, "refundable", reason_code, amount)
+    refund: Record = objects.clean(
+        {
+            "id": store.new_id("transaction", "txn_"),
+            "customer_id": payment.get("customer_id"),
+            "subscription_id": payment.get("subscription_id"),
+            "gateway_account_id": payment.get("gateway_account_id"),
+            "payment_source_id": payment.get("payment_source_id"),
+            "payment_method": payment["payment_method"],
+            "reference_number": payment.get("reference_number"),
+            "gateway": payment["gateway"],
+            "type": "refund",
+            "date": now,
+            "settled_at": now,
+            "exchange_rate": 1.0,
+            "currency_code": payment["currency_code"],
+            "amount": amount,
+            "id_at_gateway": f"re_{store.token(24)}" if payment.get("id_at_gateway") else None,
+            "status": "success",
+            "initiator_type": "merchant",
+            "masked_card_number": payment.get("masked_card_number"),
+            "refunded_txn_id": payment["id"],
+            "amount_unused": 0,
+            "deleted": False,
+            "object": "transaction",
+            "linked_invoices": [],
+            "linked_credit_notes": [],
+            "linked_refunds": [],
+        }
+    )
+    cn["linked_refunds"].append(
+        {
+            "txn_id": refund["id"],
+            "applied_amount": amount,
+            "applied_at": now,
+            "txn_status": "success",
+            "txn_date": now,
+            "txn_amount": amount,
+            "refund_reason_code": reason_code,
+            "object": "linked_refund",
+        }
+    )
+    cn["refunded_at"] = now
+    objects.refresh_credit_note(cn)
+    refund["linked_credit_notes"].append(
+        {
+            **objects.cn_reference(cn, "linked_credit_note"),
+            "applied_amount": amount,
+            "applied_at": now,
+            "cn_reference_invoice_id": invoice["id"],
+        }
+    )
+    payment["linked_refunds"].append(
+        {
+            "txn_id": refund["id"],
+            "txn_status": "success",
+            "txn_date": now,
+            "txn_amount": amount,
+            "object": "linked_refund",
+        }
+    )
+    invoice["issued_credit_notes"].append(objects.cn_reference(cn, "issued_credit_note"))
+    for record in (cn, refund, payment, invoice):
+        store.touch(record)
+    store.insert("credit_note", cn)
+    store.insert("transaction", refund)
+    store.emit("credit_note_created", {"credit_note": cn}, source=source)
+    store.emit(
+        "payment_refunded", _payment_content(store, refund, invoice, credit_note=cn), source=source
+    )
+    store.emit("transaction_updated", {"transaction": payment}, source=source)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return refund
+
+
+def issue_credit_note(
+    store: Store,
+    invoice_id: str,
+    *,
+    amount: int | None = None,
+    cn_type: str = "adjustment",
+    reason_code: str = "order_change",
+    source: str = "admin_console",
+) -> Record:
+    """Issue an adjustment or refundable credit note against an invoice.
+
+    An adjustment note reduces the amount due (``adjustment_credit_notes``); a refundable
+    note is applied to what is still due (``applied_credits``/``allocations``) and keeps
+    the rest available for refund. Emits ``credit_note_created`` and ``invoice_updated``.
+    """
+    invoice = _require(store, "invoice", invoice_id)
+    if invoice["status"] == "voided":
+        raise OperationError(f"invoice {invoice_id} is voided")
+    if cn_type == "adjustment":
+        limit = invoice["amount_due"]
+    elif cn_type == "refundable":
+        limit = invoice["total"] - _credited_so_far(invoice)
+    else:
+        raise OperationError(f"unsupported credit note type {cn_type!r}")
+    amount = limit if amount is None else amount
+    if amount <= 0 or amount > limit:
+        raise OperationError(f"credit note amount {amount} must be between 1 and {limit}")
+    now = store.now()
+    cn = _new_credit_note(store, invoice, cn_type, reason_code, amount)
+    applied = amount if cn_type == "adjustment" else min(amount, invoice["amount_due"])
+    if applied:
+        cn["allocations"].append(
+            {
+                "invoice_id": invoice_id,
+                "allocated_amount": applied,
+                "allocated_at": now,
+                "invoice_date": invoice.get("date"),
+                "invoice_status": invoice["status"],
+                "object": "allocation",
+            }
+        )
+    objects.refresh_credit_note(cn)
+    if cn_type == "adjustment":
+        invoice["adjustment_credit_notes"].append(
+            objects.cn_reference(cn, "adjustment_credit_note")
+        )
+    else:
+        invoice["issued_credit_notes"].append(objects.cn_reference(cn, "issued_credit_note"))
+        if applied:
+            ref = objects.cn_reference(cn, "applied_credit")
+            ref.pop("cn_total")
+            invoice["applied_credits"].append({**ref, "applied_amount": applied, "applied_at": now})
+    objects.refresh_invoice(invoice, now)
+    for allocation in cn["allocations"]:
+        allocation["invoice_status"] = invoice["status"]
+    store.touch(cn)
+    store.touch(invoice)
+    store.insert("credit_note", cn)
+    store.emit("credit_note_created", {"credit_note": cn}, source=source)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return cn
+
+
+def write_off_invoice(store: Store, invoice_id: str, *, source: str = "admin_console") -> Record:
+    """Write off what is still due with an adjustment note (reason ``write_off``)."""
+    return issue_credit_note(
+        store, invoice_id, cn_type="adjustment", reason_code="write_off", source=source
+    )
+
+
+def _unlink_credit_note(invoice: Record, cn_id: str) -> None:
+    for key in ("applied_credits", "adjustment_credit_notes", "issued_credit_notes"):
+        invoice[key] = [ref for ref in invoice.get(key, []) if ref["cn_id"] != cn_id]
+
+
+def void_credit_note(store: Store, cn_id: str, *, source: str = "admin_console") -> Record:
+    """Void a credit note that has not been refunded; emits ``credit_note_updated``."""
+    cn = _require(store, "credit_note", cn_id)
+    if cn["status"] == "voided" or cn["amount_refunded"]:
+        raise OperationError(f"credit note {cn_id} cannot be voided")
+    cn["allocations"] = []
+    cn["status"] = "voided"
+    cn["voided_at"] = store.now()
+    objects.refresh_credit_note(cn)
+    store.touch(cn)
+    store.emit("credit_note_updated", {"credit_note": cn}, source=source)
+    _refresh_cn_invoice(store, cn, source, voided=True)
+    return cn
+
+
+def delete_credit_note(store: Store, cn_id: str, *, source: str = "admin_console") -> Record:
+    """Delete an unrefunded credit note; emits ``credit_note_deleted``."""
+    cn = _require(store, "credit_note", cn_id)
+    if cn["amount_refunded"]:
+        raise OperationError(f"credit note {cn_id} has refunds; it cannot be deleted")
+    cn["deleted"] = True
+    store.touch(cn)
+    store.emit("credit_note_deleted", {"credit_note": cn}, source=source)
+    _refresh_cn_invoice(store, cn, source, voided=False)
+    return cn
+
+
+def _refresh_cn_invoice(store: Store, cn: Record, source: str, *, voided: bool) -> None:
+    invoice = store.get("invoice", cn.get("reference_invoice_id", ""))
+    if invoice is None or invoice.get("deleted"):
+        return
+    _unlink_credit_note(invoice, cn["id"])
+    if voided:
+        invoice["issued_credit_notes"].append(objects.cn_reference(cn, "issued_credit_note"))
+    objects.refresh_invoice(invoice, store.now())
+    store.touch(invoice)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+
+
+def delete_transaction(
+    store: Store, transaction_id: str, *, source: str = "admin_console"
+) -> Record:
+    """Delete an offline payment (unapplying it); emits ``transaction_deleted``."""
+    txn = _require(store, "transaction", transaction_id)
+    if txn["payment_method"] not in OFFLINE_METHODS or txn["type"] != "payment":
+        raise OperationError("only offline payments can be deleted")
+    if txn["linked_refunds"]:
+        raise OperationError(f"transaction {transaction_id} has refunds")
+    txn["deleted"] = True
+    store.touch(txn)
+    store.emit("transaction_deleted", {"transaction": txn}, source=source)
+    for link in txn["linked_invoices"]:
+        invoice = store.get("invoice", link["invoice_id"])
+        if invoice is None or invoice.get("deleted"):
+            continue
+        invoice["linked_payments"] = [
+            lp for lp in invoice["linked_payments"] if lp["txn_id"] != transaction_id
+        ]
+        if invoice["status"] == "paid":
+            invoice["status"] = "posted"
+            invoice.pop("paid_at", None)
+        objects.refresh_invoice(invoice, store.now())
+        store.touch(invoice)
+        store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return txn
+
+
+def touch_records(store: Store, kind: str, count: int, *, source: str = "system") -> list[str]:
+    """Update the first ``count`` live records of ``kind`` (mid-pagination fault)."""
+    touched: list[str] = []
+    for record in store.all(kind):
+        if len(touched) >= count:
+            break
+        if record.get("deleted"):
+            continue
+        store.touch(record)
+        event = {"customer": "customer_changed"}.get(kind, f"{kind}_updated")
+        store.emit(event, {kind: record}, source=source)
+        touched.append(record["id"])
+    return touched
+
+
+def snapshot(record: Record) -> Record:
+    """A deep copy safe to hand out of the store."""
+    return copy.deepcopy(record)
+
+
+def tax_spec(data: dict[str, Any] | None) -> TaxSpec | None:
+    """A :class:`TaxSpec` from a JSON-ish dict (``{"name", "rate", ...}``), or None."""
+    if not data:
+        return None
+    return TaxSpec(
+        name=str(data["name"]),
+        rate=Decimal(str(data["rate"])),
+        juris_type=str(data.get("juris_type", "country")),
+        juris_name=str(data.get("juris_name", data["name"])),
+        juris_code=str(data.get("juris_code", "")),
+    )

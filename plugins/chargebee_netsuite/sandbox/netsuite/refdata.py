@@ -1,0 +1,94 @@
+"""Seed the reference tables (accounts, items, subsidiaries, currencies, periods…) from JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import jsonout
+from .store import Store
+
+# JSON key (record type, case-insensitive) -> SuiteQL table.
+REFERENCE_TABLES = {
+    "subsidiary": "subsidiary",
+    "currency": "currency",
+    "account": "account",
+    "item": "item",
+    "department": "department",
+    "classification": "classification",
+    "class": "classification",
+    "location": "location",
+    "accountingperiod": "accountingperiod",
+}
+# Seeding order: later tables reference earlier ones.
+_ORDER = [
+    "currency",
+    "subsidiary",
+    "account",
+    "item",
+    "department",
+    "classification",
+    "location",
+    "accountingperiod",
+]
+
+
+def repository_reference_data() -> Path:
+    """The demo chart of accounts shipped in the repository (``include/netsuite``)."""
+    return Path(__file__).resolve().parents[4] / "include" / "netsuite" / "reference_data.json"
+
+
+def load_reference_data(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Read a reference-data file: ``{record type: [records with NetSuite field names]}``."""
+    raw = jsonout.loads(path.read_bytes())
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected an object keyed by record type")
+    return {str(k): list(v) for k, v in raw.items() if not str(k).startswith("_")}
+
+
+def _column_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "T" if value else "F"
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return int(value["id"])
+    if isinstance(value, list):
+        # Multi-select references (e.g. subsidiary restrictions) as "1, 2" like BUILTIN.DF.
+        return ", ".join(str(v["id"] if isinstance(v, Mapping) else v) for v in value)
+    return value
+
+
+def seed(store: Store, data: Mapping[str, Any]) -> None:
+    """Insert reference records; unknown record types or fields are errors, not silence."""
+    by_table: dict[str, list[Mapping[str, Any]]] = {}
+    for key, records in data.items():
+        table = REFERENCE_TABLES.get(key.lower())
+        if table is None:
+            raise ValueError(f"unknown reference record type {key!r}")
+        by_table.setdefault(table, []).extend(records)
+    with store.transaction() as conn:
+        for table in _ORDER:
+            columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")').fetchall()}
+            for record in by_table.get(table, []):
+                row = {str(k).lower(): _column_value(v) for k, v in record.items()}
+                unknown = set(row) - columns
+                if unknown:
+                    raise ValueError(
+                        f"{table} {record.get('id')}: unknown fields {sorted(unknown)}"
+                    )
+                if "fullname" in columns and "name" in row:
+                    row.setdefault("fullname", row["name"])
+                if table == "account":
+                    number = row.get("acctnumber")
+                    display = f"{number} {row['acctname']}" if number else row["acctname"]
+                    row.setdefault("fullname", row["acctname"])
+                    row.setdefault("accountsearchdisplayname", display)
+                if table == "item":
+                    row.setdefault("fullname", row["itemid"])
+                    row.setdefault("displayname", row["itemid"])
+                cols = ", ".join(f'"{c}"' for c in row)
+                marks = ", ".join("?" for _ in row)
+                conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values()))

@@ -1,0 +1,235 @@
+"""The Chargebee client against a mock transport: auth header, errors, retries, pagination."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from chargebee_netsuite.chargebee import (
+    AuthenticationError,
+    AuthorizationError,
+    ChargebeeClient,
+    ChargebeeSettings,
+    FatalAPIError,
+    NotFoundError,
+    RetriesExhaustedError,
+)
+from chargebee_netsuite.chargebee.retry import RetryPolicy, parse_retry_after
+
+KEY = "test_sEcReTkEy123"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def error(status: int, code: str, message: str, **headers: str) -> httpx.Response:
+    body = {"message": message, "api_error_code": code, "http_status_code": status}
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def make_client(
+    handler: Handler, sleeps: list[float] | None = None, **settings: object
+) -> ChargebeeClient:
+    config = ChargebeeSettings(site="acme", api_key=KEY, environment="test", **settings)  # type: ignore[arg-type]
+    return ChargebeeClient(
+        config,
+        transport=httpx.MockTransport(handler),
+        sleep=(sleeps.append if sleeps is not None else lambda _s: None),
+    )
+
+
+def test_basic_auth_header_is_the_key_with_an_empty_password() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"list": []})
+
+    make_client(handler).get("/customers")
+    expected = "Basic " + base64.b64encode(b"test_sEcReTkEy123:").decode()
+    assert seen[0].headers["Authorization"] == expected
+    assert base64.b64decode(expected.split()[1]).endswith(b":")  # nothing after the colon
+    assert str(seen[0].url) == "https://acme-test.chargebee.com/api/v2/customers"
+    assert seen[0].method == "GET"
+
+
+def test_401_names_site_environment_and_region_but_never_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = make_client(
+        lambda r: error(401, "api_authentication_failed", "Sorry, authentication failed."),
+        region="eu",
+    )
+    with caplog.at_level(logging.DEBUG), pytest.raises(AuthenticationError) as caught:
+        client.get("/invoices")
+    message = str(caught.value)
+    assert "site 'acme'" in message and "test environment" in message
+    assert "region 'eu'" in message and "acme-test.chargebee.com" in message
+    assert "must be an API key of that site" in message
+    assert caught.value.status == 401
+    assert caught.value.api_error_code == "api_authentication_failed"
+    for text in (message, repr(caught.value), caplog.text, repr(client), repr(client.settings)):
+        assert KEY not in text
+
+
+def test_403_is_fatal_and_says_the_key_lacks_permission() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return error(403, "api_authorization_failed", "Sorry, authorization failed.")
+
+    with pytest.raises(AuthorizationError, match="lacks permission for GET /transactions"):
+        make_client(handler).get("/transactions")
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 409, 422])
+def test_other_4xx_are_never_retried(status: int) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return error(status, "param_wrong_value", "nope")
+
+    with pytest.raises(FatalAPIError) as caught:
+        make_client(handler).get("/invoices")
+    assert len(calls) == 1
+    assert caught.value.status == status
+    if status == 404:
+        assert isinstance(caught.value, NotFoundError)
+
+
+def test_429_honours_retry_after() -> None:
+    responses = iter(
+        [
+            error(429, "api_request_limit_exceeded", "blocked", **{"Retry-After": "7"}),
+            httpx.Response(200, json={"customer": {"id": "c1"}}),
+        ]
+    )
+    sleeps: list[float] = []
+    client = make_client(lambda r: next(responses), sleeps)
+    assert client.get("/customers/c1") == {"customer": {"id": "c1"}}
+    assert len(sleeps) == 1 and 7.0 <= sleeps[0] <= 7.1
+    assert client.rate_limited == 1
+
+
+def test_429_without_retry_after_backs_off_exponentially_then_fails_clearly() -> None:
+    attempts: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
+        return error(429, "api_request_limit_exceeded", "blocked")
+
+    sleeps: list[float] = []
+    client = make_client(handler, sleeps, max_attempts=5)
+    with pytest.raises(RetriesExhaustedError, match="still failing after 5 attempts") as caught:
+        client.get("/invoices")
+    assert len(attempts) == 5
+    assert caught.value.status == 429
+    assert caught.value.api_error_code == "api_request_limit_exceeded"
+    # base 1 s doubling, jitter adds at most 50 %
+    for n, delay in enumerate(sleeps):
+        assert 2**n <= delay <= 2**n * 1.5
+    assert [r.headers.get("X-CB-Retry-Attempt") for r in attempts] == [None, "1", "2", "3", "4"]
+
+
+def test_timeouts_are_retried() -> None:
+    outcomes: list[object] = [httpx.ReadTimeout("slow"), httpx.Response(200, json={"list": []})]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        assert isinstance(outcome, httpx.Response)
+        return outcome
+
+    sleeps: list[float] = []
+    assert make_client(handler, sleeps).get("/invoices") == {"list": []}
+    assert len(sleeps) == 1
+
+
+def test_pagination_follows_next_offset_with_limit_100_and_keeps_filters() -> None:
+    pages = {
+        None: {"list": [{"invoice": {"id": "1"}}], "next_offset": '["10","1"]'},
+        '["10","1"]': {"list": [{"invoice": {"id": "2"}}], "next_offset": '["20","2"]'},
+        '["20","2"]': {"list": [{"invoice": {"id": "3"}}]},
+    }
+    seen: list[httpx.QueryParams] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params)
+        return httpx.Response(200, json=pages[request.url.params.get("offset")])
+
+    client = make_client(handler)
+    params = {"updated_at[between]": "[1,2]", "sort_by[asc]": "updated_at"}
+    ids = [e["invoice"]["id"] for page in client.list_pages("/invoices", params) for e in page]
+    assert ids == ["1", "2", "3"]
+    assert all(p["limit"] == "100" and p["updated_at[between]"] == "[1,2]" for p in seen)
+    assert "updated_at%5Bbetween%5D" in str(
+        httpx.Request("GET", "http://x", params=params).url
+    )  # bracket syntax is sent URL-encoded, as any HTTP client would
+
+
+def test_5xx_on_page_n_is_retried_and_the_listing_resumes_at_that_page() -> None:
+    calls: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        offset = request.url.params.get("offset")
+        calls.append(offset)
+        if offset == "p3" and calls.count("p3") == 1:
+            return error(500, "internal_error", "Sorry,Something went wrong")
+        nxt = {None: "p2", "p2": "p3", "p3": None}[offset]
+        body: dict[str, object] = {"list": [{"invoice": {"id": offset or "p1"}}]}
+        if nxt:
+            body["next_offset"] = nxt
+        return httpx.Response(200, json=body)
+
+    client = make_client(handler)
+    ids = [e["invoice"]["id"] for page in client.list_pages("/invoices") for e in page]
+    assert ids == ["p1", "p2", "p3"]
+    assert calls == [None, "p2", "p3", "p3"]
+
+
+def test_html_502_from_a_load_balancer_is_retried() -> None:
+    responses = iter(
+        [httpx.Response(502, text="<html>Bad Gateway</html>"), httpx.Response(200, json={})]
+    )
+    assert make_client(lambda r: next(responses)).get("/events/ev_1") == {}
+
+
+def test_the_client_has_no_write_methods() -> None:
+    public = {name for name in dir(ChargebeeClient) if not name.startswith("_")}
+    assert not public & {"post", "put", "patch", "delete", "request", "create", "update"}
+
+
+def test_retry_after_parses_seconds_and_http_dates() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("30") == 30.0
+    assert parse_retry_after("Thu, 01 Jan 2026 12:00:45 GMT", now) == 45.0
+    assert parse_retry_after("garbage") is None
+    assert parse_retry_after(None) is None
+
+
+def test_backoff_delay_is_capped() -> None:
+    policy = RetryPolicy(base_delay=1, max_delay=10, jitter=0)
+    assert [policy.delay(n) for n in (1, 2, 3, 4, 5, 6)] == [1, 2, 4, 8, 10, 10]
+    assert policy.delay(1, retry_after=500) <= 10.1
+
+
+def test_error_bodies_do_not_need_to_be_json() -> None:
+    client = make_client(lambda r: httpx.Response(400, text="plain failure"))
+    with pytest.raises(FatalAPIError, match="plain failure"):
+        client.get("/items")
+
+
+def test_json_body_is_returned() -> None:
+    payload = {"event": {"id": "ev_1", "content": {}}}
+    client = make_client(lambda r: httpx.Response(200, content=json.dumps(payload)))
+    assert client.retrieve("events", "ev_1") == payload
