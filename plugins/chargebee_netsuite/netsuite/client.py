@@ -15,6 +15,7 @@ from chargebee_netsuite.netsuite.auth import TokenManager
 from chargebee_netsuite.netsuite.config import DEFAULT_CONCURRENCY, NetSuiteConfig
 from chargebee_netsuite.netsuite.errors import (
     NetSuiteAPIError,
+    RequestError,
     RetriableAPIError,
     ServerError,
     TransportError,
@@ -209,7 +210,17 @@ class NetSuiteClient:
         with self._governance_lock:
             if self._governance_resolved:
                 return
-            limits = self.governance_limits()
+            try:
+                limits = self.governance_limits()
+            except RequestError as exc:
+                # governanceLimits is for administrator roles only; an integration role gets a
+                # 4xx, which must not stop the work it was only meant to tune.
+                log.warning(
+                    "Could not read NetSuite governanceLimits (%s); keeping %d concurrent requests",
+                    exc.status,
+                    self.limiter.limit,
+                )
+                limits = {}
             limit = concurrency_from_governance(limits)
             if limit is not None:
                 self.limiter.resize(limit)

@@ -44,7 +44,11 @@ def internal_id_from_location(location: str | None) -> str | None:
 
 
 class RecordAPI:
-    """``/record/v1/{type}``: every write is an idempotent ``PUT …/eid:{externalId}`` upsert."""
+    """``/record/v1/{type}``: every write is an idempotent ``PUT …/eid:{externalId}`` upsert.
+
+    There is deliberately no plain ``POST`` create: after a timeout the client retries, and a
+    retried create could make a second record, while a retried upsert cannot.
+    """
 
     def __init__(self, client: NetSuiteClient) -> None:
         self._client = client

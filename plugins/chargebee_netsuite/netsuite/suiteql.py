@@ -60,7 +60,14 @@ def decode_value(raw: Any, column_type: ColumnType | None = None) -> Any:
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
-        return Decimal(str(raw)) if isinstance(raw, int | float) and column_type != "int" else raw
+        # NetSuite sends strings; tolerate JSON scalars without turning True into a number.
+        if isinstance(raw, bool) or column_type == "bool":
+            return bool(raw)
+        if column_type == "text":
+            return str(raw)
+        if isinstance(raw, int | float):
+            return int(raw) if column_type == "int" else Decimal(str(raw))
+        return raw
     if column_type == "text":
         return raw
     if column_type == "bool":

@@ -55,7 +55,9 @@ def keys() -> Keys:
     """One RSA 3072 (NetSuite's minimum) and one EC P-256 key pair for the session."""
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     ec_key = ec.generate_private_key(ec.SECP256R1())
-    return Keys(_private_pem(rsa_key), _public_pem(rsa_key), _private_pem(ec_key), _public_pem(ec_key))
+    return Keys(
+        _private_pem(rsa_key), _public_pem(rsa_key), _private_pem(ec_key), _public_pem(ec_key)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -253,3 +253,16 @@ def test_retries_and_failures_log_no_secrets(
     assert fake.token_requests[0]["client_assertion"] not in text
     assert make_client.rsa_pem.splitlines()[1] not in text
     assert "retrying" in caplog.text
+
+
+def test_governance_limits_refused_keeps_the_configured_default(
+    make_client: Any, fake_netsuite: Any, error_response: Any
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/system/v1/governanceLimits"):
+            return error_response(403, "INSUFFICIENT_PERMISSION", "Permission denied.")
+        return httpx.Response(200, json={})
+
+    client = make_client(fake_netsuite(handler), concurrency="governance")
+    client.request("GET", PATH)
+    assert client.limiter.limit == 5

@@ -141,6 +141,9 @@ def test_values_are_decoded_from_strings() -> None:
     assert decode_value("2026-02-01", "date") == date(2026, 2, 1)
     assert decode_value("", "decimal") is None
     assert decode_value("7", "int") == 7
+    assert decode_value(True) is True
+    assert decode_value(12, "text") == "12"
+    assert decode_value(1.5) == Decimal("1.5")
     with pytest.raises(SuiteQLError):
         decode_value("yes", "bool")
     assert encode_param(Decimal("1.10")) == "1.10"

@@ -96,7 +96,19 @@ def admin_router(state: SandboxState) -> APIRouter:
 
     @router.put("/concurrency")
     async def set_concurrency(request: Request) -> JSONResponse:
-        state.governor.limit = int(_number(await _object(request), "limit", 1))
+        """``{"limit": N}`` (account) and/or ``{"integration_limit": N | null}``."""
+        body = await _object(request)
+        governor = state.governor
+        limit = int(_number(body, "limit", 1)) if "limit" in body else governor.limit
+        integration = governor.integration_limit
+        if "integration_limit" in body:
+            integration = None
+            if body["integration_limit"] is not None:
+                integration = int(_number(body, "integration_limit", 1))
+        # At least one slot of the account limit always stays unallocated.
+        if integration is not None and integration > limit - 1:
+            raise _bad("An integration limit must leave at least one slot unallocated.")
+        governor.limit, governor.integration_limit = limit, integration
         return JSONResponse(snapshot())
 
     @router.put("/latency")

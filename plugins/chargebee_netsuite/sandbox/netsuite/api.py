@@ -45,7 +45,8 @@ def base_url_of(request: Request) -> str:
 
 def check_host(settings: NetSuiteSandboxSettings, host: str | None) -> None:
     """Accept the account's domain (and loopback unless strict); reject anything else."""
-    name = (host or "").rsplit(":", 1)[0] if not (host or "").startswith("[") else host or ""
+    host = host or ""
+    name = host.split("]")[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]
     name = name.lower()
     domain = account_domain(settings.account_id)
     if name == domain:
@@ -99,6 +100,9 @@ class NetSuiteApp(FastAPI):
                 is_write = method in WRITE_METHODS and path.startswith(f"{REST}/record/")
                 for fault in state.faults.take(method, path, is_write):
                     if fault.kind == "timeout":
+                        # Keep the request so it is still carried out after the client gave
+                        # up, as a slow NetSuite would: the write lands, the answer is lost.
+                        receive = await _buffered(receive)
                         await asyncio.sleep(fault.seconds)
                     elif fault.kind == "drop":
                         drop = True
@@ -137,6 +141,23 @@ class NetSuiteApp(FastAPI):
             await send(message)
 
         return dropping_send
+
+
+async def _buffered(receive: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """Read the whole request body now; replay it later even if the client has left."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        return {"type": "http.disconnect"}
+
+    return replay
 
 
 def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:

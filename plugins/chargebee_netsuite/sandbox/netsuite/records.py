@@ -230,12 +230,11 @@ class RecordService:
                 owner = self.store.id_for_external(rt.recordtype, eid)
                 if owner is not None and owner != record_id:
                     raise user_error("This entity already exists.", "externalId")
-            created = record_id is None
             if record_id is None:
                 record_id = self.store.next_id(rt.family)
             now = self.clock.iso_timestamp()
             if rt.is_transaction:
-                self._save_transaction(rt, record_id, doc, existing or {}, now, ctx, created)
+                self._save_transaction(rt, record_id, doc, existing or {}, now, ctx)
             else:
                 self._save_customer(rt, record_id, doc, existing or {}, now)
             return record_id
@@ -301,7 +300,6 @@ class RecordService:
         existing: Mapping[str, Any],
         now: str,
         ctx: WriteContext,
-        created: bool,
     ) -> None:
         store = self.store
         tran_type = str(rt.tran_type)
@@ -392,8 +390,8 @@ class RecordService:
                 "entity": int(customer["id"]) if customer else None,
                 "externalid": doc.get("externalId"),
                 "currency": cur_id,
-                "exchangerate": str(doc["exchangeRate"]),
-                "foreigntotal": str(total),
+                "exchangerate": _text(doc["exchangeRate"]),
+                "foreigntotal": _text(total),
                 "subsidiary": sub_id,
                 "postingperiod": period_id,
                 "department": _rid(doc.get("department")),
@@ -407,7 +405,12 @@ class RecordService:
         )
         store.conn.execute('DELETE FROM transactionline WHERE "transaction" = ?', (tx_id,))
         for row in lines.rows:
-            store.insert("transactionline", {"transaction": tx_id, "subsidiary": sub_id, **row})
+            # netamount is in the subsidiary's base currency.
+            net = ar.quantize(Decimal(row["foreignamount"]) * doc["exchangeRate"], 2)
+            store.insert(
+                "transactionline",
+                {"transaction": tx_id, "subsidiary": sub_id, "netamount": _text(net), **row},
+            )
 
         old_docs = {
             int(r[0])
@@ -433,7 +436,7 @@ class RecordService:
                         "CustCred": "Credit",
                         "CustRfnd": "Refund",
                     }.get(tran_type),
-                    "foreignamount": str(amount),
+                    "foreignamount": _text(amount),
                     "linkdate": doc["tranDate"],
                 },
             )
@@ -449,7 +452,6 @@ class RecordService:
                 else:
                     path = paths.get(doc_id, "item")
                 raise ar.over_applied(label, left[doc_id], path)
-        del created
 
     def _label(self, tx_id: int) -> str:
         row = self.store.one('SELECT type, tranid FROM "transaction" WHERE id = ?', (tx_id,))
@@ -875,8 +877,7 @@ class LineProjection:
                 "location": _rid(dims.get("location")),
                 "quantity": _text(quantity),
                 "rate": _text(rate),
-                "foreignamount": str(amount),
-                "netamount": str(amount),
+                "foreignamount": _text(amount),
                 "debitforeignamount": _text(debit),
                 "creditforeignamount": _text(credit),
                 "memo": memo,
@@ -886,6 +887,10 @@ class LineProjection:
 
 
 def _text(value: Any) -> str | None:
+    """A number as SuiteQL prints it: plain digits, no trailing zeros (assumption: the
+    reference shows only whole numbers). Other values as ``str``."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     return None if value is None else str(value)
 
 
@@ -1008,7 +1013,9 @@ def refresh_amounts(store: Store, tx_ids: set[int], now: str) -> dict[int, Decim
     """Recompute remaining amounts and statuses from the links; return what each has left."""
     out: dict[int, Decimal] = {}
     for tx_id in tx_ids:
-        row = store.one('SELECT type, foreigntotal FROM "transaction" WHERE id = ?', (tx_id,))
+        row = store.one(
+            'SELECT type, recordtype, foreigntotal FROM "transaction" WHERE id = ?', (tx_id,)
+        )
         if row is None:
             continue
         total = Decimal(row["foreigntotal"])
@@ -1023,15 +1030,18 @@ def refresh_amounts(store: Store, tx_ids: set[int], now: str) -> dict[int, Decim
         left = ar.remaining(total, used)
         out[tx_id] = left
         paid = total - left
-        doc = store.get_transaction_doc(tx_id)
-        deposited = bool(doc and doc.get("account") and doc.get("undepFunds") is False)
+        doc = store.get_transaction_doc(tx_id) or {}
+        deposited = bool(doc.get("account") and doc.get("undepFunds") is False)
+        if doc:
+            doc["lastModifiedDate"] = now
+            store.put_doc(row["recordtype"], tx_id, doc)
         store.conn.execute(
             'UPDATE "transaction" SET foreignamountremaining = ?, foreignamountpaid = ?, '
             "foreignamountunapplied = ?, status = ?, lastmodifieddate = ? WHERE id = ?",
             (
-                str(left),
-                str(paid) if row["type"] == "CustInvc" else None,
-                str(left) if row["type"] in ("CustCred", "CustPymt") else None,
+                _text(left),
+                _text(paid) if row["type"] == "CustInvc" else None,
+                _text(left) if row["type"] in ("CustCred", "CustPymt") else None,
                 ar.status_of(row["type"], left, deposited=deposited),
                 now,
                 tx_id,

@@ -23,7 +23,10 @@ class NetSuiteSandboxSettings:
     reference_data_path: Path | None = None
     database_path: Path | None = None  # None: in-memory
     latency_ms: int = 0
+    # Account limit: service-tier base (Standard 5, Premium 15, …) + 10 per SuiteCloud Plus
+    # license.
     concurrency_limit: int = 5
+    integration_concurrency_limit: int | None = None
     fail_nth: int = 0
     drop_nth: int = 0
     strict_host: bool = False

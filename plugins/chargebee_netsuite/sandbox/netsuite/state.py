@@ -24,7 +24,7 @@ class SandboxState:
         self.settings = settings
         self.clock = Clock()
         self.tokens = TokenService(settings, self.clock)
-        self.governor = Governor(settings.concurrency_limit)
+        self.governor = Governor(settings.concurrency_limit, settings.integration_concurrency_limit)
         self.faults = FaultPlan(settings.fail_nth, settings.drop_nth)
         self.latency_ms = settings.latency_ms
         self.jobs = Jobs()

@@ -104,7 +104,7 @@ class _DecimalSum:
         self.total = amount if self.total is None else self.total + amount
 
     def finalize(self) -> str | None:
-        return None if self.total is None else str(self.total)
+        return None if self.total is None else format(self.total.normalize(), "f")
 
 
 def _to_date(value: Any, fmt: Any = None) -> str | None:
@@ -172,9 +172,10 @@ class SuiteQL:
         bound = [str(p) if isinstance(p, Decimal) else p for p in params]
         store = self.store
         with store.lock:
+            # Display names are loaded before the read-only guard goes up.
+            self._prepare_df(q)
             store.conn.set_authorizer(_read_only)
             try:
-                self._prepare_df(q)
                 count_row = store.conn.execute(
                     f"SELECT COUNT(*) FROM (SELECT 1 FROM ({sql}) LIMIT {self.max_results})",
                     bound,
@@ -214,17 +215,13 @@ class SuiteQL:
         if "builtin" not in q.lower():
             return
         conn = self.store.conn
-        conn.set_authorizer(None)
         maps: dict[str, dict[int, str]] = {}
-        types: dict[int, str] = {}
         for table, sql in _DF_SQL.items():
+            rows = conn.execute(sql).fetchall()
             if table == "transaction":
-                rows = conn.execute(sql).fetchall()
-                types = {int(r[0]): str(r[1]) for r in rows}
                 maps[table] = {int(r[0]): f"{ar.TYPE_NAMES.get(r[1], r[1])} #{r[2]}" for r in rows}
             else:
-                maps[table] = {int(r[0]): str(r[1]) for r in conn.execute(sql).fetchall()}
-        del types
+                maps[table] = {int(r[0]): str(r[1]) for r in rows}
 
         def builtin_df(column: str, value: Any, tran_type: Any) -> Any:
             if value is None:
@@ -243,7 +240,6 @@ class SuiteQL:
                 return value
 
         conn.create_function("builtin_df", 3, builtin_df)
-        conn.set_authorizer(_read_only)
 
 
 def _read_only(

@@ -50,7 +50,9 @@ def test_type_and_field_names_are_case_insensitive(api: httpx.Client) -> None:
 
 def test_patch_updates_returns_204_with_location_and_null_clears(api: httpx.Client) -> None:
     cid = make_customer(api, email="old@x.example", phone="555")
-    response = api.patch(f"/record/v1/customer/{cid}", json={"email": "new@x.example", "phone": None})
+    response = api.patch(
+        f"/record/v1/customer/{cid}", json={"email": "new@x.example", "phone": None}
+    )
     assert response.status_code == 204
     assert response.headers["location"].endswith(f"/customer/{cid}")
     body = api.get(f"/record/v1/customer/{cid}").json()
@@ -115,12 +117,16 @@ def test_unknown_reference_points_at_the_field(api: httpx.Client) -> None:
     body = {
         "entity": {"id": cid},
         "tranDate": "2024-03-15",
-        "item": {"items": [{"item": {"id": "1"}, "amount": 10}, {"item": {"id": "9999"}, "amount": 5}]},
+        "item": {
+            "items": [{"item": {"id": "1"}, "amount": 10}, {"item": {"id": "9999"}, "amount": 5}]
+        },
     }
-    detail = assert_ns_error(api.post("/record/v1/invoice", json=body), 400, "INVALID_CONTENT",
-                             "item.items[1].item")
-    assert "You have entered an Invalid Field Value 9999 for the following field: item" in (
-        detail["detail"]
+    detail = assert_ns_error(
+        api.post("/record/v1/invoice", json=body), 400, "INVALID_CONTENT", "item.items[1].item"
+    )
+    assert (
+        "You have entered an Invalid Field Value 9999 for the following field: item"
+        in (detail["detail"])
     )
     cases = {
         "entity": {"entity": {"id": "424242"}},
@@ -132,19 +138,26 @@ def test_unknown_reference_points_at_the_field(api: httpx.Client) -> None:
         "account": {"account": {"id": "99"}},
     }
     for path, patch in cases.items():
-        response = api.post("/record/v1/invoice", json={**body, "item": {"items": [
-            {"item": {"id": "1"}, "amount": 10}]}, **patch})
+        response = api.post(
+            "/record/v1/invoice",
+            json={**body, "item": {"items": [{"item": {"id": "1"}, "amount": 10}]}, **patch},
+        )
         assert_ns_error(response, 400, "INVALID_CONTENT", path)
 
 
 def test_references_accept_numeric_ids_and_external_ids(api: httpx.Client) -> None:
     make_customer(api, eid="ref-cust")
-    inv = new_id(api.post("/record/v1/invoice", json={
-        "entity": {"externalId": "ref-cust"},
-        "tranDate": "2024-03-15",
-        "department": {"id": 1},
-        "item": {"items": [{"item": {"id": 2}, "quantity": 2, "rate": 50}]},
-    }))
+    inv = new_id(
+        api.post(
+            "/record/v1/invoice",
+            json={
+                "entity": {"externalId": "ref-cust"},
+                "tranDate": "2024-03-15",
+                "department": {"id": 1},
+                "item": {"items": [{"item": {"id": 2}, "quantity": 2, "rate": 50}]},
+            },
+        )
+    )
     body = api.get(f"/record/v1/invoice/{inv}?expandSubResources=true").json()
     assert body["entity"]["refName"] == "Customer ref-cust"
     assert body["department"]["id"] == "1"
@@ -172,18 +185,30 @@ def test_sublist_line_key_updates_missing_key_appends_replace_and_null(api: http
     cid = make_customer(api)
     inv = make_invoice(api, cid, amount="100")
     [line] = _lines(api, inv)
-    api.patch(f"/record/v1/invoice/{inv}", json={"item": {"items": [
-        {"line": line["line"], "amount": 120}, {"item": {"id": "4"}, "amount": 30}]}})
+    api.patch(
+        f"/record/v1/invoice/{inv}",
+        json={
+            "item": {
+                "items": [
+                    {"line": line["line"], "amount": 120},
+                    {"item": {"id": "4"}, "amount": 30},
+                ]
+            }
+        },
+    )
     lines = _lines(api, inv)
     assert [(x["item"]["id"], x["amount"]) for x in lines] == [("1", 120), ("4", 30)]
     assert api.get(f"/record/v1/invoice/{inv}").json()["total"] == 150
-    api.patch(f"/record/v1/invoice/{inv}?replace=item", json={"item": {"items": [
-        {"item": {"id": "6"}, "amount": 99}]}})
+    api.patch(
+        f"/record/v1/invoice/{inv}?replace=item",
+        json={"item": {"items": [{"item": {"id": "6"}, "amount": 99}]}},
+    )
     assert [(x["item"]["id"], x["amount"]) for x in _lines(api, inv)] == [("6", 99)]
     # Emptying the item sublist leaves an invoice without lines, which NetSuite refuses.
     assert_ns_error(api.patch(f"/record/v1/invoice/{inv}", json={"item": None}), 400, "USER_ERROR")
-    assert_ns_error(api.patch(f"/record/v1/invoice/{inv}", json={"item": {"items": None}}), 400,
-                    "USER_ERROR")
+    assert_ns_error(
+        api.patch(f"/record/v1/invoice/{inv}", json={"item": {"items": None}}), 400, "USER_ERROR"
+    )
     customer_list = {"currencyList": {"items": [{"currency": {"id": "2"}}]}}
     api.patch(f"/record/v1/customer/{cid}", json=customer_list)
     api.patch(f"/record/v1/customer/{cid}", json={"currencyList": None})
@@ -208,14 +233,29 @@ def test_property_name_validation(api: httpx.Client) -> None:
 
 def test_field_values_are_type_checked(api: httpx.Client) -> None:
     cid = make_customer(api)
-    bad_amount = {"entity": {"id": cid}, "tranDate": "2024-03-15",
-                  "item": {"items": [{"item": {"id": "1"}, "amount": "ten"}]}}
-    assert_ns_error(api.post("/record/v1/invoice", json=bad_amount), 400, "INVALID_CONTENT",
-                    "item.items[0].amount")
-    assert_ns_error(api.post("/record/v1/invoice", json={**bad_amount, "tranDate": "15/03/2024"}),
-                    400, "INVALID_CONTENT", "tranDate")
-    assert_ns_error(api.post("/record/v1/customer", json={"companyName": "x", "subsidiary": "1"}),
-                    400, "INVALID_CONTENT", "subsidiary")
+    bad_amount = {
+        "entity": {"id": cid},
+        "tranDate": "2024-03-15",
+        "item": {"items": [{"item": {"id": "1"}, "amount": "ten"}]},
+    }
+    assert_ns_error(
+        api.post("/record/v1/invoice", json=bad_amount),
+        400,
+        "INVALID_CONTENT",
+        "item.items[0].amount",
+    )
+    assert_ns_error(
+        api.post("/record/v1/invoice", json={**bad_amount, "tranDate": "15/03/2024"}),
+        400,
+        "INVALID_CONTENT",
+        "tranDate",
+    )
+    assert_ns_error(
+        api.post("/record/v1/customer", json={"companyName": "x", "subsidiary": "1"}),
+        400,
+        "INVALID_CONTENT",
+        "subsidiary",
+    )
 
 
 def test_customer_requires_a_company_name(api: httpx.Client) -> None:
@@ -249,8 +289,19 @@ def test_collection_filter_q(api: httpx.Client) -> None:
 def test_every_error_has_the_netsuite_shape(ns: Sandbox, api: httpx.Client) -> None:
     assert_ns_error(api.get("/record/v1/nosuchtype/1"), 404, "NONEXISTENT_ID")
     assert_ns_error(api.get("/nothing/here"), 404, "NONEXISTENT_ID")
-    assert_ns_error(api.post("/record/v1/customer", content=b"{nope",
-                             headers={"Content-Type": "application/json"}), 400, "INVALID_CONTENT")
-    assert_ns_error(api.post("/record/v1/customer", content=b"a=b",
-                             headers={"Content-Type": "application/x-www-form-urlencoded"}),
-                    415, "INVALID_CONTENT")
+    assert_ns_error(
+        api.post(
+            "/record/v1/customer", content=b"{nope", headers={"Content-Type": "application/json"}
+        ),
+        400,
+        "INVALID_CONTENT",
+    )
+    assert_ns_error(
+        api.post(
+            "/record/v1/customer",
+            content=b"a=b",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+        415,
+        "INVALID_CONTENT",
+    )
