@@ -59,20 +59,20 @@ class _Rejected(Exception):
 
 def _fetch_resource(
     client: ChargebeeClient, resource: str, copy: dict[str, Any]
-) -> tuple[dict[str, Any], bool]:
-    """The current version of the resource ``copy`` describes, with its lines complete."""
+) -> tuple[dict[str, Any], bool] | None:
+    """The current version of the resource ``copy`` describes (lines complete), if it exists."""
     endpoint = ENDPOINTS[resource]
     try:
         doc = endpoint.unwrap(client.retrieve(resource, str(copy["id"])))
     except NotFoundError:
-        # A deleted resource may no longer be retrievable; the event itself came from the API
-        # and carries the deleted version, which is then the truth.
-        if copy.get("deleted"):
-            doc = copy
-        else:
-            raise _Rejected(
-                f"{endpoint.wrapper} {copy['id']} named by the event no longer exists"
-            ) from None
+        # A deleted resource is no longer retrievable; the event itself was read from the API
+        # and carries the deleted version, which is then the truth. A resource that is gone
+        # while this (older) event shows it alive is skipped: its deletion event, or the next
+        # window with include_deleted, stages the deletion.
+        if not copy.get("deleted"):
+            log.info("%s %s named by an event no longer exists", endpoint.wrapper, copy["id"])
+            return None
+        doc = copy
     if endpoint.has_line_items and needs_lines(doc):
         return complete_lines(client, endpoint, doc)
     return doc, True
@@ -96,7 +96,10 @@ def process_event(
     for key, resource in CONTENT_RESOURCES.items():
         copy = content.get(key)
         if isinstance(copy, dict) and "id" in copy:
-            doc, complete = _fetch_resource(client, resource, copy)
+            fetched = _fetch_resource(client, resource, copy)
+            if fetched is None:
+                continue
+            doc, complete = fetched
             row = document_row(
                 resource, doc, site=site, run_id=run_id, extracted_at=now, lines_complete=complete
             )

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_OVERLAP = timedelta(minutes=10)
+# Chargebee timestamp filters take exactly ten digits; earlier bounds are clamped to this
+# (2001-09-09), which predates every Chargebee site.
+MIN_TIMESTAMP = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Window:
         differs from Chargebee's, are read again; ``high`` is the last whole second before
         ``end``, which makes the inclusive ``between`` equal to the half-open window.
         """
-        low = math.floor((self.start - self.overlap).timestamp())
+        low = max(math.floor((self.start - self.overlap).timestamp()), MIN_TIMESTAMP)
         high = math.ceil(self.end.timestamp()) - 1
         return low, max(high, low)
 

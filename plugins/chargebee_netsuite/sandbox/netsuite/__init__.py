@@ -13,7 +13,7 @@ from .api import create_app
 from .demo import run_demo
 from .keys import ensure_credentials
 from .refdata import repository_reference_data
-from .settings import NetSuiteSandboxSettings, account_domain
+from .settings import NetSuiteSandboxSettings
 
 __all__ = ["NetSuiteSandboxSettings", "add_arguments", "build", "create_app"]
 
@@ -84,7 +84,6 @@ def build(args: argparse.Namespace, state_dir: Path) -> SandboxSpec:
             "certificate_id": credentials.certificate_id,
             "private_key_path": str(credentials.private_key_path.resolve()),
             "admin_url": f"{base_url}/__admin",
-            "netsuite_host": account_domain(settings.account_id),
         }
 
     def demo(section: dict[str, Any]) -> Iterator[str]:

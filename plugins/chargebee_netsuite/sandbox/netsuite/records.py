@@ -151,7 +151,7 @@ class RecordService:
             if not isinstance(item, dict):
                 raise NetSuiteError(400, "INVALID_CONTENT", "A line must be an object.", line_path)
             lines.append(
-                self._normalize_fields(sub.fields, {}, frozenset(), item, f"{line_path}.", ctx)
+                self._normalize_fields(sub.fields, {}, sub.readonly, item, f"{line_path}.", ctx)
             )
         return lines
 

@@ -42,6 +42,7 @@ JOURNAL_LINE: Fields = {
     **DIMENSIONS,
 }
 CURRENCY_LINE: Fields = {"currency": "ref:currency"}
+APPLY_READONLY = frozenset({"links", "refNum", "total", "due", "type"})
 
 TRANSACTION_BODY: Fields = {
     "externalId": "text",
@@ -64,6 +65,8 @@ class Sublist:
     fields: Fields
     key: str  # "line" (positional line id) or a reference field such as "doc"
     required: tuple[str, ...] = ()
+    # Shown on GET, ignored (with a warning) when a client sends them back.
+    readonly: frozenset[str] = frozenset({"links"})
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             {**TRANSACTION_BODY, "entity": "ref:customer", "account": "ref:account"},
             {
                 "item": Sublist(ITEM_LINE, "line", ("item",)),
-                "apply": Sublist(APPLY_LINE, "doc", ("doc",)),
+                "apply": Sublist(APPLY_LINE, "doc", ("doc",), APPLY_READONLY),
             },
             _TX_READONLY | {"applied", "unapplied", "amountRemaining"},
             ("entity",),
@@ -162,7 +165,7 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "checkNumber": "text",
                 "autoApply": "bool",
             },
-            {"apply": Sublist(APPLY_LINE, "doc", ("doc",))},
+            {"apply": Sublist(APPLY_LINE, "doc", ("doc",), APPLY_READONLY)},
             _TX_READONLY | {"applied", "unapplied"},
             ("customer", "payment"),
             "CustPymt",
@@ -178,7 +181,7 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "arAcct": "ref:account",
                 "checkNumber": "text",
             },
-            {"apply": Sublist(APPLY_LINE, "doc", ("doc",))},
+            {"apply": Sublist(APPLY_LINE, "doc", ("doc",), APPLY_READONLY)},
             _TX_READONLY,
             ("customer",),
             "CustRfnd",

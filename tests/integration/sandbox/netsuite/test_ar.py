@@ -403,3 +403,18 @@ def test_period_preferences(ns: Sandbox, api: httpx.Client) -> None:
         )
     )
     assert _invoice(api, moved)["postingPeriod"]["refName"] == "Feb 2016"
+
+
+def test_apply_lines_read_back_can_be_sent_again(api: httpx.Client) -> None:
+    cid = make_customer(api)
+    inv = make_invoice(api, cid)
+    pay = new_id(_pay(api, cid, 100, [(inv, 100)]))
+    read = api.get(f"/record/v1/customerPayment/{pay}?expandSubResources=true").json()
+    line = read["apply"]["items"][0]
+    assert (line["refNum"], line["total"], line["due"]) == ("INV" + inv, 100, 0)
+    strict = {"X-NetSuite-PropertyNameValidation": "error"}
+    again = api.patch(
+        f"/record/v1/customerPayment/{pay}", json={"apply": read["apply"]}, headers=strict
+    )
+    assert again.status_code == 204, again.text
+    assert _invoice(api, inv)["amountRemaining"] == 0

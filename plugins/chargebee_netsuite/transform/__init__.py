@@ -1,0 +1,1 @@
+"""Pure functions turning staged Chargebee documents into NetSuite record payloads."""
