@@ -233,9 +233,9 @@ class ChargebeeClient:
         )
         if status == 401:
             return AuthenticationError(
-                f"Chargebee rejected the API key for {where}: the key must be an API key of that "
-                f"site, environment and region (a test-site key fails on the live site, and an EU "
-                f"or AU site's key fails against another region's site). Chargebee said: {message}",
+                f"Chargebee rejected the API key for {where}: the key must belong to that site, "
+                f"environment and region (a test-site key fails on the live site, and an EU or "
+                f"AU key fails against the US host); Chargebee answered: {message}",
                 status=status,
                 api_error_code=code,
             )

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from chargebee_netsuite.chargebee.client import ChargebeeClient
-from chargebee_netsuite.chargebee.endpoints import ENDPOINTS
+from chargebee_netsuite.chargebee.endpoints import ENDPOINTS, EVENTS
 from chargebee_netsuite.chargebee.errors import (
     AuthenticationError,
     AuthorizationError,
@@ -25,6 +25,7 @@ from chargebee_netsuite.chargebee.errors import (
 )
 from chargebee_netsuite.extract.lines import complete_lines, needs_lines
 from chargebee_netsuite.extract.rows import document_row, event_row
+from chargebee_netsuite.extract.windows import Window
 from chargebee_netsuite.staging import chargebee_queries as q
 from chargebee_netsuite.staging.chargebee_tables import DOCUMENT_TABLES
 
@@ -156,3 +157,24 @@ def process_events(
             log.warning("Chargebee event %s failed (attempt %d): %s", event_id, attempts, exc)
             (stats.rejected if state == q.REJECTED else stats.failed).append(event_id)
     return stats
+
+
+def extract_events(
+    client: ChargebeeClient, engine: Engine, window: Window, *, run_id: str | None = None
+) -> int:
+    """Stage the events that occurred in ``window`` (``GET /events`` by ``occurred_at``).
+
+    This is the change log for audit and for catching webhooks that never arrived; it does
+    not process the events (their ids go through :func:`process_events` for that).
+    """
+    site = client.settings.site
+    staged = 0
+    for page in client.list_pages(EVENTS.path, EVENTS.window_params(*window.bounds())):
+        now = datetime.now(UTC)
+        rows = [
+            event_row(EVENTS.unwrap(entry), site=site, run_id=run_id, extracted_at=now)
+            for entry in page
+        ]
+        with engine.begin() as conn:
+            staged += q.insert_events(conn, rows)
+    return staged

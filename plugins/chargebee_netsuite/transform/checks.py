@@ -96,7 +96,9 @@ def special_item(ctx: TransformContext, rule: str, item: str | None, what: str, 
     return item
 
 
-def posting_date(ctx: TransformContext, day: date, label: str) -> tuple[date, str | None, str | None]:
+def posting_date(
+    ctx: TransformContext, day: date, label: str
+) -> tuple[date, str | None, str | None]:
     """Apply the closed-period policy to ``day``: ``(posting date, memo note, period id)``.
 
     An open period keeps the date (NetSuite picks the period). A closed or A/R-locked one is

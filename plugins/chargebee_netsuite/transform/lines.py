@@ -40,11 +40,15 @@ def _description(text: str) -> str:
     return text[:DESCRIPTION_LIMIT]
 
 
-def _discount_parts(doc: Mapping[str, Any], line: Mapping[str, Any], total: int) -> list[tuple[str, int]]:
+def _discount_parts(
+    doc: Mapping[str, Any], line: Mapping[str, Any], total: int
+) -> list[tuple[str, int]]:
     """The line's discount as (description, amount) parts; one part if they do not add up."""
     parts = [
-        (str(d.get("coupon_id") or d.get("entity_id") or d.get("discount_type") or "discount"),
-         int(d.get("discount_amount", 0)))
+        (
+            str(d.get("coupon_id") or d.get("entity_id") or d.get("discount_type") or "discount"),
+            int(d.get("discount_amount", 0)),
+        )
         for d in doc.get("line_item_discounts", [])
         if d.get("line_item_id") == line.get("id") and int(d.get("discount_amount", 0))
     ]
@@ -113,7 +117,9 @@ def document_lines(
     lines.extend(_tax_lines(ctx, doc, tax_total, label))
     round_off = int(doc.get("round_off_amount") or 0)
     if round_off:
-        rounding = special_item(ctx, "rounding_item", ctx.mapping.rounding_item, "a round-off", label)
+        rounding = special_item(
+            ctx, "rounding_item", ctx.mapping.rounding_item, "a round-off", label
+        )
         lines.append(
             {
                 "item": {"id": rounding},
@@ -160,7 +166,11 @@ def _tax_lines(
     if sum(groups.values()) != tax_total:
         groups = {"Tax": tax_total}
     return [
-        {"item": {"id": item}, "description": _description(name), "amount": to_money(amount, currency)}
+        {
+            "item": {"id": item},
+            "description": _description(name),
+            "amount": to_money(amount, currency),
+        }
         for name, amount in groups.items()
         if amount
     ]

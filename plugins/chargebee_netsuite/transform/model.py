@@ -111,7 +111,6 @@ class Quarantined(NotPosted):
     """The document or the mapping must be fixed before it can post."""
 
     state = "quarantined"
-    code_default = "QUARANTINED"
 
 
 class Held(NotPosted):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from chargebee_netsuite.extract.events import process_events
+from chargebee_netsuite.extract.events import extract_events, process_events
+from chargebee_netsuite.extract.windows import Window
 from chargebee_netsuite.staging import chargebee_queries as q
 from chargebee_netsuite.staging.chargebee_tables import cb_events
 
@@ -115,3 +116,18 @@ def test_inbox_ids_flow_through_processing(
     process_events(sandbox.client(), sqlite_engine, pending)
     with sqlite_engine.connect() as conn:
         assert q.pending_event_ids(conn, SITE) == []
+
+
+def test_the_event_log_of_a_window_is_staged(
+    start_sandbox: StartSandbox, sqlite_engine: Engine
+) -> None:
+    sandbox = start_sandbox(scale=3)
+    created = new_invoice(sandbox)
+    now = datetime.now(UTC)
+    window = Window(now - timedelta(minutes=5), now + timedelta(minutes=1))
+    assert extract_events(sandbox.client(), sqlite_engine, window) >= 1
+    with sqlite_engine.connect() as conn:
+        staged = set(conn.scalars(select(cb_events.c.id)))
+    assert set(created["events"]) <= staged
+    # Historical events (the generator's past) lie outside the window.
+    assert len(staged) < 20

@@ -61,9 +61,7 @@ def test_429s_are_ridden_out_with_and_without_retry_after(
     assert ids == {t["id"] for t in sandbox.export()["transactions"]}
 
 
-def test_rows_changed_mid_scan_are_not_lost(
-    start_sandbox: StartSandbox, engine: Engine
-) -> None:
+def test_rows_changed_mid_scan_are_not_lost(start_sandbox: StartSandbox, engine: Engine) -> None:
     sandbox = start_sandbox(scale=60)
     client = sandbox.client()
     extract_all(client, engine, resources=["invoices", "customers"])  # first sync: full

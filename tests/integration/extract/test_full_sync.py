@@ -58,6 +58,9 @@ def test_legacy_records_without_updated_at_come_in_on_the_first_sync(
     # Later windows are incremental.
     stats = extract_all(client, sqlite_engine, Window(now, now + timedelta(hours=1)))
     assert all(s.mode == "window" for s in stats)
+    # An explicit full resync is unfiltered again.
+    stats = extract_all(client, sqlite_engine, Window(now, now + timedelta(hours=1)), full=True)
+    assert all(s.mode == "full" for s in stats)
 
 
 def test_many_line_documents_are_completed_before_they_count_as_ready(

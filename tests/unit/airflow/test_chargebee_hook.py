@@ -83,3 +83,14 @@ def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     with pytest.raises(ValueError, match="API key in 'password'"):
         ChargebeeHook("cb_nokey").get_settings()
+
+
+@pytest.mark.parametrize(
+    ("plan", "limit"), [("starter", 150), ("Performance", 1000), ("enterprise", 3500)]
+)
+def test_plan_extra_sets_the_rate_limit(
+    monkeypatch: pytest.MonkeyPatch, plan: str, limit: int
+) -> None:
+    conn = {"conn_type": "chargebee", "login": "acme", "password": KEY, "extra": {"plan": plan}}
+    monkeypatch.setenv("AIRFLOW_CONN_CB_PLAN", json.dumps(conn))
+    assert ChargebeeHook("cb_plan").get_settings().rate_limit_per_minute == limit

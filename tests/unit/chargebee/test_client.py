@@ -69,7 +69,8 @@ def test_401_names_site_environment_and_region_but_never_the_key(
     message = str(caught.value)
     assert "site 'acme'" in message and "test environment" in message
     assert "region 'eu'" in message and "acme-test.chargebee.com" in message
-    assert "must be an API key of that site" in message
+    assert "must belong to that site, environment and region" in message
+    assert "an EU or AU key fails against the US host" in message
     assert caught.value.status == 401
     assert caught.value.api_error_code == "api_authentication_failed"
     for text in (message, repr(caught.value), caplog.text, repr(client), repr(client.settings)):

@@ -8,9 +8,11 @@ from airflow.providers.http.hooks.http import HttpHook
 from requests import Session
 from requests.auth import HTTPBasicAuth
 
+from chargebee_netsuite.airflow.masking import mask_credential
 from chargebee_netsuite.chargebee.client import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.chargebee.errors import ChargebeeError
 from chargebee_netsuite.chargebee.hosts import base_url_for
+from chargebee_netsuite.chargebee.ratelimit import PLAN_LIMITS_PER_MINUTE
 
 # Connection extras read by this hook (and therefore not sent as HTTP headers, which is what
 # HttpHook does with every other extra).
@@ -18,6 +20,7 @@ CHARGEBEE_EXTRAS = (
     "environment",
     "region",
     "base_url",
+    "plan",
     "rate_limit_per_minute",
     "rate_limit_window_seconds",
     "max_concurrency",
@@ -32,12 +35,15 @@ class ChargebeeHook(HttpHook):
     Connection fields: ``login`` = site name (e.g. ``acme``), ``password`` = API key, optional
     ``host`` (with scheme and port) as a base-URL override. Extras: ``environment``
     (``live``/``test``), ``region`` (``us``/``eu``/``au``), ``base_url`` (override, e.g. the
-    sandbox), ``rate_limit_per_minute`` (150 / 1000 / 3500 by plan), ``max_concurrency``,
+    sandbox), ``plan`` (``starter``/``performance``/``enterprise``) or an explicit
+    ``rate_limit_per_minute`` (150 / 1000 / 3500 by plan), ``max_concurrency``,
     ``timeout``, ``max_attempts``.
 
     Built on ``HttpHook`` for connection lookup and URL handling; Basic auth is the API key
     with an empty password, and only GET is ever sent. Like every hook, ``__init__`` does
-    no I/O: the connection is read when a client is asked for.
+    no I/O: the connection is read when a client is asked for. The connection form (labels,
+    extra fields) is declared in ``chargebee_netsuite.airflow.provider``, the Airflow 3.2+ way;
+    the API key is registered with the secrets masker as soon as it is read.
     """
 
     conn_name_attr = "chargebee_conn_id"
@@ -48,19 +54,6 @@ class ChargebeeHook(HttpHook):
     def __init__(self, chargebee_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(method="GET", http_conn_id=chargebee_conn_id, **kwargs)
         self.chargebee_conn_id = chargebee_conn_id
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Relabel the generic connection form for Chargebee."""
-        return {
-            "hidden_fields": ["schema", "port"],
-            "relabeling": {"login": "Site", "password": "API key", "host": "Base URL override"},
-            "placeholders": {
-                "login": "acme",
-                "host": "leave empty for https://{site}.chargebee.com",
-                "extra": '{"environment": "live", "region": "us", "rate_limit_per_minute": 150}',
-            },
-        }
 
     def get_settings(self) -> ChargebeeSettings:
         """Client settings from the connection (reads the connection; the key stays inside)."""
@@ -74,12 +67,19 @@ class ChargebeeHook(HttpHook):
             raise ValueError(
                 f"Connection '{self.http_conn_id}' needs the Chargebee API key in 'password'"
             )
+        mask_credential(conn.password)
         base_url = extra.get("base_url")
         if not base_url and conn.host:
             # HttpHook's own convention: host with scheme, or schema://host[:port].
             host = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
             base_url = f"{host}:{conn.port}" if conn.port else host
         optional: dict[str, Any] = {}
+        if extra.get("plan") is not None:
+            plan = str(extra["plan"]).lower()
+            if plan not in PLAN_LIMITS_PER_MINUTE:
+                known = ", ".join(PLAN_LIMITS_PER_MINUTE)
+                raise ValueError(f"unknown Chargebee plan {plan!r} in extras; one of: {known}")
+            optional["rate_limit_per_minute"] = PLAN_LIMITS_PER_MINUTE[plan]
         for key, kind in (
             ("rate_limit_per_minute", int),
             ("rate_limit_window_seconds", float),
@@ -133,7 +133,10 @@ class ChargebeeHook(HttpHook):
         return super().run(*args, **kwargs)
 
     def test_connection(self) -> tuple[bool, str]:
-        """List one customer to prove the site, key and region fit together."""
+        """List one customer to prove the site, key and region fit together.
+
+        Returns ``(ok, message)``; the message names the site and the failure, never the key.
+        """
         try:
             with self.get_client() as client:
                 client.get("/customers", {"limit": "1"})

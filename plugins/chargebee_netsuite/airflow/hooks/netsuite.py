@@ -6,6 +6,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from chargebee_netsuite.airflow.masking import mask_credential
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, NetSuiteError, Secret
 from chargebee_netsuite.netsuite.config import ConcurrencySetting, parse_scope
 
@@ -32,8 +33,10 @@ class NetSuiteHook(BaseHook):
     (default ``rest_webservices``), ``base_url`` (override, e.g. the sandbox), ``concurrency``
     (default 5, or ``"governance"`` to read governanceLimits), ``timeout``, ``max_attempts``.
 
-    Airflow masks ``password`` and extras named ``private_key`` in logs and the UI. Like every
-    hook, ``__init__`` does no I/O: the connection is read when the client is first asked for.
+    The private key (whole and line by line) and every bearer token the client mints are
+    registered with Airflow's secrets masker. The connection form is declared in
+    ``chargebee_netsuite.airflow.provider``. Like every hook, ``__init__`` does no I/O: the
+    connection is read when the client is first asked for.
     """
 
     conn_name_attr = "netsuite_conn_id"
@@ -62,6 +65,7 @@ class NetSuiteHook(BaseHook):
         if "\\n" in pem and "\n" not in pem:
             # A key pasted into a one-line field keeps its line breaks as literal "\n".
             pem = pem.replace("\\n", "\n")
+        mask_credential(pem)
         options: dict[str, Any] = {}
         for name, convert in (("timeout", float), ("max_attempts", int)):
             if extra.get(name) not in (None, ""):
@@ -81,16 +85,47 @@ class NetSuiteHook(BaseHook):
     def get_conn(self) -> NetSuiteClient:
         """The client for this connection (built once per hook instance)."""
         if self._client is None:
-            self._client = NetSuiteClient(self.get_config())
+            client = NetSuiteClient(self.get_config())
+            _mask_minted_tokens(client)
+            self._client = client
         return self._client
 
+    def get_client(self) -> NetSuiteClient:
+        """The same client as :meth:`get_conn` (named like ``ChargebeeHook.get_client``)."""
+        return self.get_conn()
+
     def test_connection(self) -> tuple[bool, str]:
-        """Mint an access token: proves the account, client id, certificate and key agree."""
+        """Mint a token and run a one-row SuiteQL query, as the sync itself will.
+
+        The token proves the account, client id, certificate and key agree; the query proves
+        the integration's role may use REST web services and SuiteQL. Returns
+        ``(ok, message)``; the message never contains the key or the token.
+        """
         try:
-            self.get_conn().tokens.token()
+            client = self.get_conn()
+            client.tokens.token()
+            client.suiteql.page("SELECT id FROM subsidiary", limit=1)
         except (NetSuiteError, ValueError) as exc:
             return False, str(exc)
         return True, "NetSuite issued an access token for this connection."
+
+
+def _mask_minted_tokens(client: NetSuiteClient) -> None:
+    """Wrap the client's token source so each newly minted bearer token gets masked."""
+    manager = client.tokens
+    mint = manager.token
+    masked: list[Secret] = []
+
+    def token() -> Secret:
+        current = mint()
+        # The same token is handed out for an hour; register each one once.
+        if not masked or masked[-1] is not current:
+            mask_credential(current.reveal())
+            masked[:] = [current]
+        return current
+
+    # An instance attribute shadows the method: the client keeps calling ``tokens.token()``.
+    manager.token = token  # type: ignore[method-assign]
 
 
 def _concurrency(raw: Any) -> ConcurrencySetting:

@@ -1,0 +1,147 @@
+"""chargebee_netsuite_sync: Chargebee → staging → validation → NetSuite, per data interval."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TaskGroup, dag, task
+
+from chargebee_netsuite.airflow import tasks
+from chargebee_netsuite.airflow.pools import CHARGEBEE_POOL, NETSUITE_POOL
+from chargebee_netsuite.airflow.retry import POLICY, default_args
+
+# One setting: a cron expression or preset, read from the environment (cheap at parse time).
+SCHEDULE = os.environ.get("CBNS_SYNC_SCHEDULE", "*/15 * * * *")
+RESOURCES = list(tasks.RESOURCES)
+
+
+def chargebee_asset(resource: str) -> Asset:
+    """The staged copy of one Chargebee resource behind the ``chargebee_default`` connection."""
+    return Asset(
+        name=f"chargebee/{resource}", uri=f"chargebee://{tasks.CHARGEBEE_CONN_ID}/{resource}"
+    )
+
+
+NETSUITE_AR = Asset(name="netsuite/ar", uri=f"netsuite://{tasks.NETSUITE_CONN_ID}/ar")
+NETSUITE_REFERENCE = Asset(
+    name="netsuite/reference", uri=f"netsuite://{tasks.NETSUITE_CONN_ID}/reference"
+)
+
+DOC = """
+### Chargebee → NetSuite AR sync
+
+Every run reads the Chargebee records changed in its **data interval** (plus a 10-minute
+overlap), validates what is staged, and upserts the matching NetSuite AR records by external
+id. Re-running a run, or backfilling a date range
+(`airflow backfill create --dag-id chargebee_netsuite_sync --from-date … --to-date …`),
+re-reads exactly those windows; posting is idempotent (payload hashes, `eid:` upserts).
+
+* Schedule: `CBNS_SYNC_SCHEDULE` (cron, default every 15 minutes), `catchup=False`,
+  one run at a time.
+* Params (manual runs): `full_resync` lists everything instead of the window; `dry_run`
+  builds and checks every payload but writes nothing; `resources` limits extraction.
+* Data moves through the staging database; XCom carries counts only.
+* Pools: `chargebee_api` (listings side by side), `netsuite_api` (one NetSuite writer).
+* Retries: authentication, configuration and validation errors fail at once; 429, 5xx and
+  timeouts are retried (`chargebee_netsuite.airflow.retry.ApiRetryPolicy`).
+"""
+
+
+@dag(
+    dag_id="chargebee_netsuite_sync",
+    schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    dagrun_timeout=timedelta(hours=2),
+    doc_md=DOC,
+    tags=["chargebee", "netsuite", "ar"],
+    params={
+        "full_resync": Param(
+            False, type="boolean", description="List every record, not just the interval"
+        ),
+        "dry_run": Param(
+            False, type="boolean", description="Build and check payloads; write nothing"
+        ),
+        "resources": Param(
+            RESOURCES,
+            type="array",
+            items={"type": "string", "enum": RESOURCES},
+            description="Chargebee resources to extract",
+        ),
+    },
+)
+def chargebee_netsuite_sync() -> None:
+    with TaskGroup(
+        "preflight",
+        tooltip="Connections, staging schema, NetSuite reference data, mapping",
+        doc_md="Prove both connections, migrate staging, refresh NetSuite reference data "
+        "(SuiteQL) and check the mapping file against it. A rejected key or a mapping that "
+        "cannot parse stops the run here.",
+    ) as preflight:
+        checked = task(task_id="check_connections", retry_policy=POLICY)(tasks.check_connections)()
+        migrated = task(task_id="migrate_staging", retry_policy=POLICY)(tasks.migrate_staging)()
+        reference = task(
+            task_id="pull_reference",
+            pool=NETSUITE_POOL,
+            outlets=[NETSUITE_REFERENCE],
+            retry_policy=POLICY,
+        )(tasks.pull_reference)()
+        mapping = task(task_id="check_mapping", retry_policy=POLICY)(tasks.check_mapping)()
+        checked >> migrated >> reference >> mapping
+
+    with TaskGroup(
+        "extract",
+        tooltip="One Chargebee listing per resource, in parallel",
+        doc_md="Stage each Chargebee resource for the run's data interval (or all of it on a "
+        "full resync), side by side within the `chargebee_api` pool. Newest "
+        "`resource_version` wins, so re-reading a window changes nothing.",
+    ) as extract:
+        for resource in RESOURCES:
+            task(
+                task_id=resource,
+                pool=CHARGEBEE_POOL,
+                outlets=[chargebee_asset(resource)],
+                retry_policy=POLICY,
+            )(tasks.extract)(resource=resource)
+
+    with TaskGroup(
+        "validate",
+        tooltip="Great Expectations over staging; quarantine what fails",
+        doc_md="Great Expectations suites over the staged documents. A failing document is "
+        "quarantined with its reason and stops only itself; the step fails only if every "
+        "document failed. Data Docs and reports are written under `CBNS_REPORTS_DIR`.",
+    ) as validate:
+        task(task_id="validate_staged", trigger_rule="none_failed", retry_policy=POLICY)(
+            tasks.validate
+        )()
+
+    with TaskGroup(
+        "load",
+        tooltip="Transform and post to NetSuite, dependencies first",
+        doc_md="Transform and upsert customers → invoices → credit memos → payments → "
+        "refunds (the loader orders them). Unchanged payloads are skipped without a "
+        "request; every document gets a ledger state and, if it cannot post, a reason.",
+    ) as load:
+        task(
+            task_id="post_to_netsuite",
+            pool=NETSUITE_POOL,
+            outlets=[NETSUITE_AR],
+            retry_policy=POLICY,
+            execution_timeout=timedelta(hours=1),
+        )(tasks.load)()
+
+    with TaskGroup(
+        "reconcile",
+        tooltip="Counts and open AR on both sides",
+        doc_md="Counts per document kind and ledger state, and open AR per currency in "
+        "Chargebee (staged) and NetSuite (SuiteQL), logged and returned through XCom.",
+    ) as reconcile:
+        task(task_id="summary", pool=NETSUITE_POOL, retry_policy=POLICY)(tasks.reconcile_summary)()
+
+    preflight >> extract >> validate >> load >> reconcile
+
+
+chargebee_netsuite_sync()

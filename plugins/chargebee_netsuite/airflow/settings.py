@@ -1,0 +1,101 @@
+"""Configuration from the environment and Airflow connections: staging DB, webhook receiver."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from chargebee_netsuite.webhooks.config import ReceiverConfig, ReceiverNotConfigured
+
+STAGING_URL_ENV = "CBNS_STAGING_URL"
+STAGING_CONN_ID = "cbns_staging"
+DEFAULT_STAGING_FILE = "cbns_staging.db"
+
+
+def airflow_home() -> Path:
+    """``$AIRFLOW_HOME``, or Airflow's own default ``~/airflow``."""
+    return Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+
+
+def staging_url() -> str:
+    """The SQLAlchemy URL of the staging database.
+
+    In order: the ``CBNS_STAGING_URL`` environment variable; else the Airflow connection
+    ``cbns_staging`` (a ``postgres`` or ``sqlite`` connection, or any connection whose extra
+    holds ``url``); else ``sqlite:///$AIRFLOW_HOME/cbns_staging.db``. ``postgresql://`` URLs
+    get the psycopg 3 driver from :func:`chargebee_netsuite.staging.db.create_staging_engine`.
+    """
+    from_env = os.environ.get(STAGING_URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    from_connection = _url_from_connection(STAGING_CONN_ID)
+    if from_connection:
+        return from_connection
+    return f"sqlite:///{airflow_home() / DEFAULT_STAGING_FILE}"
+
+
+def _url_from_connection(conn_id: str) -> str | None:
+    """The URL an Airflow connection describes, or None when it is not defined."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+    explicit = conn.extra_dejson.get("url")
+    if explicit:
+        return str(explicit)
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    uri = conn.get_uri()
+    # Airflow writes postgres://, which SQLAlchemy does not accept.
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql://" + uri.removeprefix(prefix)
+    return uri
+
+
+WEBHOOK_CONN_ID = "chargebee_webhook"
+CHARGEBEE_CONN_ID = "chargebee_default"
+
+
+def webhook_receiver_config(
+    webhook_conn_id: str = WEBHOOK_CONN_ID, chargebee_conn_id: str = CHARGEBEE_CONN_ID
+) -> ReceiverConfig:
+    """The webhook receiver's settings from Airflow connections.
+
+    ``chargebee_webhook``: ``login``/``password`` are the Basic-auth credentials configured on
+    the Chargebee webhook; extra ``site`` names the Chargebee site the events belong to,
+    defaulting to the ``login`` of ``chargebee_default`` (the site the extraction reads).
+    Raises :class:`ReceiverNotConfigured` naming the connection and field that are missing.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = BaseHook.get_connection(webhook_conn_id)
+    except AirflowNotFoundException:
+        raise ReceiverNotConfigured(
+            f"define the Airflow connection '{webhook_conn_id}' with the webhook's Basic-auth "
+            "user name in 'login' and password in 'password'"
+        ) from None
+    if not conn.login or not conn.password:
+        raise ReceiverNotConfigured(
+            f"connection '{webhook_conn_id}' needs both 'login' and 'password' (the Basic-auth "
+            "credentials set on the Chargebee webhook)"
+        )
+    site = conn.extra_dejson.get("site")
+    if not site:
+        try:
+            site = BaseHook.get_connection(chargebee_conn_id).login
+        except AirflowNotFoundException:
+            site = None
+    if not site:
+        raise ReceiverNotConfigured(
+            f"set extra 'site' on connection '{webhook_conn_id}' (or define "
+            f"'{chargebee_conn_id}' with the site in 'login')"
+        )
+    return ReceiverConfig(
+        username=conn.login, password=conn.password, site=str(site), staging_url=staging_url()
+    )

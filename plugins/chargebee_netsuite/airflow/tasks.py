@@ -1,0 +1,551 @@
+"""Task callables for the DAGs: read the Airflow context, call the plain-Python stage, return
+a small dict for XCom.
+
+Each function takes the task's context (``**context`` from a ``@task``) and does only the
+Airflow-specific part: connections through the hooks, the run's data interval and params,
+skipping. The work itself lives in ``extract/``, ``quality/``, ``load/`` and ``reference/``.
+Data moves between tasks through the staging database; XCom carries counts only.
+
+Some parts this layer calls are still landing; where one is missing, a small adapter here
+stands in and says so (``quality/`` validation, ``airflow/settings.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk.exceptions import AirflowSkipException
+
+from chargebee_netsuite.airflow.pools import chargebee_slots, rate_limit_share
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from chargebee_netsuite.extract.windows import Window
+    from chargebee_netsuite.netsuite.client import NetSuiteClient
+
+log = logging.getLogger(__name__)
+
+CHARGEBEE_CONN_ID = "chargebee_default"
+NETSUITE_CONN_ID = "netsuite_default"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_MAPPING = REPO_ROOT / "include" / "mapping.example.yaml"
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
+# The staged Chargebee resources (``extract.documents.RESOURCES``), repeated here so that DAG
+# files can name their tasks without importing the HTTP client at parse time.
+RESOURCES = ("customers", "items", "item_prices", "invoices", "credit_notes", "transactions")
+# Document kinds as the ledger names them, in posting order.
+LEDGER_KINDS = ("customer", "invoice", "credit_note", "transaction")
+
+
+class ConfigurationError(Exception):
+    """The deployment is misconfigured (settings, params); the retry policy fails it at once."""
+
+
+class ValidationFailed(Exception):
+    """Every staged document failed validation: something upstream is broken, not one record."""
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Where a sync reads and writes, from the environment of the Airflow components.
+
+    ``CBNS_STAGING_URL`` (default: SQLite in ``$AIRFLOW_HOME/staging.db``),
+    ``CBNS_MAPPING_PATH`` (default: ``include/mapping.example.yaml``),
+    ``CBNS_NETSUITE_TIME_ZONE`` (the NetSuite account's time zone),
+    ``CBNS_REPORTS_DIR`` (validation reports and Data Docs),
+    ``CBNS_LINE_SERVICE_DATES`` (``1`` to send revRec dates per line).
+    """
+
+    staging_url: str
+    mapping_path: Path
+    time_zone: str
+    reports_dir: Path
+    line_service_dates: bool = False
+    chargebee_conn_id: str = CHARGEBEE_CONN_ID
+    netsuite_conn_id: str = NETSUITE_CONN_ID
+
+
+def _airflow_home() -> Path:
+    return Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+
+
+def _staging_url() -> str:
+    # airflow/settings.py (being written elsewhere) owns this; fall back to the environment.
+    if importlib.util.find_spec("chargebee_netsuite.airflow.settings") is not None:
+        settings = importlib.import_module("chargebee_netsuite.airflow.settings")
+        if hasattr(settings, "staging_url"):
+            return str(settings.staging_url())
+    return os.environ.get("CBNS_STAGING_URL") or f"sqlite:///{_airflow_home() / 'staging.db'}"
+
+
+def sync_config() -> SyncConfig:
+    """The configuration for this process (read at run time, never at parse time)."""
+    return SyncConfig(
+        staging_url=_staging_url(),
+        mapping_path=Path(os.environ.get("CBNS_MAPPING_PATH") or DEFAULT_MAPPING),
+        time_zone=os.environ.get("CBNS_NETSUITE_TIME_ZONE") or DEFAULT_TIME_ZONE,
+        reports_dir=Path(os.environ.get("CBNS_REPORTS_DIR") or _airflow_home() / "reports"),
+        line_service_dates=os.environ.get("CBNS_LINE_SERVICE_DATES", "0") == "1",
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def staging_engine(config: SyncConfig) -> Engine:
+    """An engine on the staging database."""
+    from chargebee_netsuite.staging.db import create_staging_engine
+
+    return create_staging_engine(config.staging_url)
+
+
+def window_from_interval(start: datetime | None, end: datetime | None) -> Window | None:
+    """The extraction window of a run's data interval; ``None`` when the run has none."""
+    from chargebee_netsuite.extract.windows import Window
+
+    if start is None or end is None or end <= start:
+        return None
+    return Window(start, end)
+
+
+def _params(context: Mapping[str, Any]) -> Mapping[str, Any]:
+    params = context.get("params") or {}
+    return params if isinstance(params, Mapping) else {}
+
+
+def _run_id(context: Mapping[str, Any]) -> str:
+    return str(context.get("run_id") or "manual")
+
+
+def selected_resources(params: Mapping[str, Any]) -> list[str]:
+    """The resources a run extracts: the ``resources`` param, or all of them."""
+    chosen = params.get("resources") or list(RESOURCES)
+    unknown = sorted(set(chosen) - set(RESOURCES))
+    if unknown:
+        raise ConfigurationError(f"unknown resources {unknown}; choose from {list(RESOURCES)}")
+    return [r for r in RESOURCES if r in chosen]
+
+
+def chargebee_site(config: SyncConfig) -> str:
+    """The Chargebee site of the connection (its ``login``)."""
+    from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
+
+    return ChargebeeHook(config.chargebee_conn_id).get_settings().site
+
+
+def netsuite_client(config: SyncConfig) -> NetSuiteClient:
+    """A NetSuite client from the connection; close it when done."""
+    from chargebee_netsuite.airflow.hooks.netsuite import NetSuiteHook
+
+    return NetSuiteHook(config.netsuite_conn_id).get_conn()
+
+
+# -- preflight -----------------------------------------------------------------------------
+
+
+def check_connections(**context: Any) -> dict[str, Any]:
+    """Prove both connections work: list one Chargebee customer, mint a NetSuite token.
+
+    Errors propagate typed, so the retry policy fails a rejected key at once and retries
+    an outage.
+    """
+    from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
+
+    config = sync_config()
+    with ChargebeeHook(config.chargebee_conn_id).get_client() as client:
+        client.get("/customers", {"limit": "1"})
+        site = client.settings.site
+    ns = netsuite_client(config)
+    try:
+        ns.tokens.token()
+        account = ns.config.account_id
+    finally:
+        ns.close()
+    log.info("Chargebee site %s and NetSuite account %s are reachable", site, account)
+    return {"site": site, "account": account}
+
+
+def migrate_staging(**context: Any) -> dict[str, Any]:
+    """Bring the staging schema up to date (idempotent)."""
+    from chargebee_netsuite.staging.db import migrate
+
+    engine = staging_engine(sync_config())
+    try:
+        migrate(engine)
+        return {"dialect": engine.dialect.name}
+    finally:
+        engine.dispose()
+
+
+def pull_reference(**context: Any) -> dict[str, int]:
+    """Refresh NetSuite reference data (accounts, items, dimensions, periods) from SuiteQL."""
+    from chargebee_netsuite.reference.pull import refresh_reference_data
+
+    config = sync_config()
+    engine = staging_engine(config)
+    client = netsuite_client(config)
+    try:
+        return refresh_reference_data(client, engine)
+    finally:
+        client.close()
+        engine.dispose()
+
+
+def check_mapping(**context: Any) -> dict[str, Any]:
+    """Load the mapping file and check it against reference data and what is staged.
+
+    A file that does not parse fails the task (nothing could post). Problems with single
+    rules are logged with their fix and hold only the documents they affect, at load time.
+    """
+    from chargebee_netsuite.load.run import chargebee_usage
+    from chargebee_netsuite.load.source import KIND_RESOURCES, read_documents, read_item_prices
+    from chargebee_netsuite.mapping import load_mapping, validate_mapping
+    from chargebee_netsuite.reference.store import read_reference_data
+
+    config = sync_config()
+    mapping = load_mapping(config.mapping_path)
+    engine = staging_engine(config)
+    try:
+        site = chargebee_site(config)
+        reference = read_reference_data(engine)
+        with engine.connect() as conn:
+            documents = {kind: list(read_documents(conn, site, kind)) for kind in KIND_RESOURCES}
+            item_prices = read_item_prices(conn, site)
+    finally:
+        engine.dispose()
+    report = validate_mapping(mapping, reference, chargebee_usage(documents, item_prices))
+    if report.blocks_everything:
+        raise ConfigurationError(f"{config.mapping_path}: {report.summary()}")
+    if not report.ok:
+        log.warning("%s", report.summary())
+    return {"mapping": str(config.mapping_path), "problems": len(report.problems)}
+
+
+# -- extract -------------------------------------------------------------------------------
+
+
+def extract(resource: str, **context: Any) -> dict[str, Any]:
+    """Stage one Chargebee resource for the run's data interval (or all of it).
+
+    ``full_resync`` lists everything; a run without a data interval does too. Resources not
+    in the ``resources`` param are skipped. The task's client gets its share of the site's
+    rate limit, since the ``chargebee_api`` pool runs that many listings side by side.
+    """
+    from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
+    from chargebee_netsuite.chargebee.client import ChargebeeClient
+    from chargebee_netsuite.extract.documents import extract_resource
+
+    params = _params(context)
+    if resource not in selected_resources(params):
+        raise AirflowSkipException(f"{resource} is not in this run's resources")
+    config = sync_config()
+    settings = ChargebeeHook(config.chargebee_conn_id).get_settings()
+    share = rate_limit_share(
+        settings.rate_limit_per_minute, chargebee_slots(settings.rate_limit_per_minute)
+    )
+    settings = dataclasses.replace(settings, rate_limit_per_minute=share)
+    window = window_from_interval(
+        context.get("data_interval_start"), context.get("data_interval_end")
+    )
+    engine = staging_engine(config)
+    try:
+        with ChargebeeClient(settings) as client:
+            stats = extract_resource(
+                client,
+                engine,
+                resource,
+                window,
+                run_id=_run_id(context),
+                full=bool(params.get("full_resync")),
+            )
+    finally:
+        engine.dispose()
+    result = stats.as_dict()
+    if window is not None:
+        result["window"] = [window.start.isoformat(), window.end.isoformat()]
+    return result
+
+
+def process_inbox(**context: Any) -> dict[str, Any]:
+    """Fetch the webhook inbox's pending events from Chargebee and stage what they name."""
+    from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
+    from chargebee_netsuite.extract.events import process_events
+    from chargebee_netsuite.staging import chargebee_queries as q
+
+    config = sync_config()
+    engine = staging_engine(config)
+    try:
+        with ChargebeeHook(config.chargebee_conn_id).get_client() as client:
+            with engine.connect() as conn:
+                pending = q.pending_event_ids(conn, client.settings.site)
+            if not pending:
+                return {"pending": 0, "processed": 0, "documents": 0}
+            stats = process_events(client, engine, pending, run_id=_run_id(context))
+    finally:
+        engine.dispose()
+    result = stats.as_dict()
+    result["pending"] = len(pending)
+    log.info("Webhook inbox: %s", result)
+    return result
+
+
+# -- validate ------------------------------------------------------------------------------
+
+
+def validate(**context: Any) -> dict[str, Any]:
+    """Run the data-quality suites over what is staged; quarantine failing documents.
+
+    Fails (without retries) only when every document failed, which means something
+    upstream is broken rather than one record. Until ``quality/`` is installed the step
+    logs that it is not validating and passes.
+    """
+    validate_staged = _quality_attr("validate_staged", "chargebee_netsuite.quality.run")
+    if validate_staged is None:
+        log.warning("chargebee_netsuite.quality has no validate_staged: staged data unchecked")
+        return {"validated": False}
+    from chargebee_netsuite.mapping import load_mapping
+
+    config = sync_config()
+    known = set(load_mapping(config.mapping_path).currencies)
+    engine = staging_engine(config)
+    try:
+        summary = validate_staged(
+            engine,
+            chargebee_site(config),
+            _run_id(context),
+            known_currencies=known,
+            reports_dir=config.reports_dir,
+        )
+    finally:
+        engine.dispose()
+    result = _small(summary)
+    if getattr(summary, "all_failed", False):
+        raise ValidationFailed(f"every staged document failed validation: {result}")
+    return result
+
+
+def validate_webhook_changes(
+    inbox: Mapping[str, Any] | None = None, **context: Any
+) -> dict[str, Any]:
+    """:func:`validate` after the inbox was drained; skipped (with the load) when no event
+    staged anything, which is most minutes."""
+    if not inbox or not int(inbox.get("documents") or 0):
+        raise AirflowSkipException("no webhook event staged a document")
+    return validate(**context)
+
+
+def _quality_attr(name: str, module: str = "chargebee_netsuite.quality") -> Any:
+    """``module.name`` if the quality package provides it yet, else None (adapter)."""
+    if importlib.util.find_spec("chargebee_netsuite.quality") is None:
+        return None
+    return getattr(importlib.import_module(module), name, None)
+
+
+def _small(value: Any) -> dict[str, Any]:
+    """A JSON-safe dict of a stage's summary object."""
+    if hasattr(value, "as_dict"):
+        raw = value.as_dict()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        raw = dataclasses.asdict(value)
+    else:
+        raw = dict(value)
+    return {str(k): _plain(v) for k, v in raw.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Iterable):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+# -- load ----------------------------------------------------------------------------------
+
+
+def load(**context: Any) -> dict[str, Any]:
+    """Post every staged document to NetSuite (dependencies first), skipping unchanged ones."""
+    from chargebee_netsuite.load.run import SyncSettings, sync
+    from chargebee_netsuite.mapping import load_mapping
+    from chargebee_netsuite.reference.store import read_reference_data
+    from chargebee_netsuite.transform.model import TransformSettings
+
+    params = _params(context)
+    config = sync_config()
+    mapping = load_mapping(config.mapping_path)
+    settings = SyncSettings(
+        TransformSettings(config.time_zone, line_service_dates=config.line_service_dates)
+    )
+    engine = staging_engine(config)
+    client = netsuite_client(config)
+    try:
+        summary = sync(
+            engine,
+            client,
+            mapping,
+            read_reference_data(engine),
+            _run_id(context),
+            site=chargebee_site(config),
+            settings=settings,
+            dry_run=bool(params.get("dry_run")),
+        )
+    finally:
+        client.close()
+        engine.dispose()
+    return summary.as_dict()
+
+
+def load_webhook_changes(**context: Any) -> dict[str, Any]:
+    """Load after the webhook events were staged and validated.
+
+    The loader has no per-document filter: it plans every staged document and skips, without
+    a request, each one whose payload NetSuite already has, so only the changed ones post.
+    """
+    return load(**context)
+
+
+# -- reconcile summary ---------------------------------------------------------------------
+
+
+def _money(amount: int | None, currency: str) -> Decimal:
+    from chargebee_netsuite.transform.money import to_money
+
+    return to_money(int(amount or 0), currency)
+
+
+def chargebee_ar(engine: Engine, site: str) -> dict[str, Decimal]:
+    """Open AR per currency from staging: Σ amount_due of live invoices."""
+    from sqlalchemy import select
+
+    from chargebee_netsuite.staging.chargebee_tables import cb_invoices
+
+    totals: dict[str, Decimal] = {}
+    query = select(cb_invoices.c.currency_code, cb_invoices.c.amount_due).where(
+        cb_invoices.c.site == site,
+        cb_invoices.c.deleted.is_(False),
+        cb_invoices.c.status != "voided",
+    )
+    with engine.connect() as conn:
+        for currency, due in conn.execute(query):
+            code = str(currency or "").upper()
+            totals[code] = totals.get(code, Decimal(0)) + _money(due, code)
+    return {code: total for code, total in sorted(totals.items())}
+
+
+def netsuite_ar(client: NetSuiteClient, site: str) -> dict[str, Decimal]:
+    """Open AR per currency in NetSuite (SuiteQL): Σ amount remaining of this site's invoices."""
+    from chargebee_netsuite.transform import identity
+
+    currencies = {
+        str(r["id"]): str(r["symbol"])
+        for r in client.suiteql.query("SELECT id, symbol FROM currency ORDER BY id")
+    }
+    prefix = identity.external_id(site, identity.INVOICE, "x")[:-1]
+    totals: dict[str, Decimal] = {}
+    rows = client.suiteql.query_keyset(
+        "id, currency, foreignamountremaining",
+        "transaction",
+        where="type = 'CustInvc' AND externalid LIKE ?",
+        params=[prefix + "%"],
+    )
+    for row in rows:
+        code = currencies.get(str(row.get("currency")), str(row.get("currency")))
+        remaining = Decimal(str(row.get("foreignamountremaining") or 0))
+        totals[code] = totals.get(code, Decimal(0)) + remaining
+    return {code: total for code, total in sorted(totals.items())}
+
+
+def ledger_overview(engine: Engine, site: str, limit: int = 20) -> dict[str, Any]:
+    """Ledger states per document kind, and the reasons of documents that did not post."""
+    from sqlalchemy import func, select
+
+    from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
+
+    by_kind: dict[str, dict[str, int]] = {}
+    query = (
+        select(ns_ledger.c.source_kind, ns_ledger.c.state, func.count())
+        .where(ns_ledger.c.site == site)
+        .group_by(ns_ledger.c.source_kind, ns_ledger.c.state)
+    )
+    problems = (
+        select(
+            ns_ledger.c.source_kind,
+            ns_ledger.c.source_id,
+            ns_ledger.c.state,
+            ns_ledger.c.reason,
+        )
+        .where(ns_ledger.c.site == site, ns_ledger.c.state != POSTED)
+        .order_by(ns_ledger.c.source_kind, ns_ledger.c.source_id)
+    )
+    with engine.connect() as conn:
+        for kind, state, count in conn.execute(query):
+            by_kind.setdefault(str(kind), {})[str(state)] = int(count)
+        rows = conn.execute(problems).all()
+    not_posted = [
+        {"kind": kind, "id": source_id, "state": state, "reason": reason}
+        for kind, source_id, state, reason in rows
+    ]
+    return {"by_kind": by_kind, "not_posted": not_posted[:limit], "not_posted_total": len(rows)}
+
+
+def quarantined(engine: Engine, site: str) -> list[dict[str, Any]]:
+    """Documents validation quarantined, with reasons, when ``quality/`` records them."""
+    entries = _quality_attr("quarantine_entries", "chargebee_netsuite.quality.quarantine")
+    if entries is None:
+        return []
+    with engine.connect() as conn:
+        return [_small(entry) for entry in entries(conn, site)]
+
+
+def reconcile_summary(**context: Any) -> dict[str, Any]:
+    """Counts per document kind and state, and open AR per currency on both sides.
+
+    The full reconciliation (per-document tie-out, re-queueing) is a later stage; this
+    step logs the headline numbers and returns them for XCom.
+    """
+    config = sync_config()
+    engine = staging_engine(config)
+    client = netsuite_client(config)
+    try:
+        site = chargebee_site(config)
+        overview = ledger_overview(engine, site)
+        cb = chargebee_ar(engine, site)
+        ns = netsuite_ar(client, site)
+    finally:
+        client.close()
+        engine.dispose()
+    ar = {
+        code: {
+            "chargebee": str(cb.get(code, Decimal(0))),
+            "netsuite": str(ns.get(code, Decimal(0))),
+            "difference": str(cb.get(code, Decimal(0)) - ns.get(code, Decimal(0))),
+        }
+        for code in sorted(set(cb) | set(ns))
+    }
+    for code, row in ar.items():
+        log.info(
+            "Open AR %s: Chargebee %s, NetSuite %s (difference %s)",
+            code,
+            row["chargebee"],
+            row["netsuite"],
+            row["difference"],
+        )
+    log.info("Ledger by kind and state: %s", overview["by_kind"])
+    return {
+        "by_kind": overview["by_kind"],
+        "not_posted": overview["not_posted_total"],
+        "open_ar": ar,
+    }

@@ -1,0 +1,92 @@
+"""`cbns`: the operator's command line (``check`` your systems, wire Airflow to the sandboxes)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cbns`` argument parser with its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="cbns", description="Chargebee to NetSuite sync: operator commands."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser(
+        "check",
+        help="ping Chargebee and NetSuite with the Airflow connections and check the mapping",
+        description="Mint a NetSuite token, read governance limits, pull the reference data, "
+        "list one Chargebee invoice and the item prices, and validate the mapping. Exit code "
+        "0 only when every step passes.",
+    )
+    check.add_argument("--chargebee-conn-id", default="chargebee_default")
+    check.add_argument("--netsuite-conn-id", default="netsuite_default")
+    check.add_argument("--mapping", type=Path, default=Path("include/mapping.example.yaml"))
+
+    sandbox = commands.add_parser(
+        "sandbox-connections",
+        help="print AIRFLOW_CONN_* values that point Airflow at the running sandboxes",
+        description="Read sandbox.json (written by `cbns-sandbox serve`) and print the "
+        "connections chargebee_default and netsuite_default. The output contains the "
+        "sandbox's generated, local-only credentials.",
+    )
+    sandbox.add_argument("--state-file", type=Path, default=Path(".sandbox/sandbox.json"))
+    sandbox.add_argument(
+        "--format",
+        choices=["env", "json"],
+        default="env",
+        help="env: `export AIRFLOW_CONN_…='…'` lines for eval or a .env file; "
+        "json: {conn_id: connection}",
+    )
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from chargebee_netsuite.check import format_results, passed, run_check
+
+    print(
+        f"cbns check: NetSuite connection '{args.netsuite_conn_id}', Chargebee connection "
+        f"'{args.chargebee_conn_id}', mapping {args.mapping}",
+        flush=True,
+    )
+    results = run_check(args.chargebee_conn_id, args.netsuite_conn_id, args.mapping)
+    print(format_results(results), flush=True)
+    return 0 if passed(results) else 1
+
+
+def _sandbox_connections(args: argparse.Namespace) -> int:
+    from chargebee_netsuite.airflow.sandbox_connections import (
+        connections_from_sandbox_state,
+        env_assignments,
+        load_sandbox_state,
+    )
+
+    try:
+        state = load_sandbox_state(args.state_file)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    connections = connections_from_sandbox_state(state)
+    if args.format == "json":
+        print(json.dumps(connections, indent=2))
+    else:
+        for name, value in env_assignments(connections).items():
+            print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cbns`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args)
+    return _sandbox_connections(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

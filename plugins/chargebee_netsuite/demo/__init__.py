@@ -1,0 +1,1 @@
+"""The demo: an Airflow home wired to the sandboxes, one real sync, and a summary for finance."""

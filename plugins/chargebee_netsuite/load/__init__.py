@@ -1,0 +1,1 @@
+"""Ordered, concurrent, idempotent posting to NetSuite, with the audit ledger."""

@@ -1,0 +1,121 @@
+"""Concurrent upserts: many in flight (the client's governance limiter caps them), each timed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from chargebee_netsuite.load.wire import to_wire
+from chargebee_netsuite.netsuite.client import NetSuiteClient
+from chargebee_netsuite.netsuite.errors import (
+    NetSuiteAPIError,
+    NetSuiteError,
+    RequestError,
+    RetriableAPIError,
+)
+
+# What to do about a NetSuite rejection, by error code.
+FIX_HINTS = {
+    "INVALID_CONTENT": "The payload has a field this NetSuite account does not know or accept; "
+    "check the account's enabled features and the mapping, then sync again.",
+    "INVALID_FIELD_VALUE": "A referenced record or value is not valid in NetSuite; check the "
+    "mapping ids against NetSuite (refresh the reference data) and sync again.",
+    "USER_ERROR": "Correct the record or the mapping as NetSuite says, then sync again.",
+    "NONEXISTENT_ID": "A record it refers to no longer exists in NetSuite; check whether it was "
+    "deleted there.",
+}
+DEFAULT_HINT = "Correct what NetSuite names, then sync again; the rest of the run went on."
+
+
+@dataclass(frozen=True)
+class Write:
+    """One upsert to send."""
+
+    token: Any  # the caller's handle for the result
+    record_type: str
+    external_id: str
+    body: dict[str, Any]
+    label: str
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one upsert did."""
+
+    write: Write
+    netsuite_id: str | None
+    duration_ms: int
+    status_code: int | None = None
+    error_code: str | None = None
+    detail: str | None = None  # NetSuite's words, verbatim
+    reason: str | None = None  # a sentence for a human
+    http_attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether NetSuite holds the record now."""
+        return self.netsuite_id is not None
+
+
+def _send(client: NetSuiteClient, write: Write, strict_fields: bool) -> WriteResult:
+    started = time.monotonic()
+    try:
+        netsuite_id = client.records.upsert(
+            write.record_type, write.external_id, to_wire(write.body), strict_fields=strict_fields
+        )
+    except NetSuiteError as exc:
+        return _failure(write, exc, started)
+    except ValueError as exc:  # an external id or an amount the wire cannot carry exactly
+        elapsed = int((time.monotonic() - started) * 1000)
+        reason = f"{write.label} could not be sent to NetSuite: {exc}."
+        return WriteResult(write, None, elapsed, None, "INVALID_PAYLOAD", str(exc), reason, 0)
+    elapsed = int((time.monotonic() - started) * 1000)
+    return WriteResult(write, netsuite_id, elapsed, 204)
+
+
+def _failure(write: Write, exc: NetSuiteError, started: float) -> WriteResult:
+    elapsed = int((time.monotonic() - started) * 1000)
+    status = exc.status if isinstance(exc, NetSuiteAPIError) else None
+    code = exc.error_code if isinstance(exc, NetSuiteAPIError) else type(exc).__name__
+    attempts = exc.attempts if isinstance(exc, RetriableAPIError) else 1
+    detail = str(exc)
+    if isinstance(exc, RequestError):
+        said = exc.detail or detail
+        hint = FIX_HINTS.get(exc.error_code or "", DEFAULT_HINT)
+        where = f" (at {exc.error_path})" if exc.error_path else ""
+        reason = f"NetSuite rejected {write.label} with {status} {code}{where}: {said} {hint}"
+    elif isinstance(exc, RetriableAPIError):
+        reason = (
+            f"NetSuite did not take {write.label} after {attempts} attempts ({detail}); it is "
+            "tried again on the next run."
+        )
+    else:
+        reason = f"NetSuite refused {write.label}: {detail}"
+    return WriteResult(write, None, elapsed, status, code, detail, reason, attempts)
+
+
+def send_all(
+    client: NetSuiteClient,
+    writes: Iterable[Write],
+    *,
+    concurrency: int,
+    strict_fields: bool = True,
+) -> Iterator[WriteResult]:
+    """Send every write, ``concurrency`` at a time, yielding results as they finish.
+
+    Results come back on the calling thread, so the caller can keep all database work there.
+    """
+    pending: set[Future[WriteResult]] = set()
+    queue = iter(writes)
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="netsuite-load") as pool:
+        for write in queue:
+            pending.add(pool.submit(_send, client, write, strict_fields))
+            if len(pending) >= concurrency * 2:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)

@@ -1,0 +1,1 @@
+"""Data quality: Great Expectations suites over staged Chargebee documents, and the quarantine."""

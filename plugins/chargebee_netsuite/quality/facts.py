@@ -1,0 +1,120 @@
+"""Per-document facts derived from raw Chargebee JSON: sums over nested arrays, references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the SQL assets cannot easily compute portably from a document's JSON arrays."""
+
+    lines_total: int | None = None
+    settled_total: int | None = None
+    applied_total: int | None = None
+    # (ref_kind, ref_id) pairs this document needs to exist before it can post.
+    refs: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+
+def _int(value: Any) -> int:
+    """A Chargebee amount as int; absent (or malformed) counts as 0, so sums expose it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return value
+
+
+def _entries(doc: Mapping[str, Any], key: str) -> Iterable[Mapping[str, Any]]:
+    value = doc.get(key)
+    if not isinstance(value, list):
+        return ()
+    return (entry for entry in value if isinstance(entry, Mapping))
+
+
+def lines_total(doc: Mapping[str, Any]) -> int:
+    """What an invoice's or credit note's lines say its total is, in Chargebee's units.
+
+    Σ(amount − discount_amount) over the lines, plus each line's tax unless prices already
+    include it (``price_type: tax_inclusive``), plus ``round_off_amount``.
+    """
+    inclusive = doc.get("price_type") == "tax_inclusive"
+    total = 0
+    for line in _entries(doc, "line_items"):
+        total += _int(line.get("amount")) - _int(line.get("discount_amount"))
+        if not inclusive:
+            total += _int(line.get("tax_amount"))
+    return total + _int(doc.get("round_off_amount"))
+
+
+def invoice_settled_total(doc: Mapping[str, Any]) -> int | None:
+    """paid + due + credits applied + adjustments + taxes withheld (should equal the total).
+
+    Voided invoices are left out (None): Chargebee stops maintaining their balances.
+    """
+    if doc.get("status") == "voided":
+        return None
+    adjusted = doc.get("amount_adjusted")
+    if not isinstance(adjusted, int) or isinstance(adjusted, bool):
+        adjusted = sum(
+            _int(cn.get("cn_total"))
+            for cn in _entries(doc, "adjustment_credit_notes")
+            if cn.get("cn_status") != "voided"
+        )
+    withheld = sum(_int(t.get("applied_amount")) for t in _entries(doc, "linked_taxes_withheld"))
+    return (
+        _int(doc.get("amount_paid"))
+        + _int(doc.get("amount_due"))
+        + _int(doc.get("credits_applied"))
+        + adjusted
+        + withheld
+    )
+
+
+def credit_note_settled_total(doc: Mapping[str, Any]) -> int | None:
+    """allocated + refunded + available (should equal the total); None for voided notes."""
+    if doc.get("status") == "voided":
+        return None
+    return (
+        _int(doc.get("amount_allocated"))
+        + _int(doc.get("amount_refunded"))
+        + _int(doc.get("amount_available"))
+    )
+
+
+def _applied(
+    doc: Mapping[str, Any], key: str, ref_kind: str, id_key: str
+) -> tuple[int, set[tuple[str, str]]]:
+    total, refs = 0, set()
+    for link in _entries(doc, key):
+        amount = _int(link.get("applied_amount"))
+        total += amount
+        ref = link.get(id_key)
+        if amount and isinstance(ref, str) and ref:
+            refs.add((ref_kind, ref))
+    return total, refs
+
+
+def document_facts(kind: str, doc: Mapping[str, Any]) -> Facts:
+    """The facts of one staged document of ``kind`` (``raw`` as Chargebee sent it)."""
+    if kind == "invoice":
+        return Facts(lines_total=lines_total(doc), settled_total=invoice_settled_total(doc))
+    if kind == "credit_note":
+        refs = set()
+        reference = doc.get("reference_invoice_id")
+        if isinstance(reference, str) and reference:
+            refs.add(("invoice", reference))
+        return Facts(
+            lines_total=lines_total(doc),
+            settled_total=credit_note_settled_total(doc),
+            refs=frozenset(refs),
+        )
+    if kind == "transaction":
+        invoiced, invoice_refs = _applied(doc, "linked_invoices", "invoice", "invoice_id")
+        credited, note_refs = _applied(doc, "linked_credit_notes", "credit_note", "cn_id")
+        refs = invoice_refs | note_refs
+        refunded = doc.get("refunded_txn_id")
+        if doc.get("type") == "refund" and isinstance(refunded, str) and refunded:
+            refs.add(("transaction", refunded))
+        return Facts(applied_total=invoiced + credited, refs=frozenset(refs))
+    return Facts()

@@ -1,0 +1,169 @@
+"""Human sentences for failed checks: which document, what is wrong, and how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from chargebee_netsuite.transform.money import to_money
+
+_NOUNS = {
+    "customer": "customer",
+    "item": "item",
+    "item_price": "item price",
+    "invoice": "invoice",
+    "credit_note": "credit note",
+}
+
+
+def label(kind: str, row: Mapping[str, Any]) -> str:
+    """How finance would name the document: ``invoice 1042``, ``payment txn_9``."""
+    if kind == "transaction":
+        noun = str(row.get("type") or "transaction").replace("_", " ")
+    else:
+        noun = _NOUNS.get(kind, kind)
+    return f"{noun} {row.get('id')}"
+
+
+def money(amount: Any, row: Mapping[str, Any]) -> str:
+    """``99.00 USD`` from a Chargebee integer amount and the row's currency."""
+    currency = row.get("currency_code")
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        return "nothing"
+    if not currency:
+        return f"{amount} (minor units, no currency)"
+    return f"{to_money(amount, str(currency))} {currency}"
+
+
+def day(timestamp: Any) -> str:
+    """A Chargebee Unix timestamp as an ISO date (UTC)."""
+    if not isinstance(timestamp, int) or isinstance(timestamp, bool):
+        return "no date"
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        return f"timestamp {timestamp}"
+
+
+EXCLUDE = "fix it in Chargebee or exclude it from the sync"
+
+
+def unique(kind: str, row: Mapping[str, Any]) -> str:
+    """The id occurs twice in one validation batch."""
+    return (
+        f"{label(kind, row)}: the id occurs more than once in this run, so it cannot be posted "
+        "under one NetSuite external id. Re-run the extraction; if it persists, report it."
+    )
+
+
+def required(field: str) -> Any:
+    """A reason for a missing required field."""
+
+    def reason(kind: str, row: Mapping[str, Any]) -> str:
+        return (
+            f"{label(kind, row)} has no {field}, which NetSuite needs to post it. "
+            f"Chargebee data is incomplete; {EXCLUDE}, then re-extract."
+        )
+
+    return reason
+
+
+def currency_known(kind: str, row: Mapping[str, Any]) -> str:
+    """The currency is not in the mapping."""
+    code = row.get("currency_code")
+    return (
+        f"{label(kind, row)} is in {code}, which the mapping does not know. Add "
+        f"`{code}: <NetSuite currency id>` under currencies in the mapping, or exclude the "
+        "document."
+    )
+
+
+def lines_sum_to_total(kind: str, row: Mapping[str, Any]) -> str:
+    """Lines, discounts, taxes and round-off do not add up to the total."""
+    return (
+        f"{label(kind, row)}: lines sum to {money(row.get('lines_total'), row)} but total is "
+        f"{money(row.get('total'), row)} — Chargebee data is inconsistent; fix the "
+        f"{_NOUNS.get(kind, kind)} in Chargebee or exclude it."
+    )
+
+
+def settled_equals_total(kind: str, row: Mapping[str, Any]) -> str:
+    """The balance fields do not add up to the total."""
+    parts = (
+        "amount paid + amount due + credits applied + adjustments"
+        if kind == "invoice"
+        else "amount allocated + amount refunded + amount available"
+    )
+    return (
+        f"{label(kind, row)}: {parts} come to {money(row.get('settled_total'), row)} but total "
+        f"is {money(row.get('total'), row)} — Chargebee data is inconsistent; {EXCLUDE}."
+    )
+
+
+def lines_complete(kind: str, row: Mapping[str, Any]) -> str:
+    """Some line items could not be fetched."""
+    return (
+        f"{label(kind, row)}: only {row.get('line_count')} of its lines could be staged "
+        "(Chargebee truncated the list and the rest could not be fetched). Re-run the "
+        "extraction; it posts once all lines are staged."
+    )
+
+
+def customer_staged(kind: str, row: Mapping[str, Any]) -> str:
+    """The customer it belongs to is not staged."""
+    return (
+        f"{label(kind, row)} belongs to customer {row.get('missing_customer_id')}, which is not "
+        "staged. Re-extract customers (a full sync of customers) so the customer posts first, "
+        "or fix the customer reference in Chargebee."
+    )
+
+
+def reference_resolvable(ref_noun: str, column: str) -> Any:
+    """A reason for a reference to a document that is neither staged nor posted."""
+
+    def reason(kind: str, row: Mapping[str, Any]) -> str:
+        return (
+            f"{label(kind, row)} refers to {ref_noun} {row.get(column)}, which is neither "
+            f"staged nor posted to NetSuite. Re-extract {ref_noun}s (a full sync) so it posts "
+            f"first, or fix the {label(kind, row).split(' ')[0]} in Chargebee."
+        )
+
+    return reason
+
+
+def applied_within_amount(kind: str, row: Mapping[str, Any]) -> str:
+    """A transaction applies more than its amount."""
+    return (
+        f"{label(kind, row)} applies {money(row.get('applied_total'), row)} to invoices or "
+        f"credit notes but its amount is only {money(row.get('amount'), row)} — Chargebee data "
+        f"is inconsistent; {EXCLUDE}."
+    )
+
+
+def date_sane(column: str) -> Any:
+    """A reason for a date before 2005 or far in the future."""
+
+    def reason(kind: str, row: Mapping[str, Any]) -> str:
+        return (
+            f"{label(kind, row)} has {column} {day(row.get(column))}, which is before 2005 or "
+            f"more than a year ahead. Correct the date in Chargebee, or exclude the document."
+        )
+
+    return reason
+
+
+def due_after_date(kind: str, row: Mapping[str, Any]) -> str:
+    """The due date is before the document date."""
+    return (
+        f"{label(kind, row)} is due {day(row.get('due_date'))}, before its date "
+        f"{day(row.get('date'))}. Correct the due date (or payment terms) in Chargebee."
+    )
+
+
+def item_staged(kind: str, row: Mapping[str, Any]) -> str:
+    """The item of an item price is not staged."""
+    return (
+        f"{label(kind, row)} belongs to item {row.get('missing_item_id')}, which is not staged. "
+        "Re-extract items (a full sync of the catalog)."
+    )

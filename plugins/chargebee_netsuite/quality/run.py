@@ -1,0 +1,171 @@
+"""``validate_staged``: the one entry point the DAG calls to validate a run's staged documents."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from chargebee_netsuite.quality import docs
+from chargebee_netsuite.quality.assets import asset_rows
+from chargebee_netsuite.quality.batch import Scope, drop_batch, stage_batch
+from chargebee_netsuite.quality.kinds import KINDS
+from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
+from chargebee_netsuite.quality.suites import Check, checks_for
+from chargebee_netsuite.quality.validate import Failures, run_checkpoint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KindCounts:
+    """How many documents of one kind were checked, passed and quarantined."""
+
+    checked: int = 0
+    passed: int = 0
+    quarantined: int = 0
+
+
+@dataclass
+class ValidationSummary:
+    """What a validation did: counts per kind, every failed check, and the report's path."""
+
+    site: str
+    run_id: str
+    counts: dict[str, KindCounts] = field(default_factory=dict)
+    quarantined: list[QuarantineEntry] = field(default_factory=list)
+    data_docs_index: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def checked(self) -> int:
+        """Documents checked, all kinds."""
+        return sum(c.checked for c in self.counts.values())
+
+    @property
+    def quarantined_documents(self) -> int:
+        """Documents quarantined, all kinds (a document failing two checks counts once)."""
+        return sum(c.quarantined for c in self.counts.values())
+
+    @property
+    def all_failed(self) -> bool:
+        """True when documents were checked and every one of them was quarantined."""
+        return self.checked > 0 and self.quarantined_documents == self.checked
+
+    def as_dict(self, max_entries: int = 50) -> dict[str, Any]:
+        """A small JSON-serialisable form for XCom (the full list lives in the quarantine)."""
+        return {
+            "site": self.site,
+            "run_id": self.run_id,
+            "counts": {k: vars(c) for k, c in self.counts.items()},
+            "checked": self.checked,
+            "quarantined_documents": self.quarantined_documents,
+            "all_failed": self.all_failed,
+            "quarantined": [
+                {"kind": e.kind, "id": e.id, "expectation": e.expectation, "reason": e.reason}
+                for e in self.quarantined[:max_entries]
+            ],
+            "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def _entries(
+    failures: Failures,
+    checks: Mapping[str, Check],
+    rows: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    scope: Scope,
+) -> list[QuarantineEntry]:
+    entries = []
+    for (kind, check_name), ids in sorted(failures.items()):
+        check = checks[check_name]
+        for document_id in sorted(ids):
+            row = rows[kind].get(document_id, {"id": document_id})
+            entries.append(
+                QuarantineEntry(
+                    kind=kind,
+                    id=document_id,
+                    check=check.name,
+                    expectation=check.expectation_name,
+                    reason=check.reason(kind, row),
+                    resource_version=scope[kind].get(document_id),
+                )
+            )
+    return entries
+
+
+def validate_staged(
+    engine: Engine,
+    site: str,
+    run_id: str,
+    known_currencies: Iterable[str],
+    reports_dir: Path | str,
+    *,
+    document_ids: Mapping[str, Iterable[str]] | None = None,
+    kinds: Iterable[str] = KINDS,
+    now: datetime | None = None,
+) -> ValidationSummary:
+    """Validate the documents ``run_id`` staged for ``site`` and update the quarantine.
+
+    Runs one GX expectation suite per document kind on the staging database itself and
+    builds Data Docs into ``<reports_dir>/data_docs/<run_id>/index.html``. Documents failing
+    any expectation are quarantined with the check, the expectation and a sentence naming
+    the fix; documents that pass (including ones quarantined earlier) leave quarantine.
+    ``document_ids`` (kind → ids) validates exactly those documents instead of the run's.
+    Documents still quarantined from earlier runs are always re-validated.
+    """
+    started = time.perf_counter()
+    now = now or datetime.now(UTC)
+    known = frozenset(code.upper() for code in known_currencies)
+    kinds = tuple(kinds)
+    batch = uuid.uuid4().hex
+    summary = ValidationSummary(site=site, run_id=run_id)
+    with engine.begin() as conn:
+        scope = stage_batch(
+            conn, site, batch, kinds, run_id=run_id, document_ids=document_ids, now=now
+        )
+    summary.timings["stage_facts"] = time.perf_counter() - started
+    try:
+        checks = {kind: checks_for(kind, known, now) for kind in kinds if scope[kind]}
+        failures: Failures = {}
+        if checks:
+            docs_dir = docs.docs_dir(reports_dir, run_id)
+            outcome = run_checkpoint(engine, site, batch, checks, docs_dir, run_id, now)
+            failures = outcome.failures
+            summary.timings.update(outcome.timings)
+            summary.data_docs_index = docs_dir / "index.html"
+        failed_ids = {kind: set[str]() for kind in kinds}
+        for (kind, _), ids in failures.items():
+            failed_ids[kind] |= ids
+        with engine.begin() as conn:
+            rows = {kind: asset_rows(conn, kind, site, batch, failed_ids[kind]) for kind in kinds}
+            by_name = {c.name: c for kind_checks in checks.values() for c in kind_checks}
+            summary.quarantined = _entries(failures, by_name, rows, scope)
+            replace_quarantine(conn, site, scope, summary.quarantined, run_id=run_id, at=now)
+    finally:
+        with engine.begin() as conn:
+            drop_batch(conn, batch)
+    for kind in kinds:
+        checked = len(scope[kind])
+        bad = len(failed_ids[kind])
+        summary.counts[kind] = KindCounts(checked=checked, passed=checked - bad, quarantined=bad)
+    if summary.data_docs_index is not None:
+        docs.add_quarantine_page(summary.data_docs_index.parent, summary.quarantined, run_id)
+    summary.timings["total"] = time.perf_counter() - started
+    log.info(
+        "Data quality for %s run %s: %d documents checked, %d quarantined (%.1fs); report %s",
+        site,
+        run_id,
+        summary.checked,
+        summary.quarantined_documents,
+        summary.timings["total"],
+        summary.data_docs_index,
+    )
+    return summary

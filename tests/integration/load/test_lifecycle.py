@@ -1,0 +1,183 @@
+"""Documents that change after posting: voids and deletions are reversed, holds are released."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from chargebee_netsuite.staging.ledger_tables import ns_ledger
+from chargebee_netsuite.transform.identity import external_id
+
+from .conftest import SITE, TIME_ZONE, Env, StartEnv, mapping
+from .test_tieout import assert_tied_out
+from .tieout import chargebee_list
+
+
+def ledger(env: Env, kind: str, source_id: str, role: str = "main") -> dict[str, Any]:
+    with env.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(ns_ledger).where(
+                    ns_ledger.c.site == SITE,
+                    ns_ledger.c.source_kind == kind,
+                    ns_ledger.c.source_id == source_id,
+                    ns_ledger.c.role == role,
+                )
+            )
+            .mappings()
+            .one()
+        )
+    return dict(row)
+
+
+def untouched_open_invoices(env: Env) -> list[dict[str, Any]]:
+    """Invoices with nothing paid or credited yet (so Chargebee lets us void or credit them)."""
+    return [
+        inv
+        for inv in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
+        )
+        if inv["status"] in ("posted", "payment_due", "not_paid")
+        and inv["amount_due"] == inv["total"]
+        and not inv.get("amount_paid")
+        and not inv.get("credits_applied")
+        and not inv.get("amount_adjusted")
+    ]
+
+
+def netsuite_record(env: Env, record_type: str, eid: str) -> dict[str, Any]:
+    return env.netsuite_client().records.get_by_external_id(
+        record_type, eid, expand_sub_resources=True
+    )
+
+
+def test_voided_and_deleted_invoices_are_reversed_by_an_applied_credit_memo(
+    start_env: StartEnv,
+) -> None:
+    env = start_env(scale=12)
+    env.extract()
+    env.sync("run-1")
+    voided, deleted = untouched_open_invoices(env)[:2]
+    env.cb_admin("POST", f"/invoices/{voided['id']}/void", {"reason_code": "Duplicate"})
+    env.cb_admin("DELETE", f"/invoices/{deleted['id']}")
+    env.extract("extract-2")
+    summary = env.sync("run-2")
+    assert summary.counts.get("failed", 0) == 0, summary.counts
+    for invoice, words in ((voided, "voided on"), (deleted, "deleted on")):
+        eid = external_id(SITE, "invrev", invoice["id"])
+        memo = netsuite_record(env, "creditMemo", eid)
+        assert words in memo["memo"]
+        assert f"Chargebee invoice {invoice['id']}" in memo["memo"]
+        original = netsuite_record(env, "invoice", external_id(SITE, "inv", invoice["id"]))
+        assert Decimal(str(original["amountRemaining"])) == 0
+        assert "reverses it" in ledger(env, "invoice", invoice["id"])["reason"]
+    assert (
+        "Duplicate"
+        in netsuite_record(env, "creditMemo", external_id(SITE, "invrev", voided["id"]))["memo"]
+    )
+    assert_tied_out(env)
+
+
+def test_a_voided_credit_note_is_reversed_and_its_invoice_reopens(start_env: StartEnv) -> None:
+    env = start_env(scale=12)
+    invoice = untouched_open_invoices(env)[0]
+    credit = env.cb_admin(
+        "POST", f"/invoices/{invoice['id']}/credit_notes", {"amount": invoice["total"] // 4}
+    )
+    cn_id = credit["credit_note"]["id"] if "credit_note" in credit else credit["id"]
+    env.extract()
+    env.sync("run-1")
+    assert ledger(env, "credit_note", cn_id)["state"] == "posted"
+    env.cb_admin("POST", f"/credit_notes/{cn_id}/void")
+    env.extract("extract-2")
+    summary = env.sync("run-2")
+    assert summary.counts.get("failed", 0) == 0, summary.counts
+    reversal = netsuite_record(env, "invoice", external_id(SITE, "cnrev", cn_id))
+    assert f"Reverses Chargebee credit note {cn_id}, voided" in reversal["memo"]
+    assert Decimal(str(reversal["amountRemaining"])) == 0
+    assert_tied_out(env)
+    before = env.netsuite_writes()
+    env.sync("run-3")
+    assert env.netsuite_writes() == before
+
+
+def test_a_posted_payment_deleted_in_chargebee_asks_for_a_manual_void(start_env: StartEnv) -> None:
+    env = start_env(scale=12)
+    invoice = untouched_open_invoices(env)[0]
+    txn = env.cb_admin("POST", f"/invoices/{invoice['id']}/payments", {"payment_method": "check"})
+    txn_id = txn["transaction"]["id"] if "transaction" in txn else txn["id"]
+    env.extract()
+    env.sync("run-1")
+    assert ledger(env, "transaction", txn_id)["state"] == "posted"
+    env.cb_admin("DELETE", f"/transactions/{txn_id}")
+    env.extract("extract-2")
+    env.sync("run-2")
+    row = ledger(env, "transaction", txn_id, "reversal")
+    assert row["state"] == "failed"
+    assert "Void that record in NetSuite by hand" in row["reason"]
+
+
+def test_a_closed_period_holds_its_documents_until_it_reopens(start_env: StartEnv) -> None:
+    env = start_env(scale=12)
+    env.extract()
+    invoices = chargebee_list(env.chargebee.base_url, env.chargebee_settings.test_key, "invoices")
+    recent = max((i for i in invoices if i["status"] != "voided"), key=lambda i: i["date"])
+    day = datetime.fromtimestamp(recent["date"], ZoneInfo(TIME_ZONE)).date()
+    period = env.reference().period_for(day)
+    assert period is not None
+    env.ns_admin("PATCH", f"/accountingperiod/{period.id}", {"closed": True})
+    held = mapping(policy="hold")
+    env.sync("run-1", config=held)
+    row = ledger(env, "invoice", recent["id"])
+    assert row["state"] == "held"
+    assert period.name in row["reason"]
+    env.ns_admin("PATCH", f"/accountingperiod/{period.id}", {"closed": False})
+    env.sync("run-2", config=held)
+    assert ledger(env, "invoice", recent["id"])["state"] == "posted"
+
+
+def test_a_dry_run_builds_everything_and_posts_nothing(start_env: StartEnv) -> None:
+    env = start_env(scale=5)
+    env.extract()
+    summary = env.sync("dry", dry_run=True)
+    assert summary.writes == 0
+    assert summary.counts["would_post"] > 0
+    assert env.netsuite_writes() == 0
+    with env.engine.connect() as conn:
+        assert conn.execute(select(ns_ledger)).first() is None
+
+
+def test_a_netsuite_4xx_fails_only_that_document_and_its_dependants_wait(
+    start_env: StartEnv,
+) -> None:
+    env = start_env(scale=8)
+    env.extract()
+    paid = next(
+        inv
+        for inv in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
+        )
+        if inv["status"] == "paid" and inv.get("linked_payments")
+    )
+    eid = external_id(SITE, "inv", paid["id"])
+    env.ns_admin("POST", "/faults", {"kind": "permission", "path_contains": f"eid:{eid}"})
+    summary = env.sync("run-1")
+    assert summary.counts["failed"] == 1
+    row = ledger(env, "invoice", paid["id"])
+    assert row["state"] == "failed"
+    assert row["last_error_code"] == "USER_ERROR"
+    assert "Your current role does not have permission" in row["last_error_detail"]
+    assert row["reason"].startswith(f"NetSuite rejected Chargebee invoice {paid['id']} with 400")
+    payment_id = next(p["txn_id"] for p in paid["linked_payments"] if p["txn_status"] == "success")
+    waiting = ledger(env, "transaction", payment_id)
+    assert waiting["state"] == "held"
+    assert f"waits for Chargebee invoice {paid['id']}" in waiting["reason"]
+    assert summary.counts["posted"] > 20
+    env.sync("run-2")
+    assert ledger(env, "invoice", paid["id"])["state"] == "posted"
+    assert ledger(env, "transaction", payment_id)["state"] == "posted"
+    assert_tied_out(env)

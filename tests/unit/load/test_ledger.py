@@ -1,0 +1,87 @@
+"""The ledger tables: migrated on both backends, upserts keep what a row does not mention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, inspect
+
+from chargebee_netsuite.staging.db import create_staging_engine, migrate
+from chargebee_netsuite.staging.ledger_queries import (
+    add_attempts,
+    attempts_for,
+    read_ledger,
+    state_counts,
+    upsert_entries,
+)
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+KEY = {"site": "s", "source_kind": "invoice", "source_id": "1", "role": "main"}
+
+
+@pytest.fixture
+def engine(staging_url: str) -> Iterator[Engine]:
+    engine = create_staging_engine(staging_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_the_migration_creates_both_tables_next_to_the_other_branches(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert {"ns_ledger", "ns_ledger_attempts", "cb_invoices"} <= tables
+
+
+def test_an_upsert_updates_only_the_columns_it_names(engine: Engine) -> None:
+    first = {
+        **KEY,
+        "state": "posted",
+        "netsuite_id": "42",
+        "posted_hash": "h1",
+        "first_seen_at": NOW,
+        "updated_at": NOW,
+    }
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        upsert_entries(conn, [first])
+        upsert_entries(
+            conn,
+            [
+                {
+                    **KEY,
+                    "state": "failed",
+                    "reason": "why",
+                    "first_seen_at": later,
+                    "updated_at": later,
+                }
+            ],
+        )
+    with engine.connect() as conn:
+        entry = read_ledger(conn, "s")[("invoice", "1", "main")]
+        assert (entry.state, entry.reason, entry.netsuite_id, entry.posted_hash) == (
+            "failed",
+            "why",
+            "42",
+            "h1",
+        )
+        assert state_counts(conn, "s") == {"failed": 1}
+        assert read_ledger(conn, "other") == {}
+
+
+def test_attempts_are_appended_in_order(engine: Engine) -> None:
+    attempt = {
+        **KEY,
+        "external_id": "e",
+        "netsuite_type": "invoice",
+        "run_id": "r",
+        "attempted_at": NOW,
+        "outcome": "failed",
+        "status_code": 500,
+    }
+    with engine.begin() as conn:
+        add_attempts(conn, [attempt, {**attempt, "outcome": "posted", "status_code": 204}])
+    with engine.connect() as conn:
+        log = attempts_for(conn, "s", "invoice", "1")
+    assert [(a["outcome"], a["status_code"]) for a in log] == [("failed", 500), ("posted", 204)]
