@@ -24,8 +24,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -c constraints.txt -e '.[dev]'
 	touch $@
 
+# `make demo [SEED=file.json] [KEEP=1]`: the whole sync through Airflow on the sandboxes, then a
+# summary; KEEP=1 leaves the sandboxes running (.sandbox/sandbox.json). `make airflow
+# [SEED=…] [AIRFLOW_PORT=8080]`: the Airflow UI wired to the sandboxes, until Ctrl-C.
+KEEP         ?=
+AIRFLOW_PORT ?= 8080
+DEMO_ARGS    := $(if $(SEED),--seed $(SEED)) $(if $(KEEP),--keep)
+
 demo: $(STAMP)
-	$(VENV)/bin/cbns-sandbox demo --state-dir .sandbox/demo $(SANDBOX_ARGS)
+	$(PY) -m chargebee_netsuite.demo run $(DEMO_ARGS)
+
+.PHONY: airflow
+airflow: $(STAMP)
+	$(PY) -m chargebee_netsuite.demo airflow $(if $(SEED),--seed $(SEED)) --port $(AIRFLOW_PORT)
 
 sandbox: $(STAMP)
 	$(VENV)/bin/cbns-sandbox serve $(SANDBOX_ARGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shlex
 import sys
 from collections.abc import Sequence
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _check(args: argparse.Namespace) -> int:
     from chargebee_netsuite.check import format_results, passed, run_check
 
+    # The verdicts are the output; per-request INFO lines (token minted, migrations) are noise,
+    # as is the masker's note that it skips short, non-secret connection extras ("test").
+    for name in ("alembic", "chargebee_netsuite"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("airflow.sdk._shared.secrets_masker.secrets_masker").setLevel(logging.ERROR)
     print(
         f"cbns check: NetSuite connection '{args.netsuite_conn_id}', Chargebee connection "
         f"'{args.chargebee_conn_id}', mapping {args.mapping}",

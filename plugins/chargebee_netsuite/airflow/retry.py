@@ -21,12 +21,12 @@ from airflow.sdk import RetryDecision, RetryPolicy
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-# Never worth a retry: the credentials, the configuration or the data must change first.
+# Never worth a retry: the credentials, the configuration or the data must change first. Every
+# 4xx but 429 is fatal (the clients already re-minted a token once after a 401).
 FAIL_FAST = frozenset(
     {
-        "chargebee_netsuite.chargebee.errors.AuthenticationError",
-        "chargebee_netsuite.chargebee.errors.AuthorizationError",
-        "chargebee_netsuite.netsuite.errors.AuthenticationError",
+        "chargebee_netsuite.chargebee.errors.FatalAPIError",
+        "chargebee_netsuite.netsuite.errors.FatalAPIError",
         "chargebee_netsuite.mapping.loading.MappingConfigError",
         "chargebee_netsuite.airflow.tasks.ConfigurationError",
         "chargebee_netsuite.airflow.tasks.ValidationFailed",

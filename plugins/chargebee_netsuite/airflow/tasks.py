@@ -20,7 +20,6 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -349,6 +348,8 @@ def _quality_attr(name: str, module: str = "chargebee_netsuite.quality") -> Any:
     """``module.name`` if the quality package provides it yet, else None (adapter)."""
     if importlib.util.find_spec("chargebee_netsuite.quality") is None:
         return None
+    if importlib.util.find_spec(module) is None:
+        return None
     return getattr(importlib.import_module(module), name, None)
 
 
@@ -420,121 +421,25 @@ def load_webhook_changes(**context: Any) -> dict[str, Any]:
 # -- reconcile summary ---------------------------------------------------------------------
 
 
-def _money(amount: int | None, currency: str) -> Decimal:
-    from chargebee_netsuite.transform.money import to_money
-
-    return to_money(int(amount or 0), currency)
-
-
-def chargebee_ar(engine: Engine, site: str) -> dict[str, Decimal]:
-    """Open AR per currency from staging: Σ amount_due of live invoices."""
-    from sqlalchemy import select
-
-    from chargebee_netsuite.staging.chargebee_tables import cb_invoices
-
-    totals: dict[str, Decimal] = {}
-    query = select(cb_invoices.c.currency_code, cb_invoices.c.amount_due).where(
-        cb_invoices.c.site == site,
-        cb_invoices.c.deleted.is_(False),
-        cb_invoices.c.status != "voided",
-    )
-    with engine.connect() as conn:
-        for currency, due in conn.execute(query):
-            code = str(currency or "").upper()
-            totals[code] = totals.get(code, Decimal(0)) + _money(due, code)
-    return {code: total for code, total in sorted(totals.items())}
-
-
-def netsuite_ar(client: NetSuiteClient, site: str) -> dict[str, Decimal]:
-    """Open AR per currency in NetSuite (SuiteQL): Σ amount remaining of this site's invoices."""
-    from chargebee_netsuite.transform import identity
-
-    currencies = {
-        str(r["id"]): str(r["symbol"])
-        for r in client.suiteql.query("SELECT id, symbol FROM currency ORDER BY id")
-    }
-    prefix = identity.external_id(site, identity.INVOICE, "x")[:-1]
-    totals: dict[str, Decimal] = {}
-    rows = client.suiteql.query_keyset(
-        "id, currency, foreignamountremaining",
-        "transaction",
-        where="type = 'CustInvc' AND externalid LIKE ?",
-        params=[prefix + "%"],
-    )
-    for row in rows:
-        code = currencies.get(str(row.get("currency")), str(row.get("currency")))
-        remaining = Decimal(str(row.get("foreignamountremaining") or 0))
-        totals[code] = totals.get(code, Decimal(0)) + remaining
-    return {code: total for code, total in sorted(totals.items())}
-
-
-def ledger_overview(engine: Engine, site: str, limit: int = 20) -> dict[str, Any]:
-    """Ledger states per document kind, and the reasons of documents that did not post."""
-    from sqlalchemy import func, select
-
-    from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
-
-    by_kind: dict[str, dict[str, int]] = {}
-    query = (
-        select(ns_ledger.c.source_kind, ns_ledger.c.state, func.count())
-        .where(ns_ledger.c.site == site)
-        .group_by(ns_ledger.c.source_kind, ns_ledger.c.state)
-    )
-    problems = (
-        select(
-            ns_ledger.c.source_kind,
-            ns_ledger.c.source_id,
-            ns_ledger.c.state,
-            ns_ledger.c.reason,
-        )
-        .where(ns_ledger.c.site == site, ns_ledger.c.state != POSTED)
-        .order_by(ns_ledger.c.source_kind, ns_ledger.c.source_id)
-    )
-    with engine.connect() as conn:
-        for kind, state, count in conn.execute(query):
-            by_kind.setdefault(str(kind), {})[str(state)] = int(count)
-        rows = conn.execute(problems).all()
-    not_posted = [
-        {"kind": kind, "id": source_id, "state": state, "reason": reason}
-        for kind, source_id, state, reason in rows
-    ]
-    return {"by_kind": by_kind, "not_posted": not_posted[:limit], "not_posted_total": len(rows)}
-
-
-def quarantined(engine: Engine, site: str) -> list[dict[str, Any]]:
-    """Documents validation quarantined, with reasons, when ``quality/`` records them."""
-    entries = _quality_attr("quarantine_entries", "chargebee_netsuite.quality.quarantine")
-    if entries is None:
-        return []
-    with engine.connect() as conn:
-        return [_small(entry) for entry in entries(conn, site)]
-
-
 def reconcile_summary(**context: Any) -> dict[str, Any]:
     """Counts per document kind and state, and open AR per currency on both sides.
 
     The full reconciliation (per-document tie-out, re-queueing) is a later stage; this
     step logs the headline numbers and returns them for XCom.
     """
+    from chargebee_netsuite.demo.summary import ar_comparison, ledger_overview, quarantined
+
     config = sync_config()
     engine = staging_engine(config)
     client = netsuite_client(config)
     try:
         site = chargebee_site(config)
         overview = ledger_overview(engine, site)
-        cb = chargebee_ar(engine, site)
-        ns = netsuite_ar(client, site)
+        ar = ar_comparison(engine, client, site)
+        held = quarantined(engine, site)
     finally:
         client.close()
         engine.dispose()
-    ar = {
-        code: {
-            "chargebee": str(cb.get(code, Decimal(0))),
-            "netsuite": str(ns.get(code, Decimal(0))),
-            "difference": str(cb.get(code, Decimal(0)) - ns.get(code, Decimal(0))),
-        }
-        for code in sorted(set(cb) | set(ns))
-    }
     for code, row in ar.items():
         log.info(
             "Open AR %s: Chargebee %s, NetSuite %s (difference %s)",
@@ -547,5 +452,6 @@ def reconcile_summary(**context: Any) -> dict[str, Any]:
     return {
         "by_kind": overview["by_kind"],
         "not_posted": overview["not_posted_total"],
+        "quarantined": len(held),
         "open_ar": ar,
     }

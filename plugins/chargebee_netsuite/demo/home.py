@@ -99,15 +99,24 @@ class AirflowHome:
         command = [venv_bin("airflow"), *args]
         if log is None:
             return subprocess.run(
-                command, env=self.env(), check=check, text=True, capture_output=True,
+                command,
+                env=self.env(),
+                check=check,
+                text=True,
+                capture_output=True,
                 timeout=timeout,
             )
         with log.open("a") as handle:
             handle.write(f"\n$ airflow {' '.join(args)}\n")
             handle.flush()
             return subprocess.run(
-                command, env=self.env(), check=check, text=True, stdout=handle,
-                stderr=subprocess.STDOUT, timeout=timeout,
+                command,
+                env=self.env(),
+                check=check,
+                text=True,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
             )
 
     def migrate_command(self) -> list[str]:

@@ -1,8 +1,9 @@
-"""The flattened SQL query per document kind that Great Expectations validates (its asset).
+"""The flattened rows per document kind that Great Expectations validates (its assets).
 
-Each query reads one validation batch: the typed staging columns of the documents in scope,
-joined to the facts derived from their JSON, with references resolved against staging (and
-the posting ledger, for documents that were posted and are no longer re-extracted).
+A batch's rows join the typed staging columns of the documents in scope to the facts derived
+from their JSON, with references resolved against staging (and the posting ledger, for
+documents that were posted and are no longer re-extracted). They are materialised once into
+``dq_rows`` by the database; each GX asset is a plain query over that kind's rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    insert,
     literal,
     not_,
     null,
@@ -28,7 +30,7 @@ from sqlalchemy.engine import Dialect
 
 from chargebee_netsuite.quality.kinds import table_of
 from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
-from chargebee_netsuite.staging.quality_tables import dq_facts, dq_refs
+from chargebee_netsuite.staging.quality_tables import dq_facts, dq_refs, dq_rows
 
 
 def _flag(expression: Any) -> Any:
@@ -66,8 +68,8 @@ def _missing_customer(site: str, customer_id: Any) -> Any:
     return case((and_(customer_id.is_not(None), not_(staged)), customer_id), else_=null())
 
 
-def asset_query(kind: str, site: str, batch: str) -> Select[Any]:
-    """The flattened rows of ``kind`` in validation ``batch``: one row per document."""
+def flattened_query(kind: str, site: str, batch: str) -> Select[Any]:
+    """The flattened rows of ``kind`` in validation ``batch``, labelled as ``dq_rows`` columns."""
     doc = table_of(kind)
     joined = doc.join(
         dq_facts,
@@ -77,14 +79,15 @@ def asset_query(kind: str, site: str, batch: str) -> Select[Any]:
             dq_facts.c.document_id == doc.c.id,
         ),
     )
-    columns: list[Any] = [doc.c.id.label("id")]
+    columns: list[Any] = [
+        literal(batch).label("batch"),
+        literal(kind).label("kind"),
+        doc.c.id.label("id"),
+    ]
     if kind == "customer":
-        columns += [
-            doc.c.preferred_currency_code.label("currency_code"),
-            doc.c.created_at,
-        ]
+        columns += [doc.c.preferred_currency_code.label("currency_code"), doc.c.created_at]
     elif kind == "item":
-        columns += [null().label("currency_code"), doc.c.name, doc.c.item_type]
+        columns += [doc.c.name]
     elif kind == "item_price":
         items = table_of("item")
         item_staged = exists().where(items.c.site == site, items.c.id == doc.c.item_id)
@@ -125,38 +128,49 @@ def asset_query(kind: str, site: str, batch: str) -> Select[Any]:
             doc.c.amount,
             dq_facts.c.applied_total,
             _missing_customer(site, doc.c.customer_id).label("missing_customer_id"),
-            _missing_ref(batch, site, kind, doc.c.id, "invoice").label("missing_invoice_id"),
-            _missing_ref(batch, site, kind, doc.c.id, "credit_note").label(
-                "missing_credit_note_id"
-            ),
-            _missing_ref(batch, site, kind, doc.c.id, "transaction").label(
-                "missing_transaction_id"
+            *(
+                _missing_ref(batch, site, kind, doc.c.id, ref).label(f"missing_{ref}_id")
+                for ref in ("invoice", "credit_note", "transaction")
             ),
         ]
     else:
         raise ValueError(f"no quality asset for document kind {kind!r}")
-    columns.append(literal(kind).label("kind"))
     return select(*columns).select_from(joined).where(doc.c.site == site)
 
 
-def asset_sql(kind: str, site: str, batch: str, dialect: Dialect) -> str:
+def materialise(conn: Connection, kind: str, site: str, batch: str) -> None:
+    """Write the flattened rows of ``kind`` into ``dq_rows`` (one INSERT … SELECT)."""
+    query = flattened_query(kind, site, batch)
+    names = [column.name for column in query.selected_columns]
+    conn.execute(insert(dq_rows).from_select(names, query))
+
+
+def asset_columns(kind: str) -> list[str]:
+    """The ``dq_rows`` columns the asset of ``kind`` exposes (its flattened columns)."""
+    query = flattened_query(kind, "site", "batch")
+    return [c.name for c in query.selected_columns if c.name not in ("batch", "kind")]
+
+
+def asset_query(kind: str, batch: str) -> Select[Any]:
+    """The GX asset of ``kind``: that kind's materialised rows of ``batch``."""
+    columns = [dq_rows.c[name] for name in asset_columns(kind)]
+    return select(*columns).where(dq_rows.c.batch == batch, dq_rows.c.kind == kind)
+
+
+def asset_sql(kind: str, batch: str, dialect: Dialect) -> str:
     """:func:`asset_query` as literal SQL for GX's query asset (GX takes no bind parameters)."""
-    query = asset_query(kind, site, batch)
+    query = asset_query(kind, batch)
     return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def asset_rows(
-    conn: Connection, kind: str, site: str, batch: str, ids: Iterable[str]
+    conn: Connection, kind: str, batch: str, ids: Iterable[str]
 ) -> dict[str, dict[str, Any]]:
     """The flattened rows of the given documents, for writing reasons."""
     wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    doc = table_of(kind)
     rows: dict[str, dict[str, Any]] = {}
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        query = asset_query(kind, site, batch).where(doc.c.id.in_(chunk))
+        query = asset_query(kind, batch).where(dq_rows.c.id.in_(wanted[start : start + 500]))
         for row in conn.execute(query).mappings():
             rows[str(row["id"])] = dict(row)
     return rows

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, exists, insert, or_, select
 
+from chargebee_netsuite.quality.assets import materialise
 from chargebee_netsuite.quality.facts import document_facts
 from chargebee_netsuite.quality.kinds import table_of
-from chargebee_netsuite.staging.quality_tables import dq_facts, dq_quarantine, dq_refs
+from chargebee_netsuite.staging.quality_tables import dq_facts, dq_quarantine, dq_refs, dq_rows
 
 # Batches a crashed validation left behind are removed once they are this old.
 STALE_AFTER = timedelta(days=1)
@@ -28,14 +29,15 @@ def stage_batch(
     document_ids: Mapping[str, Iterable[str]] | None,
     now: datetime,
 ) -> Scope:
-    """Choose the documents to validate and write their facts and references under ``batch``.
+    """Choose the documents to validate; write their facts, references and rows under ``batch``.
 
     In scope: the documents staged by ``run_id`` (or, when given, exactly ``document_ids`` by
     kind), plus every document still in quarantine, so that one fixed by the arrival of
     something else (its customer, its invoice) is released without being re-extracted.
     """
     conn.execute(delete(dq_facts).where(dq_facts.c.created_at < now - STALE_AFTER))
-    conn.execute(delete(dq_refs).where(~exists().where(dq_facts.c.batch == dq_refs.c.batch)))
+    for scratch in (dq_refs, dq_rows):
+        conn.execute(delete(scratch).where(~exists().where(dq_facts.c.batch == scratch.c.batch)))
     scope: Scope = {}
     for kind in kinds:
         table = table_of(kind)
@@ -87,10 +89,14 @@ def stage_batch(
             for start in range(0, len(rows), 1000):
                 conn.execute(insert(table_), rows[start : start + 1000])
         scope[kind] = versions
+    for kind in scope:
+        # After every kind's facts and references exist: the rows resolve references in SQL.
+        materialise(conn, kind, site, batch)
     return scope
 
 
 def drop_batch(conn: Connection, batch: str) -> None:
-    """Remove a batch's facts and references (they only serve one validation)."""
+    """Remove a batch's facts, references and rows (they only serve one validation)."""
+    conn.execute(delete(dq_rows).where(dq_rows.c.batch == batch))
     conn.execute(delete(dq_refs).where(dq_refs.c.batch == batch))
     conn.execute(delete(dq_facts).where(dq_facts.c.batch == batch))

@@ -32,7 +32,8 @@ def docs_dir(reports_dir: Path | str, run_id: str) -> Path:
 
 def quarantine_table(entries: Sequence[QuarantineEntry], run_id: str) -> str:
     """An HTML section listing every quarantined document, its failed check and the fix."""
-    title = f"Quarantined documents in run {html.escape(run_id)}: {len({(e.kind, e.id) for e in entries})}"
+    documents = len({(e.kind, e.id) for e in entries})
+    title = f"Quarantined documents in run {html.escape(run_id)}: {documents}"
     if not entries:
         body = "<p>Every document passed; nothing is quarantined.</p>"
     else:

@@ -35,7 +35,7 @@ def _entries(doc: Mapping[str, Any], key: str) -> Iterable[Mapping[str, Any]]:
 def lines_total(doc: Mapping[str, Any]) -> int:
     """What an invoice's or credit note's lines say its total is, in Chargebee's units.
 
-    Σ(amount − discount_amount) over the lines, plus each line's tax unless prices already
+    Σ(amount - discount_amount) over the lines, plus each line's tax unless prices already
     include it (``price_type: tax_inclusive``), plus ``round_off_amount``.
     """
     inclusive = doc.get("price_type") == "tax_inclusive"

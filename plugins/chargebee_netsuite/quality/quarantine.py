@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,7 +74,7 @@ def quarantine_entries(
 def replace_quarantine(
     conn: Connection,
     site: str,
-    validated: dict[str, Iterable[str]],
+    validated: Mapping[str, Iterable[str]],
     entries: Sequence[QuarantineEntry],
     *,
     run_id: str,

@@ -145,7 +145,7 @@ def validate_staged(
         for (kind, _), ids in failures.items():
             failed_ids[kind] |= ids
         with engine.begin() as conn:
-            rows = {kind: asset_rows(conn, kind, site, batch, failed_ids[kind]) for kind in kinds}
+            rows = {kind: asset_rows(conn, kind, batch, failed_ids[kind]) for kind in kinds}
             by_name = {c.name: c for kind_checks in checks.values() for c in kind_checks}
             summary.quarantined = _entries(failures, by_name, rows, scope)
             replace_quarantine(conn, site, scope, summary.quarantined, run_id=run_id, at=now)

@@ -121,7 +121,7 @@ def _document_amounts(kind: str) -> list[Check]:
                 "column_B": "total",
                 "ignore_row_if": "either_value_is_missing",
             },
-            "Lines − discounts + taxes + round-off equal the total.",
+            "Lines - discounts + taxes + round-off equal the total.",
             reasons.lines_sum_to_total,
         ),
         Check(

@@ -90,9 +90,7 @@ def run_checkpoint(
     try:
         definitions = []
         for kind, kind_checks in checks.items():
-            asset = datasource.add_query_asset(
-                kind, query=asset_sql(kind, site, batch, engine.dialect)
-            )
+            asset = datasource.add_query_asset(kind, query=asset_sql(kind, batch, engine.dialect))
             suite = context.suites.add(gx.ExpectationSuite(name=suite_name(kind)))
             for check in kind_checks:
                 suite.add_expectation(build_expectation(check))
@@ -109,13 +107,17 @@ def run_checkpoint(
             gx.Checkpoint(
                 name="chargebee_documents",
                 validation_definitions=definitions,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[DOCS_SITE])],
                 result_format=RESULT_FORMAT,
             )
         )
         ran = time.perf_counter()
         result = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=now))
         outcome.timings["gx_run"] = time.perf_counter() - ran
+        built = time.perf_counter()
+        # Once for all suites: GX's UpdateDataDocsAction rebuilds the whole site after every
+        # validation definition, which costs a full site render per kind.
+        context.build_data_docs(site_names=[DOCS_SITE])
+        outcome.timings["data_docs"] = time.perf_counter() - built
     finally:
         dispose_datasource(datasource)
     names = {suite_name(kind): kind for kind in checks}
@@ -124,6 +126,6 @@ def run_checkpoint(
         for item in validation.results:
             if item.success:
                 continue
-            check = str(item.expectation_config.meta["check"])
-            outcome.failures[(kind, check)] = _failing_ids(kind, check, item)
+            name = str(item.expectation_config.meta["check"])
+            outcome.failures[(kind, name)] = _failing_ids(kind, name, item)
     return outcome

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
 
 from chargebee_netsuite.staging.schema import metadata
 
@@ -17,7 +17,7 @@ dq_facts = Table(
     Column("document_id", String(100), primary_key=True),
     Column("site", String(63), nullable=False),
     Column("resource_version", BigInteger),
-    # Σ(line amount − line discount [+ line tax when tax-exclusive]) + round_off_amount
+    # Σ(line amount - line discount [+ line tax when tax-exclusive]) + round_off_amount
     Column("lines_total", BigInteger),
     # invoice: paid + due + credits applied + adjusted + taxes withheld;
     # credit note: allocated + refunded + available. Null when the rule does not apply.
@@ -37,6 +37,39 @@ dq_refs = Table(
     Column("document_id", String(100), primary_key=True),
     Column("ref_kind", String(20), primary_key=True),
     Column("ref_id", String(100), primary_key=True),
+)
+
+# The flattened row of each document in a validation batch, materialised in SQL (typed
+# staging columns, the facts above, references resolved against staging and the ledger): the
+# table Great Expectations validates. Materialising it once keeps GX's many metric queries
+# cheap; the batch's rows are deleted afterwards. Columns are the union over all kinds.
+dq_rows = Table(
+    "dq_rows",
+    metadata,
+    Column("batch", String(36), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("id", String(100), primary_key=True),
+    Column("currency_code", String(10)),
+    Column("customer_id", String(100)),
+    Column("status", String(30)),
+    Column("type", String(30)),
+    Column("name", String(250)),
+    Column("item_id", String(100)),
+    Column("created_at", BigInteger),
+    Column("date", BigInteger),
+    Column("due_date", BigInteger),
+    Column("total", BigInteger),
+    Column("amount", BigInteger),
+    Column("lines_total", BigInteger),
+    Column("settled_total", BigInteger),
+    Column("applied_total", BigInteger),
+    Column("line_count", Integer),
+    Column("lines_complete", Integer),
+    Column("missing_customer_id", String(100)),
+    Column("missing_item_id", String(100)),
+    Column("missing_invoice_id", String(100)),
+    Column("missing_credit_note_id", String(100)),
+    Column("missing_transaction_id", String(100)),
 )
 
 # One row per failed check of a quarantined document; a document is quarantined while it has

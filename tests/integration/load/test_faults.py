@@ -81,7 +81,7 @@ client = NetSuiteClient(NetSuiteConfig(
     account_id=args["account"], client_id=args["client_id"], certificate_id=args["cert"],
     private_key=Secret(open(args["key_path"]).read()), base_url=args["base_url"],
 ))
-transform = TransformSettings(args["time_zone"], line_service_dates=False)
+transform = TransformSettings(args["time_zone"])
 settings = SyncSettings(transform, flush_every=5)
 sync(engine, client, parse_mapping(open(args["mapping_path"]).read()),
      read_reference_data(engine), "killed-run", site=args["site"], settings=settings)

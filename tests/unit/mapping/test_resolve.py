@@ -82,5 +82,5 @@ def test_subsidiary_currency_and_credit_notes(example_mapping: Any) -> None:
     assert usd is not None and (usd.value, usd.rule) == ("1", "currencies.USD")
     assert resolve_currency(example_mapping, "CHF") is None
     write_off = resolve_credit_note(example_mapping, "write_off")
-    assert write_off is not None and write_off.value.account == "16"
+    assert write_off is not None and write_off.value.item == "11"
     assert resolve_credit_note(example_mapping, "order_change") is None

@@ -6,6 +6,7 @@ Every operation answers the changed objects and the ids of the events it emitted
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
@@ -45,7 +46,11 @@ def _run(site: Site, action: Callable[[], Record | list[Any] | bool]) -> Respons
         return JSONResponse({"error": str(exc)}, status_code=409)
     except (KeyError, TypeError, ValueError) as exc:
         return JSONResponse({"error": f"bad request: {exc}"}, status_code=400)
-    event_ids = [eid for eid, seq in store.event_sequence.items() if seq > before]
+    # Only the newest events (those after ``before``), without scanning the whole log.
+    event_ids = list(
+        itertools.islice(reversed(store.event_sequence), len(store.event_sequence) - before)
+    )
+    event_ids.reverse()
     body: dict[str, Any] = {"events": event_ids}
     if isinstance(result, dict):
         body[result.get("object", "result")] = operations.snapshot(result)

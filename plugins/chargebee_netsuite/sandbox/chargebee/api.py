@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from . import errors, operations
 from .errors import param_wrong_value
 from .filters import matches, parse_filters
-from .pagination import decode_offset, line_items_window, page, sort_key
+from .jsoncopy import json_copy
+from .listindex import page_rows
+from .pagination import decode_offset, encode_offset, line_items_window
 from .resources import PC1_PATHS, RESOURCES, Resource
 from .settings import ChargebeeSandboxSettings
 from .site import Site
@@ -104,20 +105,25 @@ def list_records(
     if after is not None and site.faults.mutate_on_page and resource.name != "event":
         operations.touch_records(site.store, resource.name, site.faults.mutate_on_page)
     store = site.store
+
+    def accept(record: Record) -> bool:
+        if not include_deleted and record.get("deleted"):
+            return False
+        return matches(record, conditions) and _extra_match(record, extra)
+
     with store.lock:
-        if resource.name == "event":
-            rows = [(ev, store.event_sequence[eid]) for eid, ev in store.events.items()]
-        else:
-            rows = [(rec, store.seq(resource.name, rec["id"])) for rec in store.all(resource.name)]
-        keyed = []
-        for record, seq in rows:
-            if record.get("deleted") and not include_deleted:
-                continue
-            if not matches(record, conditions) or not _extra_match(record, extra):
-                continue
-            keyed.append((sort_key(record, attr, seq), record))
-        chunk, next_offset = page(keyed, descending=descending, limit=limit, after=after)
-        items = [_shape_for_list(resource.name, rec, line_limit) for rec in chunk]
+        # A maintained sorted index instead of filtering and sorting every record per page.
+        index = store.sorted_index(resource.name, attr)
+        chunk, more = page_rows(
+            index,
+            store.rows(resource.name),
+            descending=descending,
+            after=after,
+            limit=limit,
+            accept=accept,
+        )
+        next_offset = encode_offset(chunk[-1][0]) if more else None
+        items = [_shape_for_list(resource.name, rec, line_limit) for _, rec in chunk]
     body: dict[str, Any] = {"list": [{resource.name: rec} for rec in items]}
     if next_offset is not None:
         body["next_offset"] = next_offset
@@ -135,8 +141,8 @@ def _extra_match(record: Record, extra: dict[str, int]) -> bool:
 
 def _shape_for_list(kind: str, record: Record, line_limit: int) -> Record:
     if kind in _LINE_DOCUMENTS and len(record.get("line_items", [])) > line_limit:
-        return copy.deepcopy(line_items_window(record, line_limit, None))
-    return copy.deepcopy(record)
+        return json_copy(line_items_window(record, line_limit, None))
+    return json_copy(record)
 
 
 @router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -185,7 +191,7 @@ async def retrieve_endpoint(path: str, record_id: str, request: Request) -> Resp
             _settings(request).retrieve_line_items_default,
         )
         record = line_items_window(record, limit, params.get("line_items_offset"))
-    return JSONResponse({resource.name: copy.deepcopy(record)})
+    return JSONResponse({resource.name: json_copy(record)})
 
 
 @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

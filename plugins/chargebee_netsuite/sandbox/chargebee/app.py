@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from . import admin, api, errors
+from . import admin, api, errors, stats
 from .auth import api_key_from_header, site_from_host
 from .errors import ChargebeeError, error_response
 from .faults import Faults, fault_response
@@ -83,6 +83,8 @@ async def _api_gate(
     if not request.url.path.startswith("/api/"):
         return await call_next(request)
     state = request.app.state
+    # Counted on arrival, so refused attempts (bad key, 405, rate limit) show up too.
+    state.stats.count(request.method, request.url.path)
     name = site_from_host(request.headers.get("host"), state.settings.site)
     site: Site | None = state.sites.get(name)
     try:
@@ -141,8 +143,10 @@ def create_app(settings: ChargebeeSandboxSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sites = sites
     app.state.webhooks = sender
+    app.state.stats = stats.RequestStats()
     app.middleware("http")(_api_gate)
     app.add_exception_handler(ChargebeeError, _chargebee_error)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(stats.router)
     return app

@@ -136,7 +136,9 @@ class _Generator:
     def __init__(self, scale: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.clock = _Clock(CATALOG_AT)
-        self.store = Store("generator", clock=self.clock, salt=f"gen-{seed}")
+        # Only the records are dumped, so the store keeps no events (their ids are still
+        # spent, which keeps every id the same as when events were kept).
+        self.store = Store("generator", clock=self.clock, salt=f"gen-{seed}", keep_events=False)
         self.timeline = _Timeline(self.clock)
         self.scale = scale
         self.prices: dict[tuple[str, str], Record] = {}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from . import objects
+from .jsoncopy import json_copy
 from .objects import LineSpec, Record, TaxSpec
 from .store import Store
 
@@ -141,7 +141,7 @@ def generate_invoice(
         raise OperationError("an invoice needs at least one line")
     date = store.now() if date is None else date
     terms = customer.get("net_term_days", 0) if net_term_days is None else net_term_days
-    first = not any(inv["customer_id"] == customer_id for inv in store.all("invoice"))
+    first = not store.has_customer_record("invoice", customer_id)
     invoice = objects.build_invoice(
         invoice_id=store.new_id("invoice"),
         customer_record=customer,
@@ -624,7 +624,9 @@ def delete_transaction(
 def touch_records(store: Store, kind: str, count: int, *, source: str = "system") -> list[str]:
     """Update the first ``count`` live records of ``kind`` (mid-pagination fault)."""
     touched: list[str] = []
-    for record in store.all(kind):
+    # Iterating in place (no copy of the whole list) stops after ``count`` hits; touching
+    # and emitting never insert records, so the dict cannot change size under us.
+    for record in store.records[kind].values():
         if len(touched) >= count:
             break
         if record.get("deleted"):
@@ -638,7 +640,7 @@ def touch_records(store: Store, kind: str, count: int, *, source: str = "system"
 
 def snapshot(record: Record) -> Record:
     """A deep copy safe to hand out of the store."""
-    return copy.deepcopy(record)
+    return json_copy(record)
 
 
 def tax_spec(data: dict[str, Any] | None) -> TaxSpec | None:

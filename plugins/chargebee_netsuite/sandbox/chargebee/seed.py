@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
+from .jsoncopy import json_copy
 from .store import KINDS, Record, Store
 
 SEED_KEYS: dict[str, str] = {
@@ -52,7 +52,7 @@ def load_seed(store: Store, data: dict[str, Any]) -> int:
                 raise ValueError(f"{key}: every object needs a string id")
             if record.get("object", kind) != kind:
                 raise ValueError(f"{key}: object {record['id']} is a {record.get('object')!r}")
-            own = copy.deepcopy(record)
+            own = json_copy(record)
             own.setdefault("object", kind)
             store.insert(kind, own)
             loaded.append((_created_at(kind, own, now), KINDS.index(kind), kind, own))
@@ -72,7 +72,7 @@ def load_seed(store: Store, data: dict[str, Any]) -> int:
 
 def dump_seed(store: Store) -> dict[str, list[Record]]:
     """Every record of ``store`` in seeding-contract form (insertion order)."""
-    return {key: copy.deepcopy(store.all(kind)) for key, kind in SEED_KEYS.items()}
+    return {key: json_copy(store.all(kind)) for key, kind in SEED_KEYS.items()}
 
 
 def read_seed_file(path: Path) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def load_reference_data(path: Path) -> dict[str, list[dict[str, Any]]]:
     raw = jsonout.loads(path.read_bytes())
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected an object keyed by record type")
-    return {str(k): list(v) for k, v in raw.items() if not str(k).startswith("_")}
+    return {str(k): list(v) for k, v in raw.items()}
 
 
 def _column_value(value: Any) -> Any:
@@ -65,6 +65,8 @@ def seed(store: Store, data: Mapping[str, Any]) -> None:
     """Insert reference records; unknown record types or fields are errors, not silence."""
     by_table: dict[str, list[Mapping[str, Any]]] = {}
     for key, records in data.items():
+        if key.startswith("_"):
+            continue  # comments such as "_comment", as in the shipped file
         table = REFERENCE_TABLES.get(key.lower())
         if table is None:
             raise ValueError(f"unknown reference record type {key!r}")

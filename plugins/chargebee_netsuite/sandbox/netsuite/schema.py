@@ -22,6 +22,9 @@ ITEM_LINE: Fields = {
     "amount": "money",
     "description": "text",
     "isClosed": "bool",
+    # Service period for revenue recognition (ARM), on invoice and credit memo item lines.
+    "revRecStartDate": "date",
+    "revRecEndDate": "date",
     **DIMENSIONS,
 }
 APPLY_LINE: Fields = {

@@ -1,4 +1,4 @@
-"""Data quality: validation scratch facts and references, and the quarantine.
+"""Data quality: validation scratch tables (facts, references, flattened rows) and the quarantine.
 
 Revision ID: 0005_quality
 Revises: 0001_base
@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create ``dq_facts``, ``dq_refs`` and ``dq_quarantine``."""
+    """Create ``dq_facts``, ``dq_refs``, ``dq_rows`` and ``dq_quarantine``."""
     op.create_table(
         "dq_facts",
         sa.Column("batch", sa.String(36), nullable=False),
@@ -46,6 +46,34 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "dq_rows",
+        sa.Column("batch", sa.String(36), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("id", sa.String(100), nullable=False),
+        sa.Column("currency_code", sa.String(10)),
+        sa.Column("customer_id", sa.String(100)),
+        sa.Column("status", sa.String(30)),
+        sa.Column("type", sa.String(30)),
+        sa.Column("name", sa.String(250)),
+        sa.Column("item_id", sa.String(100)),
+        sa.Column("created_at", sa.BigInteger()),
+        sa.Column("date", sa.BigInteger()),
+        sa.Column("due_date", sa.BigInteger()),
+        sa.Column("total", sa.BigInteger()),
+        sa.Column("amount", sa.BigInteger()),
+        sa.Column("lines_total", sa.BigInteger()),
+        sa.Column("settled_total", sa.BigInteger()),
+        sa.Column("applied_total", sa.BigInteger()),
+        sa.Column("line_count", sa.Integer()),
+        sa.Column("lines_complete", sa.Integer()),
+        sa.Column("missing_customer_id", sa.String(100)),
+        sa.Column("missing_item_id", sa.String(100)),
+        sa.Column("missing_invoice_id", sa.String(100)),
+        sa.Column("missing_credit_note_id", sa.String(100)),
+        sa.Column("missing_transaction_id", sa.String(100)),
+        sa.PrimaryKeyConstraint("batch", "kind", "id", name=op.f("pk_dq_rows")),
+    )
+    op.create_table(
         "dq_quarantine",
         sa.Column("site", sa.String(63), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
@@ -67,5 +95,6 @@ def downgrade() -> None:
     """Drop the data-quality tables."""
     op.drop_index("ix_dq_quarantine_site_kind", table_name="dq_quarantine")
     op.drop_table("dq_quarantine")
+    op.drop_table("dq_rows")
     op.drop_table("dq_refs")
     op.drop_table("dq_facts")

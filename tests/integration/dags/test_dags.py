@@ -1,0 +1,202 @@
+"""The DAG files: they import cleanly and cheaply, and are wired the way the README says."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+DAGS = REPO / "dags"
+SYNC = "chargebee_netsuite_sync"
+WEBHOOKS = "chargebee_netsuite_webhooks"
+RESOURCES = ["customers", "items", "item_prices", "invoices", "credit_notes", "transactions"]
+HEAVY = ("great_expectations", "pandas", "httpx", "requests", "fastapi", "uvicorn")
+# The only modules of ours a DAG file may import at parse time: small, and free of I/O.
+PARSE_TIME_MODULES = {
+    "chargebee_netsuite",
+    "chargebee_netsuite.airflow",
+    "chargebee_netsuite.airflow.tasks",
+    "chargebee_netsuite.airflow.pools",
+    "chargebee_netsuite.airflow.retry",
+}
+
+
+@pytest.fixture(scope="module")
+def dagbag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_no_import_errors(dagbag: Any) -> None:
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == {SYNC, WEBHOOKS}
+
+
+# Run in a fresh interpreter: import Airflow's SDK first (that cost is Airflow's, paid once per
+# process), then parse each DAG file with the network blocked, and report what parsing added.
+_PROBE = """
+import json, runpy, socket, sys, time
+import airflow.sdk  # noqa: F401
+from airflow.sdk import dag  # noqa: F401
+
+def no_network(*args, **kwargs):
+    raise RuntimeError("a DAG file opened a network connection at parse time")
+
+socket.socket.connect = no_network
+socket.create_connection = no_network
+result = {}
+for path in sys.argv[1:]:
+    before = set(sys.modules)
+    started = time.perf_counter()
+    runpy.run_path(path)
+    result[path] = {
+        "seconds": time.perf_counter() - started,
+        "new_modules": sorted(set(sys.modules) - before),
+    }
+print(json.dumps(result))
+"""
+
+
+def test_parsing_is_cheap_and_offline(tmp_path: Path) -> None:
+    files = sorted(str(p) for p in DAGS.glob("*.py"))
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, *files],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=180,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(result) == set(files)
+    for path, probe in result.items():
+        heavy = [m for m in probe["new_modules"] if m.split(".")[0] in HEAVY]
+        assert heavy == [], f"{path} imports {heavy} at parse time"
+        ours = {m for m in probe["new_modules"] if m.startswith("chargebee_netsuite")}
+        assert ours <= PARSE_TIME_MODULES, f"{path} imports {ours - PARSE_TIME_MODULES}"
+        # A generous guard on a shared 2-core machine; typical parse time is ~50 ms.
+        assert probe["seconds"] < 2.0, f"{path} took {probe['seconds']:.2f}s to parse"
+
+
+def test_sync_dag_schedule_and_limits(dagbag: Any) -> None:
+    from airflow.sdk import CronDataIntervalTimetable
+
+    dag = dagbag.dags[SYNC]
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.expression == "*/15 * * * *"
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert dag.doc_md and "backfill" in dag.doc_md
+
+
+def test_schedule_comes_from_the_environment(tmp_path: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    os.environ["CBNS_SYNC_SCHEDULE"] = "@hourly"
+    try:
+        bag = DagBag(dag_folder=str(DAGS / f"{SYNC}.py"))
+    finally:
+        del os.environ["CBNS_SYNC_SCHEDULE"]
+    assert bag.dags[SYNC].timetable.expression == "0 * * * *"
+
+
+def test_sync_dag_groups_and_order(dagbag: Any) -> None:
+    dag = dagbag.dags[SYNC]
+    groups = dag.task_group.children
+    assert list(groups) == ["preflight", "extract", "validate", "load", "reconcile"]
+    for group in groups.values():
+        assert group.doc_md, f"group {group.group_id} has no doc_md"
+    assert sorted(t.split(".", 1)[1] for t in groups["extract"].children) == sorted(RESOURCES)
+    # Stage order: every extract task waits for the end of the preflight, validation waits
+    # for every extraction, load for validation, the summary for the load.
+    for resource in RESOURCES:
+        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {
+            "preflight.check_mapping"
+        }
+    assert dag.get_task("validate.validate_staged").upstream_task_ids == {
+        f"extract.{r}" for r in RESOURCES
+    }
+    assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {"validate.validate_staged"}
+    assert dag.get_task("reconcile.summary").upstream_task_ids == {"load.post_to_netsuite"}
+    preflight = [
+        "preflight.check_connections",
+        "preflight.migrate_staging",
+        "preflight.pull_reference",
+        "preflight.check_mapping",
+    ]
+    for before, after in zip(preflight, preflight[1:], strict=False):
+        assert dag.get_task(after).upstream_task_ids == {before}
+    # A resource left out of the `resources` param is skipped; validation still runs.
+    assert dag.get_task("validate.validate_staged").trigger_rule == "none_failed"
+
+
+def test_pools_retries_and_policy(dagbag: Any) -> None:
+    from chargebee_netsuite.airflow.retry import ApiRetryPolicy
+
+    for dag_id in (SYNC, WEBHOOKS):
+        dag = dagbag.dags[dag_id]
+        for task in dag.tasks:
+            assert task.retries >= 2, task.task_id
+            assert isinstance(task.retry_policy, ApiRetryPolicy), task.task_id
+    sync = dagbag.dags[SYNC]
+    for resource in RESOURCES:
+        assert sync.get_task(f"extract.{resource}").pool == "chargebee_api"
+    for task_id in ("preflight.pull_reference", "load.post_to_netsuite", "reconcile.summary"):
+        assert sync.get_task(task_id).pool == "netsuite_api"
+    assert sync.get_task("load.post_to_netsuite").retry_delay == timedelta(minutes=2)
+    hooks = dagbag.dags[WEBHOOKS]
+    assert hooks.get_task("extract.process_inbox").pool == "chargebee_api"
+    # The webhook DAG's load shares the single NetSuite slot with the scheduled sync.
+    assert hooks.get_task("load.post_to_netsuite").pool == "netsuite_api"
+
+
+def test_params(dagbag: Any) -> None:
+    params = dagbag.dags[SYNC].params
+    assert params["full_resync"] is False
+    assert params["dry_run"] is False
+    assert params["resources"] == RESOURCES
+    schema = params.get_param("resources").schema
+    assert schema["items"]["enum"] == RESOURCES
+
+
+def test_assets_for_lineage(dagbag: Any) -> None:
+    sync = dagbag.dags[SYNC]
+    for resource in RESOURCES:
+        (outlet,) = sync.get_task(f"extract.{resource}").outlets
+        assert outlet.uri == f"chargebee://chargebee_default/{resource}"
+    (ar,) = sync.get_task("load.post_to_netsuite").outlets
+    assert ar.uri == "netsuite://netsuite_default/ar"
+    (hook_ar,) = dagbag.dags[WEBHOOKS].get_task("load.post_to_netsuite").outlets
+    assert hook_ar == ar
+
+
+def test_webhook_dag(dagbag: Any) -> None:
+    dag = dagbag.dags[WEBHOOKS]
+    assert dag.timetable.expression == "* * * * *"
+    assert dag.max_active_runs == 1
+    assert dag.catchup is False
+    assert dag.get_task("validate.validate_staged").upstream_task_ids == {
+        "extract.process_inbox"
+    }
+    assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {
+        "validate.validate_staged"
+    }
+
+
+def test_dags_serialise(dagbag: Any) -> None:
+    """What the dag-processor stores must round-trip (the retry policy is stored as a flag)."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    for dag_id in (SYNC, WEBHOOKS):
+        data = DagSerialization.to_dict(dagbag.dags[dag_id])
+        restored = DagSerialization.from_dict(data)
+        assert set(restored.task_ids) == set(dagbag.dags[dag_id].task_ids)
