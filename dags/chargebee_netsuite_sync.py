@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from typing import Any
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TaskGroup, dag, task
 
@@ -27,6 +28,12 @@ NETSUITE_AR = Asset(name="netsuite/ar", uri=f"netsuite://{tasks.NETSUITE_CONN_ID
 NETSUITE_REFERENCE = Asset(
     name="netsuite/reference", uri=f"netsuite://{tasks.NETSUITE_CONN_ID}/reference"
 )
+
+
+def step(task_id: str, **kwargs: Any) -> Any:
+    """``@task`` with the project's retry policy; its dict result is one small XCom."""
+    return task(task_id=task_id, retry_policy=POLICY, multiple_outputs=False, **kwargs)
+
 
 DOC = """
 ### Chargebee → NetSuite AR sync
@@ -81,15 +88,14 @@ def chargebee_netsuite_sync() -> None:
         "(SuiteQL) and check the mapping file against it. A rejected key or a mapping that "
         "cannot parse stops the run here.",
     ) as preflight:
-        checked = task(task_id="check_connections", retry_policy=POLICY)(tasks.check_connections)()
-        migrated = task(task_id="migrate_staging", retry_policy=POLICY)(tasks.migrate_staging)()
-        reference = task(
+        checked = step(task_id="check_connections")(tasks.check_connections)()
+        migrated = step(task_id="migrate_staging")(tasks.migrate_staging)()
+        reference = step(
             task_id="pull_reference",
             pool=NETSUITE_POOL,
             outlets=[NETSUITE_REFERENCE],
-            retry_policy=POLICY,
         )(tasks.pull_reference)()
-        mapping = task(task_id="check_mapping", retry_policy=POLICY)(tasks.check_mapping)()
+        mapping = step(task_id="check_mapping")(tasks.check_mapping)()
         checked >> migrated >> reference >> mapping
 
     with TaskGroup(
@@ -100,11 +106,10 @@ def chargebee_netsuite_sync() -> None:
         "`resource_version` wins, so re-reading a window changes nothing.",
     ) as extract:
         for resource in RESOURCES:
-            task(
+            step(
                 task_id=resource,
                 pool=CHARGEBEE_POOL,
                 outlets=[chargebee_asset(resource)],
-                retry_policy=POLICY,
             )(tasks.extract)(resource=resource)
 
     with TaskGroup(
@@ -114,9 +119,7 @@ def chargebee_netsuite_sync() -> None:
         "quarantined with its reason and stops only itself; the step fails only if every "
         "document failed. Data Docs and reports are written under `CBNS_REPORTS_DIR`.",
     ) as validate:
-        task(task_id="validate_staged", trigger_rule="none_failed", retry_policy=POLICY)(
-            tasks.validate
-        )()
+        step(task_id="validate_staged", trigger_rule="none_failed")(tasks.validate)()
 
     with TaskGroup(
         "load",
@@ -125,11 +128,10 @@ def chargebee_netsuite_sync() -> None:
         "refunds (the loader orders them). Unchanged payloads are skipped without a "
         "request; every document gets a ledger state and, if it cannot post, a reason.",
     ) as load:
-        task(
+        step(
             task_id="post_to_netsuite",
             pool=NETSUITE_POOL,
             outlets=[NETSUITE_AR],
-            retry_policy=POLICY,
             execution_timeout=timedelta(hours=1),
         )(tasks.load)()
 
@@ -139,7 +141,7 @@ def chargebee_netsuite_sync() -> None:
         doc_md="Counts per document kind and ledger state, and open AR per currency in "
         "Chargebee (staged) and NetSuite (SuiteQL), logged and returned through XCom.",
     ) as reconcile:
-        task(task_id="summary", pool=NETSUITE_POOL, retry_policy=POLICY)(tasks.reconcile_summary)()
+        step(task_id="summary", pool=NETSUITE_POOL)(tasks.reconcile_summary)()
 
     preflight >> extract >> validate >> load >> reconcile
 

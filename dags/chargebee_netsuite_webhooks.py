@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from typing import Any
 
 from airflow.sdk import Asset, CronTriggerTimetable, TaskGroup, dag, task
 
@@ -14,6 +15,12 @@ from chargebee_netsuite.airflow.retry import POLICY, default_args
 SCHEDULE = os.environ.get("CBNS_WEBHOOK_SCHEDULE", "* * * * *")
 INBOX = Asset(name="chargebee/webhook_inbox", uri=f"chargebee://{tasks.CHARGEBEE_CONN_ID}/events")
 NETSUITE_AR = Asset(name="netsuite/ar", uri=f"netsuite://{tasks.NETSUITE_CONN_ID}/ar")
+
+
+def step(task_id: str, **kwargs: Any) -> Any:
+    """``@task`` with the project's retry policy; its dict result is one small XCom."""
+    return task(task_id=task_id, retry_policy=POLICY, multiple_outputs=False, **kwargs)
+
 
 DOC = """
 ### Chargebee webhooks → NetSuite
@@ -49,11 +56,10 @@ def chargebee_netsuite_webhooks() -> None:
         doc_md="Fetch each pending event with `GET /events/{id}`, re-read every resource it "
         "names, and stage it; unknown ids are rejected, transient failures stay pending.",
     ) as extract:
-        inbox = task(
+        inbox = step(
             task_id="process_inbox",
             pool=CHARGEBEE_POOL,
             outlets=[INBOX],
-            retry_policy=POLICY,
         )(tasks.process_inbox)()
 
     with TaskGroup(
@@ -61,7 +67,7 @@ def chargebee_netsuite_webhooks() -> None:
         tooltip="Great Expectations over staging",
         doc_md="The same suites as the scheduled sync; failing documents are quarantined.",
     ) as validate:
-        task(task_id="validate_staged", retry_policy=POLICY)(tasks.validate_webhook_changes)(inbox)
+        step(task_id="validate_staged")(tasks.validate_webhook_changes)(inbox)
 
     with TaskGroup(
         "load",
@@ -69,11 +75,10 @@ def chargebee_netsuite_webhooks() -> None:
         doc_md="Posts what the events changed (unchanged payloads are skipped without a "
         "request). Validation and load are skipped when no event staged anything.",
     ) as load:
-        task(
+        step(
             task_id="post_to_netsuite",
             pool=NETSUITE_POOL,
             outlets=[NETSUITE_AR],
-            retry_policy=POLICY,
             execution_timeout=timedelta(minutes=20),
         )(tasks.load_webhook_changes)()
 

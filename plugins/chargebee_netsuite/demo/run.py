@@ -9,7 +9,6 @@ dag-processor and triggerer, until Ctrl-C, with the sandbox sending webhooks to 
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import signal
 import subprocess
@@ -21,13 +20,11 @@ from typing import Any
 
 from chargebee_netsuite.airflow.pools import pool_specs
 from chargebee_netsuite.airflow.sandbox_connections import connections_from_sandbox_state
-from chargebee_netsuite.demo.components import AirflowAPI, Components, simple_auth_env
 from chargebee_netsuite.demo.home import AirflowHome
 from chargebee_netsuite.demo.sandboxes import SandboxProcess, add_problem_records
+from chargebee_netsuite.demo.stack import webhook_connection
 
 SYNC_DAG = "chargebee_netsuite_sync"
-WEBHOOK_DAG = "chargebee_netsuite_webhooks"
-WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"
 TIME_ZONE = "America/Los_Angeles"
 
 
@@ -57,20 +54,6 @@ def make_home(state_dir: Path, name: str, **env: str) -> AirflowHome:
         reports_dir=reports,
         extra_env={"CBNS_NETSUITE_TIME_ZONE": TIME_ZONE, **env},
     )
-
-
-def webhook_connection(home: AirflowHome, site: str) -> dict[str, Any]:
-    """The ``chargebee_webhook`` connection: Basic-auth credentials the receiver checks."""
-    password_file = home.path / "webhook.password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(24))
-        password_file.chmod(0o600)
-    return {
-        "conn_type": "generic",
-        "login": "chargebee",
-        "password": password_file.read_text().strip(),
-        "extra": {"site": site},
-    }
 
 
 def wire(home: AirflowHome, state: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -180,52 +163,39 @@ def _wait_for_stop() -> None:
 
 
 def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
-    """Start the sandboxes and Airflow wired to them; block until Ctrl-C, then stop both."""
+    """Start the sandboxes and Airflow wired to them; block until Ctrl-C, then stop both.
+
+    The sandboxes start empty each time, so the staging database starts fresh too (its
+    ledger would otherwise point at NetSuite records that no longer exist).
+    """
+    from chargebee_netsuite.demo.stack import SYNC_DAG, running_stack
+
     started = time.monotonic()
-    home = make_home(state_dir, "airflow", AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False")
-    password_file = home.path / "admin.password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(12))
-        password_file.chmod(0o600)
-    password = password_file.read_text().strip()
-    home.extra_env.update(simple_auth_env(home, port, password))
-    log_dir = home.path / "components"
-    _say(f"Airflow home {home.path}; migrating the metadata DB", started)
-    home.airflow("db", "migrate", log=home.path / "migrate.log")
-    webhook = webhook_connection(home, "acme-test")
-    sandboxes = SandboxProcess(
+    home_dir = (state_dir / "airflow").resolve()
+    home_dir.mkdir(parents=True, exist_ok=True)
+    staging = _fresh(home_dir / "staging.db")
+    _fresh(home_dir / "reports")
+    _say(f"Starting the sandboxes and Airflow in {home_dir} (about a minute)", started)
+    with running_stack(
         state_dir,
-        seed_file=seed,
+        staging_url=f"sqlite:///{staging}",
+        port=port,
         cb_port=8710,
         ns_port=8720,
-        webhook_url=f"http://127.0.0.1:{port}{WEBHOOK_ROUTE}",
-        webhook_user=webhook["login"],
-        webhook_password=webhook["password"],
-        log=home.path / "sandbox.log",
-    )
-    components = Components(home, home.env(), log_dir)
-    try:
-        state = sandboxes.start()
-        wire(home, state)
-        components.env = home.env()
-        components.start()
-        api = AirflowAPI(f"http://127.0.0.1:{port}", "admin", password)
-        try:
-            api.wait_healthy(240, components)
-        finally:
-            api.close()
+        seed=seed,
+        env={"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"},
+    ) as stack:
         print(
-            f"\nAirflow UI: http://127.0.0.1:{port}  (user admin, password in {password_file})\n"
-            f"Sandboxes: {sandboxes.state_path}; webhooks go to {WEBHOOK_ROUTE}\n"
-            f"Logs: {log_dir}\n"
-            f"Backfill: AIRFLOW_HOME={home.path} airflow backfill create --dag-id {SYNC_DAG} "
-            "--from-date 2026-01-01 --to-date 2026-01-03 (with this home's environment)\n"
+            f"\nAirflow UI:  {stack.base_url}  (user admin, password in "
+            f"{stack.home.path / 'admin.password'})\n"
+            f"Sandboxes:   {stack.sandboxes.state_path}\n"
+            f"Webhooks:    the Chargebee sandbox delivers to {stack.webhook_url}\n"
+            f"Logs:        {stack.components.log_dir}\n"
+            f"Backfill:    UI → {SYNC_DAG} → Trigger → Backfill, or the REST API / CLI "
+            "(see README)\n"
             "Ctrl-C stops everything.",
             flush=True,
         )
         _wait_for_stop()
-    finally:
-        components.stop()
-        sandboxes.stop()
     _say("Stopped", started)
     return 0

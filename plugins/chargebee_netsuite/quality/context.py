@@ -7,6 +7,7 @@ files can import the quality package without paying for it.
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,10 @@ def build_context(docs_dir: Path) -> Any:
     internet, and a report must not depend on it).
     """
     quiet_gx()
-    import great_expectations as gx
+    with warnings.catch_warnings():
+        # GX 1.24 still imports sre_constants/sre_parse, deprecated since Python 3.11.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,

@@ -72,8 +72,9 @@ def required(field: str) -> Any:
 def currency_known(kind: str, row: Mapping[str, Any]) -> str:
     """The currency is not in the mapping."""
     code = row.get("currency_code")
+    verb = "prefers" if kind == "customer" else "is in"
     return (
-        f"{label(kind, row)} is in {code}, which the mapping does not know. Add "
+        f"{label(kind, row)} {verb} {code}, which the mapping does not know. Add "
         f"`{code}: <NetSuite currency id>` under currencies in the mapping, or exclude the "
         "document."
     )

@@ -45,6 +45,13 @@ class ValidationSummary:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
+    def quarantine_page(self) -> Path | None:
+        """The standalone quarantine table next to the Data Docs index."""
+        if self.data_docs_index is None:
+            return None
+        return self.data_docs_index.parent / docs.QUARANTINE_PAGE
+
+    @property
     def checked(self) -> int:
         """Documents checked, all kinds."""
         return sum(c.checked for c in self.counts.values())
@@ -115,9 +122,11 @@ def validate_staged(
     """Validate the documents ``run_id`` staged for ``site`` and update the quarantine.
 
     Runs one GX expectation suite per document kind on the staging database itself and
-    builds Data Docs into ``<reports_dir>/data_docs/<run_id>/index.html``. Documents failing
-    any expectation are quarantined with the check, the expectation and a sentence naming
-    the fix; documents that pass (including ones quarantined earlier) leave quarantine.
+    builds Data Docs into ``<reports_dir>/data_docs/<run>/index.html`` (``<run>`` is
+    :func:`docs.run_folder` of ``run_id``), with the quarantine table on top and also on
+    ``quarantine.html`` beside it. Documents failing any expectation are quarantined with the
+    check, the expectation and a sentence naming the fix; documents that pass (including
+    ones quarantined earlier) leave quarantine.
     ``document_ids`` (kind → ids) validates exactly those documents instead of the run's.
     Documents still quarantined from earlier runs are always re-validated.
     """
@@ -137,7 +146,10 @@ def validate_staged(
         failures: Failures = {}
         if checks:
             docs_dir = docs.docs_dir(reports_dir, run_id)
-            outcome = run_checkpoint(engine, site, batch, checks, docs_dir, run_id, now)
+            largest = max(len(scope[kind]) for kind in checks)
+            outcome = run_checkpoint(
+                engine, site, batch, checks, docs_dir, run_id, now, rows=largest
+            )
             failures = outcome.failures
             summary.timings.update(outcome.timings)
             summary.data_docs_index = docs_dir / "index.html"

@@ -22,13 +22,18 @@ from chargebee_netsuite.quality.suites import Check, build_expectation
 
 Failures = dict[tuple[str, str], set[str]]  # (kind, check name) → failing document ids
 
-# COMPLETE lists every failing row; naming the id column makes GX report ids (not values
-# alone), in the results and in Data Docs.
-RESULT_FORMAT = {
-    "result_format": "COMPLETE",
-    "unexpected_index_column_names": ["id"],
-    "partial_unexpected_count": 20,
-}
+
+def result_format(rows: int) -> dict[str, Any]:
+    """COMPLETE results naming the failing rows by ``id``, for batches of up to ``rows`` rows.
+
+    On SQL, GX caps the failing-row list at ``partial_unexpected_count`` even for COMPLETE
+    (``map_condition_auxilliary_methods.py``), so the cap must cover the whole batch.
+    """
+    return {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": ["id"],
+        "partial_unexpected_count": max(20, rows),
+    }
 
 
 class QualityCheckError(RuntimeError):
@@ -62,11 +67,15 @@ def _failing_ids(kind: str, check: str, result: Any) -> set[str]:
     error = _raised(result)
     if error is not None:
         raise QualityCheckError(f"{check} could not run on the {kind} documents: {error}")
-    index = (result.result or {}).get("unexpected_index_list")
-    if not index:
-        # Failing without naming rows would let the bad documents through unnoticed.
-        raise QualityCheckError(f"{check} failed on the {kind} documents without naming them")
-    return {str(entry["id"]) for entry in index}
+    details = result.result or {}
+    ids = {str(entry["id"]) for entry in details.get("unexpected_index_list") or []}
+    # Failing without naming (all) the rows would let bad documents through unnoticed.
+    if not ids or len(ids) < int(details.get("unexpected_count") or 0):
+        raise QualityCheckError(
+            f"{check} failed on {details.get('unexpected_count')} {kind} documents but GX "
+            f"named {len(ids)} of them"
+        )
+    return ids
 
 
 def run_checkpoint(
@@ -77,8 +86,11 @@ def run_checkpoint(
     docs_dir: Path,
     run_id: str,
     now: datetime,
+    *,
+    rows: int,
 ) -> CheckpointOutcome:
-    """Validate ``batch`` with one suite per kind in ``checks``; Data Docs go to ``docs_dir``."""
+    """Validate ``batch`` (at most ``rows`` documents per kind) with one suite per kind in
+    ``checks``; Data Docs go to ``docs_dir``."""
     outcome = CheckpointOutcome()
     started = time.perf_counter()
     context = build_context(docs_dir)
@@ -107,7 +119,7 @@ def run_checkpoint(
             gx.Checkpoint(
                 name="chargebee_documents",
                 validation_definitions=definitions,
-                result_format=RESULT_FORMAT,
+                result_format=result_format(rows),
             )
         )
         ran = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -119,9 +120,7 @@ def test_sync_dag_groups_and_order(dagbag: Any) -> None:
     # Stage order: every extract task waits for the end of the preflight, validation waits
     # for every extraction, load for validation, the summary for the load.
     for resource in RESOURCES:
-        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {
-            "preflight.check_mapping"
-        }
+        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.check_mapping"}
     assert dag.get_task("validate.validate_staged").upstream_task_ids == {
         f"extract.{r}" for r in RESOURCES
     }
@@ -133,7 +132,7 @@ def test_sync_dag_groups_and_order(dagbag: Any) -> None:
         "preflight.pull_reference",
         "preflight.check_mapping",
     ]
-    for before, after in zip(preflight, preflight[1:], strict=False):
+    for before, after in itertools.pairwise(preflight):
         assert dag.get_task(after).upstream_task_ids == {before}
     # A resource left out of the `resources` param is skipped; validation still runs.
     assert dag.get_task("validate.validate_staged").trigger_rule == "none_failed"
@@ -184,12 +183,8 @@ def test_webhook_dag(dagbag: Any) -> None:
     assert dag.timetable.expression == "* * * * *"
     assert dag.max_active_runs == 1
     assert dag.catchup is False
-    assert dag.get_task("validate.validate_staged").upstream_task_ids == {
-        "extract.process_inbox"
-    }
-    assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {
-        "validate.validate_staged"
-    }
+    assert dag.get_task("validate.validate_staged").upstream_task_ids == {"extract.process_inbox"}
+    assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {"validate.validate_staged"}
 
 
 def test_dags_serialise(dagbag: Any) -> None:

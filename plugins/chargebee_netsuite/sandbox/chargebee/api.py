@@ -84,9 +84,18 @@ async def configurations(request: Request) -> Response:
 
 
 def list_records(
-    site: Site, resource: Resource, query: list[tuple[str, str]], line_limit: int
+    site: Site,
+    resource: Resource,
+    query: list[tuple[str, str]],
+    line_limit: int,
+    *,
+    snapshot: bool = True,
 ) -> dict[str, Any]:
-    """The body of ``GET /api/v2/<resource>`` for ``query`` (raises ChargebeeError)."""
+    """The body of ``GET /api/v2/<resource>`` for ``query`` (raises ChargebeeError).
+
+    With ``snapshot=False`` the body refers to the live records: the caller must hold
+    ``site.store.lock`` until it has serialized the body.
+    """
     params = dict(query)
     limit = _int_param(params.get("limit"), "limit", 1, 100, 10)
     attr, descending = _sort(resource, params)
@@ -123,7 +132,7 @@ def list_records(
             accept=accept,
         )
         next_offset = encode_offset(chunk[-1][0]) if more else None
-        items = [_shape_for_list(resource.name, rec, line_limit) for _, rec in chunk]
+        items = [_shape_for_list(resource.name, rec, line_limit, snapshot) for _, rec in chunk]
     body: dict[str, Any] = {"list": [{resource.name: rec} for rec in items]}
     if next_offset is not None:
         body["next_offset"] = next_offset
@@ -139,10 +148,10 @@ def _extra_match(record: Record, extra: dict[str, int]) -> bool:
     return not ("paid_on_after" in extra and record.get("paid_at", 0) <= extra["paid_on_after"])
 
 
-def _shape_for_list(kind: str, record: Record, line_limit: int) -> Record:
+def _shape_for_list(kind: str, record: Record, line_limit: int, snapshot: bool) -> Record:
     if kind in _LINE_DOCUMENTS and len(record.get("line_items", [])) > line_limit:
-        return json_copy(line_items_window(record, line_limit, None))
-    return json_copy(record)
+        record = line_items_window(record, line_limit, None)
+    return json_copy(record) if snapshot else record
 
 
 @router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -158,8 +167,11 @@ async def list_endpoint(path: str, request: Request) -> Response:
         # The sandbox serves Chargebee's read API only; writes go through /__admin.
         raise errors.method_not_supported()
     query = list(request.query_params.multi_items())
-    body = list_records(site, resource, query, _settings(request).list_line_items_limit)
-    return JSONResponse(body)
+    line_limit = _settings(request).list_line_items_limit
+    with site.store.lock:
+        # JSONResponse serializes on construction: rendering under the lock makes the JSON
+        # itself the consistent snapshot, so the page's rows need no deep copy first.
+        return JSONResponse(list_records(site, resource, query, line_limit, snapshot=False))
 
 
 @router.api_route("/{path}/{record_id}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -1,0 +1,40 @@
+"""What the finance view needs to know: where staging is, which DAGs it reads and triggers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+SYNC_DAG_ID = "chargebee_netsuite_sync"
+RECONCILE_DAG_ID = "chargebee_netsuite_reconcile"
+
+
+@dataclass(frozen=True)
+class ViewSettings:
+    """The view's configuration, read lazily on the first request."""
+
+    staging_url: str
+    site: str | None = None  # None: the site of the newest report, else the only site
+    sync_dag_id: str = SYNC_DAG_ID
+    reconcile_dag_id: str = RECONCILE_DAG_ID
+    # The API server's own URL for the re-drive trigger; None: the URL the browser used.
+    api_base_url: str | None = None
+
+
+def settings_from_environment() -> ViewSettings:
+    """Settings from the API server's environment and Airflow configuration."""
+    from chargebee_netsuite.airflow.settings import staging_url
+
+    api_base = os.environ.get("CBNS_API_BASE_URL") or None
+    if api_base is None:
+        try:
+            from airflow.configuration import conf
+
+            api_base = conf.get("api", "base_url", fallback="") or None
+        except Exception:  # noqa: BLE001 - outside Airflow there is no configuration
+            api_base = None
+    return ViewSettings(
+        staging_url=staging_url(),
+        site=os.environ.get("CBNS_SITE") or None,
+        api_base_url=api_base,
+    )

@@ -1,0 +1,1 @@
+"""Reconciliation: SuiteQL poll of NetSuite against staged Chargebee, re-queueing, the report."""

@@ -1,0 +1,150 @@
+"""The Chargebee side: staged documents dated in the window, as Decimal money, with their ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, or_, select
+
+from chargebee_netsuite.staging.chargebee_tables import (
+    cb_credit_notes,
+    cb_customers,
+    cb_invoices,
+    cb_transactions,
+)
+from chargebee_netsuite.transform import identity
+from chargebee_netsuite.transform.money import to_money
+
+from .model import BILLED, COLLECTED, CREDITED, REFUNDED, ChargebeeDoc
+
+# Ledger source kind → (staging table, external id kind).
+KINDS = {
+    "customer": (cb_customers, identity.CUSTOMER),
+    "invoice": (cb_invoices, identity.INVOICE),
+    "credit_note": (cb_credit_notes, identity.CREDIT_NOTE),
+    "transaction": (cb_transactions, identity.TRANSACTION),
+}
+# External id kind → ledger (source kind, role).
+EID_KINDS = {
+    identity.CUSTOMER: ("customer", "main"),
+    identity.INVOICE: ("invoice", "main"),
+    identity.CREDIT_NOTE: ("credit_note", "main"),
+    identity.TRANSACTION: ("transaction", "main"),
+    identity.INVOICE_REVERSAL: ("invoice", "reversal"),
+    identity.CREDIT_NOTE_REVERSAL: ("credit_note", "reversal"),
+}
+
+
+def _day(seconds: int | None) -> date | None:
+    return None if seconds is None else datetime.fromtimestamp(int(seconds), UTC).date()
+
+
+def _money(amount: int | None, currency: str) -> Decimal:
+    return to_money(int(amount or 0), currency)
+
+
+def _bounds(start: datetime, end: datetime) -> tuple[int, int]:
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def read_documents(
+    conn: Connection, site: str, window_start: datetime, window_end: datetime
+) -> list[ChargebeeDoc]:
+    """Invoices, credit notes and transactions of ``site`` dated in ``[start, end)``, and the
+    customers they belong to (or that were created in the window)."""
+    low, high = _bounds(window_start, window_end)
+    docs: list[ChargebeeDoc] = []
+    inv = cb_invoices
+    for row in conn.execute(
+        select(inv).where(inv.c.site == site, inv.c.date >= low, inv.c.date < high)
+    ).mappings():
+        code = str(row["currency_code"] or "").upper()
+        due = _money(row["amount_due"], code)
+        docs.append(
+            ChargebeeDoc(
+                kind="invoice",
+                id=str(row["id"]),
+                external_id=identity.external_id(site, identity.INVOICE, str(row["id"])),
+                customer_id=row["customer_id"],
+                currency=code,
+                doc_date=_day(row["date"]),
+                measure=BILLED,
+                total=_money(row["total"], code),
+                outstanding=due,
+                # NetSuite: A = Open, B = Paid In Full.
+                expected_status="A" if due > 0 else "B",
+                postable=not row["deleted"] and row["status"] != "voided",
+            )
+        )
+    cn = cb_credit_notes
+    for row in conn.execute(
+        select(cn).where(cn.c.site == site, cn.c.date >= low, cn.c.date < high)
+    ).mappings():
+        code = str(row["currency_code"] or "").upper()
+        docs.append(
+            ChargebeeDoc(
+                kind="credit_note",
+                id=str(row["id"]),
+                external_id=identity.external_id(site, identity.CREDIT_NOTE, str(row["id"])),
+                customer_id=row["customer_id"],
+                currency=code,
+                doc_date=_day(row["date"]),
+                measure=CREDITED,
+                total=_money(row["total"], code),
+                postable=not row["deleted"] and row["status"] != "voided",
+            )
+        )
+    tx = cb_transactions
+    for row in conn.execute(
+        select(tx).where(tx.c.site == site, tx.c.date >= low, tx.c.date < high)
+    ).mappings():
+        code = str(row["currency_code"] or "").upper()
+        kind = {"payment": COLLECTED, "refund": REFUNDED}.get(str(row["type"]))
+        docs.append(
+            ChargebeeDoc(
+                kind="transaction",
+                id=str(row["id"]),
+                external_id=identity.external_id(site, identity.TRANSACTION, str(row["id"])),
+                customer_id=row["customer_id"],
+                currency=code,
+                doc_date=_day(row["date"]),
+                measure=kind,
+                total=_money(row["amount"], code),
+                postable=bool(row["postable"]) and not row["deleted"] and kind is not None,
+            )
+        )
+    wanted = {d.customer_id for d in docs if d.customer_id}
+    cu = cb_customers
+    query = select(cu.c.id, cu.c.deleted, cu.c.created_at).where(
+        cu.c.site == site,
+        or_(cu.c.id.in_(sorted(wanted)), (cu.c.created_at >= low) & (cu.c.created_at < high)),
+    )
+    for row in conn.execute(query).mappings():
+        docs.append(
+            ChargebeeDoc(
+                kind="customer",
+                id=str(row["id"]),
+                external_id=identity.external_id(site, identity.CUSTOMER, str(row["id"])),
+                customer_id=str(row["id"]),
+                currency=None,
+                doc_date=_day(row["created_at"]),
+                measure=None,
+                postable=not row["deleted"],
+            )
+        )
+    return docs
+
+
+def staged_ids(conn: Connection, site: str, kind: str, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` (documents of ledger kind ``kind``) staging holds, deleted or not."""
+    table = KINDS[kind][0]
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found |= set(
+            conn.scalars(select(table.c.id).where(table.c.site == site, table.c.id.in_(chunk)))
+        )
+    return found

@@ -1,0 +1,97 @@
+"""What a validation covers, and the outcomes around the edges: all failing, ledger references."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from chargebee_netsuite.quality.quarantine import quarantined_ids
+from chargebee_netsuite.quality.run import validate_staged
+from chargebee_netsuite.sandbox.chargebee.generator import generate
+from chargebee_netsuite.staging.ledger_queries import now_columns, upsert_entries
+from chargebee_netsuite.staging.quality_tables import dq_facts, dq_refs, dq_rows
+
+from .conftest import KNOWN_CURRENCIES, SITE, stage
+
+MONEY_KINDS = ("invoice", "credit_note", "transaction")
+
+
+def test_a_run_where_every_document_fails_reports_all_failed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    data = generate(5, 7)
+    stage(engine, {k: data[k] for k in ("invoices", "credit_notes", "transactions")}, "run-1")
+
+    summary = validate_staged(engine, SITE, "run-1", [], tmp_path, kinds=MONEY_KINDS)
+
+    expected = len(data["invoices"]) + len(data["credit_notes"]) + len(data["transactions"])
+    assert expected > 20, "more failures than GX lists in a partial result"
+    assert summary.all_failed
+    assert summary.checked == summary.quarantined_documents == expected
+    assert {e.check.split(".")[1] for e in summary.quarantined} >= {"currency_known"}
+    as_dict = summary.as_dict(max_entries=3)
+    assert as_dict["all_failed"] is True and len(as_dict["quarantined"]) == 3
+    # The scratch rows of the batch are gone.
+    with engine.connect() as conn:
+        for table in (dq_facts, dq_refs, dq_rows):
+            assert conn.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_only_the_given_documents_are_validated(engine: Engine, tmp_path: Path) -> None:
+    data = generate(2, 7)
+    stage(engine, data, "run-1")
+    invoice = data["invoices"][0]["id"]
+
+    summary = validate_staged(
+        engine, SITE, "ignored", ["XXX"], tmp_path, document_ids={"invoice": [invoice]}
+    )
+
+    assert {k: c.checked for k, c in summary.counts.items() if c.checked} == {"invoice": 1}
+    assert [(e.id, e.check) for e in summary.quarantined] == [(invoice, "invoice.currency_known")]
+    assert summary.data_docs_index is not None and summary.data_docs_index.is_file()
+
+
+def test_nothing_to_validate_skips_great_expectations(engine: Engine, tmp_path: Path) -> None:
+    summary = validate_staged(engine, SITE, "empty-run", KNOWN_CURRENCIES, tmp_path)
+    assert summary.checked == 0 and not summary.all_failed
+    assert summary.data_docs_index is None
+
+
+def test_references_resolve_against_the_ledger_and_incomplete_lines_hold(
+    engine: Engine, tmp_path: Path
+) -> None:
+    data = generate(2, 7)
+    payment = next(
+        t for t in data["transactions"] if t["type"] == "payment" and t["status"] == "success"
+    )
+    paid = payment["linked_invoices"][0]["invoice_id"]
+    # The invoice was posted long ago and is no longer staged; the ledger remembers it.
+    data["invoices"] = [i for i in data["invoices"] if i["id"] != paid]
+    stage(engine, {"customers": data["customers"], "transactions": [payment]}, "run-1")
+    truncated = data["invoices"][0]
+    stage(engine, {"invoices": [truncated]}, "run-1", lines_complete=False)
+    with engine.begin() as conn:
+        upsert_entries(
+            conn,
+            [
+                {
+                    "site": SITE,
+                    "source_kind": "invoice",
+                    "source_id": paid,
+                    "role": "main",
+                    "state": "posted",
+                    **now_columns(datetime.now(UTC)),
+                }
+            ],
+        )
+
+    summary = validate_staged(engine, SITE, "run-1", KNOWN_CURRENCIES, tmp_path)
+
+    assert [(e.kind, e.id, e.check) for e in summary.quarantined] == [
+        ("invoice", truncated["id"], "invoice.lines_complete")
+    ]
+    assert "Re-run the extraction" in summary.quarantined[0].reason
+    with engine.connect() as conn:
+        assert quarantined_ids(conn, SITE, "transaction") == set()
