@@ -7,15 +7,19 @@ FROM apache/airflow:3.3.2-python3.11
 # The base image's default user; the official image refuses `pip install` as root.
 USER airflow
 
-# Only what the package build needs, so editing DAGs or docs does not invalidate this layer.
+# Only what the package build needs (README.md is its long description), so editing DAGs does
+# not invalidate this layer.
 COPY --chown=airflow:0 pyproject.toml constraints.txt README.md /opt/cbns/src/
 COPY --chown=airflow:0 plugins/ /opt/cbns/src/plugins/
 
 # Non-editable install: package data (Alembic migrations, *.json, *.mako) must ship inside the
-# wheel. Naming apache-airflow==${AIRFLOW_VERSION} stops pip from ever moving Airflow itself.
+# wheel. Naming apache-airflow==${AIRFLOW_VERSION} stops pip from ever moving Airflow itself,
+# and naming the FAB provider (the auth manager docker-compose.yaml uses, already in the base
+# image) makes pip keep its requirements satisfied while it applies our lock.
 RUN pip install --no-cache-dir \
         -c /opt/cbns/src/constraints.txt \
         "apache-airflow==${AIRFLOW_VERSION}" \
+        apache-airflow-providers-fab \
         /opt/cbns/src \
     && python -c "import chargebee_netsuite.staging.db as d; assert (d.MIGRATIONS / 'env.py').is_file()"
 

@@ -42,6 +42,6 @@ class ChargebeeNetSuitePlugin(AirflowPlugin):
             "href": FINANCE_URL_PATH,
             "url_route": "chargebee-netsuite",
             "destination": "nav",
-            "category": "Browse",
+            "nav_top_level": True,
         }
     ]

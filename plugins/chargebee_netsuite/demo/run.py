@@ -122,8 +122,11 @@ def demo(state_dir: Path, seed: Path | None = None, keep: bool = False) -> int:
             f"NetSuite {state['netsuite']['base_url']} ({sandboxes.state_path})",
             started,
         )
-        for record in add_problem_records(state):
-            _say(f"  problem record for the quarantine: {record}", started)
+        if seed is None:
+            for record in add_problem_records(state):
+                _say(f"  problem record for the quarantine: {record}", started)
+        else:
+            _say(f"  serving {seed} as given (no demo problem records added)", started)
         if migrate.wait() != 0:
             raise RuntimeError(f"airflow db migrate failed; see {log}")
         _say("Metadata DB migrated; storing connections and pools", started)

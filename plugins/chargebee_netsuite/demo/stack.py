@@ -93,7 +93,12 @@ def store_connections(api: AirflowAPI, connections: dict[str, dict[str, Any]]) -
 def store_pools(api: AirflowAPI, rate_limit_per_minute: int) -> None:
     """Create or resize the API pools."""
     for spec in pool_specs(rate_limit_per_minute):
-        body = {"name": spec.name, "slots": spec.slots, "description": spec.description}
+        body = {
+            "name": spec.name,
+            "slots": spec.slots,
+            "description": spec.description,
+            "include_deferred": False,
+        }
         response = api.http.post("/api/v2/pools", json=body)
         if response.status_code == 409:
             response = api.http.patch(f"/api/v2/pools/{spec.name}", json=body)

@@ -4,8 +4,8 @@ Mounted by the AirflowPlugin under ``/chargebee-netsuite/finance`` and shown in 
 as an external view (an iframe on the same origin, so the UI session cookie authenticates).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: FastAPI resolves the endpoints' annotations
+# at definition time, and some of them name dependencies local to ``create_app``.
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime

@@ -31,7 +31,7 @@ def settings_from_environment() -> ViewSettings:
             from airflow.configuration import conf
 
             api_base = conf.get("api", "base_url", fallback="") or None
-        except Exception:  # noqa: BLE001 - outside Airflow there is no configuration
+        except Exception:
             api_base = None
     return ViewSettings(
         staging_url=staging_url(),

@@ -24,12 +24,13 @@ from sqlalchemy import (
     literal,
     not_,
     null,
+    or_,
     select,
 )
 from sqlalchemy.engine import Dialect
 
 from chargebee_netsuite.quality.kinds import table_of
-from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
+from chargebee_netsuite.staging.ledger_tables import MAIN, POSTED, ns_ledger
 from chargebee_netsuite.staging.quality_tables import dq_facts, dq_refs, dq_rows
 
 
@@ -42,11 +43,14 @@ def _missing_ref(batch: str, site: str, kind: str, document_id: Any, ref_kind: s
     """The smallest id of ``ref_kind`` this document points at that is neither staged nor posted."""
     target = table_of(ref_kind)
     staged = exists().where(target.c.site == site, target.c.id == dq_refs.c.ref_id)
+    # Posted once is enough: a later failed update or an unchanged skip leaves the NetSuite
+    # record in place for a payment or credit to apply to.
     posted = exists().where(
         ns_ledger.c.site == site,
         ns_ledger.c.source_kind == ref_kind,
         ns_ledger.c.source_id == dq_refs.c.ref_id,
-        ns_ledger.c.state == POSTED,
+        ns_ledger.c.role == MAIN,
+        or_(ns_ledger.c.state == POSTED, ns_ledger.c.netsuite_id.is_not(None)),
     )
     return (
         select(func.min(dq_refs.c.ref_id))

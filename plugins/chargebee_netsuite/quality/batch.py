@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, or_, select
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select
 
 from chargebee_netsuite.quality.assets import materialise
 from chargebee_netsuite.quality.facts import document_facts
@@ -100,3 +100,26 @@ def drop_batch(conn: Connection, batch: str) -> None:
     conn.execute(delete(dq_rows).where(dq_rows.c.batch == batch))
     conn.execute(delete(dq_refs).where(dq_refs.c.batch == batch))
     conn.execute(delete(dq_facts).where(dq_facts.c.batch == batch))
+
+
+def changed_since_staged(conn: Connection, site: str, batch: str, kind: str) -> set[str]:
+    """Ids of ``kind`` in ``batch`` whose staged version changed after the batch was staged
+    (re-extracted by a concurrent run): what was validated is no longer what would post."""
+    table = table_of(kind)
+    query = (
+        select(table.c.id)
+        .join(
+            dq_facts,
+            and_(
+                dq_facts.c.batch == batch,
+                dq_facts.c.kind == kind,
+                dq_facts.c.document_id == table.c.id,
+            ),
+        )
+        .where(
+            table.c.site == site,
+            func.coalesce(table.c.resource_version, -1)
+            != func.coalesce(dq_facts.c.resource_version, -1),
+        )
+    )
+    return {str(document_id) for document_id in conn.scalars(query)}

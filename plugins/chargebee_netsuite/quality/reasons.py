@@ -17,13 +17,16 @@ _NOUNS = {
 }
 
 
+def noun(kind: str, row: Mapping[str, Any]) -> str:
+    """What finance calls the document: ``invoice``, ``credit note``, ``payment``, ``refund``."""
+    if kind == "transaction":
+        return str(row.get("type") or "transaction").replace("_", " ")
+    return _NOUNS.get(kind, kind)
+
+
 def label(kind: str, row: Mapping[str, Any]) -> str:
     """How finance would name the document: ``invoice 1042``, ``payment txn_9``."""
-    if kind == "transaction":
-        noun = str(row.get("type") or "transaction").replace("_", " ")
-    else:
-        noun = _NOUNS.get(kind, kind)
-    return f"{noun} {row.get('id')}"
+    return f"{noun(kind, row)} {row.get('id')}"
 
 
 def money(amount: Any, row: Mapping[str, Any]) -> str:
@@ -85,7 +88,7 @@ def lines_sum_to_total(kind: str, row: Mapping[str, Any]) -> str:
     return (
         f"{label(kind, row)}: lines sum to {money(row.get('lines_total'), row)} but total is "
         f"{money(row.get('total'), row)} — Chargebee data is inconsistent; fix the "
-        f"{_NOUNS.get(kind, kind)} in Chargebee or exclude it."
+        f"{noun(kind, row)} in Chargebee or exclude it."
     )
 
 
@@ -127,7 +130,7 @@ def reference_resolvable(ref_noun: str, column: str) -> Any:
         return (
             f"{label(kind, row)} refers to {ref_noun} {row.get(column)}, which is neither "
             f"staged nor posted to NetSuite. Re-extract {ref_noun}s (a full sync) so it posts "
-            f"first, or fix the {label(kind, row).split(' ')[0]} in Chargebee."
+            f"first, or fix the {noun(kind, row)} in Chargebee."
         )
 
     return reason

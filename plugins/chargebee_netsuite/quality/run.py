@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from chargebee_netsuite.quality import docs
+from chargebee_netsuite.quality import docs, reasons
 from chargebee_netsuite.quality.assets import asset_rows
-from chargebee_netsuite.quality.batch import Scope, drop_batch, stage_batch
+from chargebee_netsuite.quality.batch import Scope, changed_since_staged, drop_batch, stage_batch
 from chargebee_netsuite.quality.kinds import KINDS
 from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
 from chargebee_netsuite.quality.suites import Check, checks_for
@@ -108,6 +108,39 @@ def _entries(
     return entries
 
 
+CHANGED = "changed_during_validation"
+
+
+def _hold_changed(
+    conn: Connection, site: str, batch: str, scope: Scope, entries: list[QuarantineEntry]
+) -> list[QuarantineEntry]:
+    """Replace the results of documents re-extracted while they were validated by a hold.
+
+    Their new version was not checked, so it must not post on the strength of the old one's
+    result; being quarantined, it is validated again by the next run.
+    """
+    held: list[QuarantineEntry] = []
+    stale: set[tuple[str, str]] = set()
+    for kind in scope:
+        for document_id in sorted(changed_since_staged(conn, site, batch, kind)):
+            stale.add((kind, document_id))
+            row = {"id": document_id, "type": None}
+            held.append(
+                QuarantineEntry(
+                    kind=kind,
+                    id=document_id,
+                    check=f"{kind}.{CHANGED}",
+                    expectation="(not validated: changed during validation)",
+                    reason=(
+                        f"{reasons.label(kind, row)} changed in Chargebee while it was being "
+                        "validated; the next run validates the new version before it posts."
+                    ),
+                    resource_version=scope[kind].get(document_id),
+                )
+            )
+    return [e for e in entries if (e.kind, e.id) not in stale] + held
+
+
 def validate_staged(
     engine: Engine,
     site: str,
@@ -147,9 +180,7 @@ def validate_staged(
         if checks:
             docs_dir = docs.docs_dir(reports_dir, run_id)
             largest = max(len(scope[kind]) for kind in checks)
-            outcome = run_checkpoint(
-                engine, site, batch, checks, docs_dir, run_id, now, rows=largest
-            )
+            outcome = run_checkpoint(engine, batch, checks, docs_dir, run_id, now, rows=largest)
             failures = outcome.failures
             summary.timings.update(outcome.timings)
             summary.data_docs_index = docs_dir / "index.html"
@@ -159,7 +190,10 @@ def validate_staged(
         with engine.begin() as conn:
             rows = {kind: asset_rows(conn, kind, batch, failed_ids[kind]) for kind in kinds}
             by_name = {c.name: c for kind_checks in checks.values() for c in kind_checks}
-            summary.quarantined = _entries(failures, by_name, rows, scope)
+            entries = _entries(failures, by_name, rows, scope)
+            summary.quarantined = _hold_changed(conn, site, batch, scope, entries)
+            for entry in summary.quarantined:
+                failed_ids[entry.kind].add(entry.id)
             replace_quarantine(conn, site, scope, summary.quarantined, run_id=run_id, at=now)
     finally:
         with engine.begin() as conn:

@@ -80,7 +80,6 @@ def _failing_ids(kind: str, check: str, result: Any) -> set[str]:
 
 def run_checkpoint(
     engine: Engine,
-    site: str,
     batch: str,
     checks: Mapping[str, Sequence[Check]],
     docs_dir: Path,

@@ -184,9 +184,12 @@ def compare(
         for role in ("main", "reversal"):
             entry = ledger.get((doc.kind, doc.id, role))
             moment = entry.last_write if entry is not None else None
-            if moment is not None and doc.customer_id:
-                if moment > last_write.get(doc.customer_id, moment - timedelta(1)):
-                    last_write[doc.customer_id] = moment
+            if (
+                moment is not None
+                and doc.customer_id
+                and moment > last_write.get(doc.customer_id, moment - timedelta(1))
+            ):
+                last_write[doc.customer_id] = moment
     for doc in documents:
         pool = snapshot.customers if doc.kind == "customer" else snapshot.transactions
         ns = pool.get(doc.external_id)
@@ -205,8 +208,9 @@ def compare(
                 _, code, source_id = identity.parse_external_id(ns.external_id)
             except ValueError:
                 code, source_id = "", ""
-            kind, role = EID_KINDS.get(code, (None, None))
-            if kind is None or (kind, source_id) not in known:
+            pair: tuple[str | None, str | None] = EID_KINDS.get(code, (None, None))
+            found_kind, found_role = pair
+            if found_kind is None or (found_kind, source_id) not in known:
                 findings.append(
                     Finding(
                         UNKNOWN,
@@ -215,9 +219,9 @@ def compare(
                         f"external id {ns.external_id}, but Chargebee has no such document. "
                         "Check whether it was made by hand or the Chargebee document was "
                         "deleted before extraction.",
-                        source_kind=kind,
+                        source_kind=found_kind,
                         source_id=source_id or None,
-                        role=role,
+                        role=found_role,
                         external_id=ns.external_id,
                         netsuite_type=ns.record,
                         netsuite_id=ns.internal_id,
@@ -225,12 +229,12 @@ def compare(
                     )
                 )
                 continue
-            entry = ledger.get((kind, source_id, role or "main"))
+            entry = ledger.get((found_kind, source_id, found_role or "main"))
             if entry is None or entry.last_write is None or ns.last_modified is None:
                 continue
-            customer = source_id if kind == "customer" else _customer_of(ns, customers_by_id)
+            customer = source_id if found_kind == "customer" else _customer_of(ns, customers_by_id)
             ours = entry.last_write
-            if kind != "customer" and customer in last_write:
+            if found_kind != "customer" and customer in last_write:
                 ours = max(ours, last_write[customer])
             if ns.last_modified > ours + EDIT_TOLERANCE:
                 findings.append(
@@ -240,9 +244,9 @@ def compare(
                         f"NetSuite {ns.record} {ns.internal_id} ({ns.external_id}) was changed "
                         f"in NetSuite at {ns.last_modified.isoformat()}, after the connector "
                         f"last wrote it at {ours.isoformat()}: edited outside the connector.",
-                        source_kind=kind,
+                        source_kind=found_kind,
                         source_id=source_id,
-                        role=role,
+                        role=found_role,
                         external_id=ns.external_id,
                         netsuite_type=ns.record,
                         netsuite_id=ns.internal_id,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from chargebee_netsuite.transform import identity
+from chargebee_netsuite.transform.money import decimals
 
 from .model import BILLED, MEASURES, OUTSTANDING, ChargebeeDoc
 from .netsuite_side import NetSuiteSnapshot
@@ -55,6 +56,13 @@ def _subsidiary(doc: ChargebeeDoc, snapshot: NetSuiteSnapshot) -> str:
     return snapshot.subsidiaries.get(sub, f"subsidiary {sub}")
 
 
+def _scaled(amount: Decimal, currency: str) -> Decimal:
+    """A NetSuite amount at the currency's decimals ("0" → "0.00"), never rounded."""
+    exponent = Decimal(1).scaleb(-decimals(currency)) if currency else Decimal(1)
+    scaled = amount.quantize(exponent)
+    return scaled if scaled == amount else amount
+
+
 def document_figures(docs: Iterable[ChargebeeDoc], snapshot: NetSuiteSnapshot) -> list[DocFigure]:
     """Each postable document's amounts per measure (invoices give billed and outstanding)."""
     out: list[DocFigure] = []
@@ -62,7 +70,7 @@ def document_figures(docs: Iterable[ChargebeeDoc], snapshot: NetSuiteSnapshot) -
         if not doc.postable or doc.measure is None:
             continue
         ns = snapshot.transactions.get(doc.external_id)
-        common = {
+        common: dict[str, Any] = {
             "subsidiary": _subsidiary(doc, snapshot),
             "currency": doc.currency or "",
             "customer_id": doc.customer_id or "",
@@ -71,10 +79,13 @@ def document_figures(docs: Iterable[ChargebeeDoc], snapshot: NetSuiteSnapshot) -
             "external_id": doc.external_id,
             "netsuite_id": ns.internal_id if ns is not None else None,
         }
-        ns_total = ns.total if ns is not None and ns.total is not None else ZERO
+        code = doc.currency or ""
+        ns_total = _scaled(ns.total if ns is not None and ns.total is not None else ZERO, code)
         out.append(DocFigure(measure=doc.measure, chargebee=doc.total, netsuite=ns_total, **common))
         if doc.measure == BILLED:
-            left = ns.remaining if ns is not None and ns.remaining is not None else ZERO
+            left = _scaled(
+                ns.remaining if ns is not None and ns.remaining is not None else ZERO, code
+            )
             out.append(
                 DocFigure(measure=OUTSTANDING, chargebee=doc.outstanding, netsuite=left, **common)
             )

@@ -128,29 +128,75 @@ def render_html(report: dict[str, Any]) -> str:
     window = report["window"]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Chargebee ↔ NetSuite reconciliation {escape(report['run_id'])}</title>
+<title>Chargebee ↔ NetSuite reconciliation {escape(report["run_id"])}</title>
 <style>{_CSS}</style></head><body>
 <h1>Chargebee ↔ NetSuite reconciliation</h1>
-<p class="muted">Site <b>{escape(report['site'])}</b> · period {escape(window[0])} to
-{escape(window[1])} · run {escape(report['run_id'])} · generated {escape(report['created_at'])}</p>
-<div class="chips">{''.join(chips)}</div>
+<p class="muted">Site <b>{escape(report["site"])}</b> · period {escape(window[0])} to
+{escape(window[1])} · run {escape(report["run_id"])} · generated {escape(report["created_at"])}</p>
+<div class="chips">{"".join(chips)}</div>
 <h2>Per subsidiary and currency</h2>
-{''.join(sections) or '<p class="muted">No documents in the period.</p>'}
+{"".join(sections) or '<p class="muted">No documents in the period.</p>'}
 <h2>Customers with a difference</h2>
-{_table(figures['customers'], ['subsidiary', 'currency', 'customer_id', 'measure',
-                               'chargebee', 'netsuite', 'difference'], money)}
+{
+        _table(
+            figures["customers"],
+            [
+                "subsidiary",
+                "currency",
+                "customer_id",
+                "measure",
+                "chargebee",
+                "netsuite",
+                "difference",
+            ],
+            money,
+        )
+    }
 <h2>Documents with a difference</h2>
-{_table(figures['documents'], ['customer_id', 'kind', 'id', 'measure', 'netsuite_id',
-                               'chargebee', 'netsuite', 'difference'], money)}
+{
+        _table(
+            figures["documents"],
+            [
+                "customer_id",
+                "kind",
+                "id",
+                "measure",
+                "netsuite_id",
+                "chargebee",
+                "netsuite",
+                "difference",
+            ],
+            money,
+        )
+    }
 <h2>Findings</h2>
-{_table(report['findings'], ['check', 'action', 'source_kind', 'source_id', 'field',
-                             'chargebee_value', 'netsuite_value', 'detail'], set())}
+{
+        _table(
+            report["findings"],
+            [
+                "check",
+                "action",
+                "source_kind",
+                "source_id",
+                "field",
+                "chargebee_value",
+                "netsuite_value",
+                "detail",
+            ],
+            set(),
+        )
+    }
 <h2>Exception queue (oldest first)</h2>
-{_table(report['exceptions'], ['since', 'kind', 'id', 'state', 'code', 'reason', 'fix',
-                               'attempts'], {'attempts'})}
+{
+        _table(
+            report["exceptions"],
+            ["since", "kind", "id", "state", "code", "reason", "fix", "attempts"],
+            {"attempts"},
+        )
+    }
 <h2>Audit trail</h2>
 <p class="muted">Every write attempt of the documents above, from the ledger.</p>
-{''.join(audits) or '<p class="muted">None.</p>'}
+{"".join(audits) or '<p class="muted">None.</p>'}
 <h2>What each number means</h2>
 <table>{meanings}</table>
 <script type="application/json" id="vega-lite-spec">{spec}</script>
@@ -189,19 +235,50 @@ def write_report(reports_dir: Path | str, report: dict[str, Any]) -> Path:
     _csv(
         target / "documents.csv",
         figures["documents"],
-        ["subsidiary", "currency", "customer_id", "kind", "id", "external_id", "netsuite_id",
-         "measure", *money],
+        [
+            "subsidiary",
+            "currency",
+            "customer_id",
+            "kind",
+            "id",
+            "external_id",
+            "netsuite_id",
+            "measure",
+            *money,
+        ],
     )
     _csv(
         target / "findings.csv",
         report["findings"],
-        ["check", "action", "source_kind", "source_id", "role", "external_id", "netsuite_type",
-         "netsuite_id", "field", "chargebee_value", "netsuite_value", "detail"],
+        [
+            "check",
+            "action",
+            "source_kind",
+            "source_id",
+            "role",
+            "external_id",
+            "netsuite_type",
+            "netsuite_id",
+            "field",
+            "chargebee_value",
+            "netsuite_value",
+            "detail",
+        ],
     )
     _csv(
         target / "exceptions.csv",
         report["exceptions"],
-        ["since", "kind", "id", "role", "state", "code", "reason", "fix", "external_id",
-         "attempts"],
+        [
+            "since",
+            "kind",
+            "id",
+            "role",
+            "state",
+            "code",
+            "reason",
+            "fix",
+            "external_id",
+            "attempts",
+        ],
     )
     return target

@@ -26,9 +26,16 @@ AUDIT_LIMIT = 200  # documents whose audit trail the static page embeds
 
 
 def month_to_date(now: datetime | None = None) -> tuple[datetime, datetime]:
-    """The default period: the first of this month (UTC) up to now."""
-    now = now or datetime.now(UTC)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0), now
+    """The default period: the first of this month (UTC) up to ``now``.
+
+    Exactly at midnight on the first it is the whole previous month, so the run that starts a
+    month closes the last one instead of reconciling an empty period.
+    """
+    now = _utc(now or datetime.now(UTC))
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if first == now:
+        first = (now - timedelta(days=1)).replace(day=1, hour=0, minute=0, second=0)
+    return first, now
 
 
 def _utc(moment: datetime) -> datetime:

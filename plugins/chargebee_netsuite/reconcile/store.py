@@ -26,7 +26,9 @@ def save_run(
 ) -> None:
     """Store one run and its findings (a re-run of the same run id replaces them)."""
     conn.execute(
-        delete(recon_findings).where(recon_findings.c.site == site, recon_findings.c.run_id == run_id)
+        delete(recon_findings).where(
+            recon_findings.c.site == site, recon_findings.c.run_id == run_id
+        )
     )
     conn.execute(delete(recon_runs).where(recon_runs.c.site == site, recon_runs.c.run_id == run_id))
     conn.execute(

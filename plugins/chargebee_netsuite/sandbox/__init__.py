@@ -1,1 +1,1 @@
-"""Faithful local stand-ins for the Chargebee and NetSuite APIs (no code shared with the connector)."""
+"""Local stand-ins for the Chargebee and NetSuite APIs; they share no code with the connector."""

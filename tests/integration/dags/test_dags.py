@@ -38,7 +38,7 @@ def dagbag() -> Any:
 
 def test_no_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {SYNC, WEBHOOKS}
+    assert {SYNC, WEBHOOKS} <= set(dagbag.dag_ids)
 
 
 # Run in a fresh interpreter: import Airflow's SDK first (that cost is Airflow's, paid once per

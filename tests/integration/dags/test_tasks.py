@@ -155,13 +155,15 @@ def test_webhook_inbox_to_netsuite(wired: dict[str, Any]) -> None:
     invoice_id = created.json()["invoice"]["id"]
     events = httpx.get(
         f"{chargebee['base_url']}/events",
-        params={"limit": "5", "event_type[is]": "invoice_generated"},
+        params={
+            "limit": "20",
+            "event_type[is]": "invoice_generated",
+            "sort_by[desc]": "occurred_at",
+        },
         auth=(chargebee["api_key"], ""),
     ).json()["list"]
     event_id = next(
-        e["event"]["id"]
-        for e in reversed(events)
-        if e["event"]["content"]["invoice"]["id"] == invoice_id
+        e["event"]["id"] for e in events if e["event"]["content"]["invoice"]["id"] == invoice_id
     )
     engine = create_staging_engine(tasks.sync_config().staging_url)
     try:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
+import pytest
 from sqlalchemy import Engine, func, select
 
+from chargebee_netsuite.quality import run
 from chargebee_netsuite.quality.quarantine import quarantined_ids
 from chargebee_netsuite.quality.run import validate_staged
 from chargebee_netsuite.sandbox.chargebee.generator import generate
@@ -44,13 +49,21 @@ def test_only_the_given_documents_are_validated(engine: Engine, tmp_path: Path) 
     stage(engine, data, "run-1")
     invoice = data["invoices"][0]["id"]
 
+    run_id = "manual__2026-11-28T06:00:00+00:00"  # an Airflow run id, not the staging run's
+
     summary = validate_staged(
-        engine, SITE, "ignored", ["XXX"], tmp_path, document_ids={"invoice": [invoice]}
+        engine, SITE, run_id, ["XXX"], tmp_path, document_ids={"invoice": [invoice]}
     )
 
     assert {k: c.checked for k, c in summary.counts.items() if c.checked} == {"invoice": 1}
     assert [(e.id, e.check) for e in summary.quarantined] == [(invoice, "invoice.currency_known")]
-    assert summary.data_docs_index is not None and summary.data_docs_index.is_file()
+    index = summary.data_docs_index
+    assert index == tmp_path / "data_docs" / "manual__2026-11-28T06_00_00_00_00" / "index.html"
+    # Every page the index links to exists (GX names folders after the run id).
+    links = re.findall(r"validations/[^\"'\s]+\.html", index.read_text(encoding="utf-8"))
+    assert links
+    for link in links:
+        assert (index.parent / unquote(link)).is_file(), link
 
 
 def test_nothing_to_validate_skips_great_expectations(engine: Engine, tmp_path: Path) -> None:
@@ -95,3 +108,32 @@ def test_references_resolve_against_the_ledger_and_incomplete_lines_hold(
     assert "Re-run the extraction" in summary.quarantined[0].reason
     with engine.connect() as conn:
         assert quarantined_ids(conn, SITE, "transaction") == set()
+
+
+def test_a_document_re_extracted_during_validation_is_held_until_validated_again(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = generate(2, 7)
+    stage(engine, data, "run-1")
+    changed = next(i for i in data["invoices"] if "resource_version" in i)
+    newer = {**changed, "resource_version": changed["resource_version"] + 1}
+    real = run.run_checkpoint
+
+    def checkpoint_then_concurrent_extraction(*args: Any, **kwargs: Any) -> Any:
+        outcome = real(*args, **kwargs)
+        stage(engine, {"invoices": [newer]}, "run-2")  # another run, mid-validation
+        return outcome
+
+    monkeypatch.setattr(run, "run_checkpoint", checkpoint_then_concurrent_extraction)
+    summary = validate_staged(engine, SITE, "run-1", KNOWN_CURRENCIES, tmp_path)
+
+    assert [(e.id, e.check) for e in summary.quarantined] == [
+        (changed["id"], "invoice.changed_during_validation")
+    ]
+    assert summary.counts["invoice"].quarantined == 1
+    monkeypatch.undo()
+
+    again = validate_staged(engine, SITE, "run-3", KNOWN_CURRENCIES, tmp_path)
+    assert again.counts["invoice"].checked == 1 and not again.quarantined
+    with engine.connect() as conn:
+        assert quarantined_ids(conn, SITE, "invoice") == set()

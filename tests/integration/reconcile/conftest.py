@@ -10,7 +10,14 @@ from typing import Any
 from chargebee_netsuite.reconcile.model import ReconcileSummary
 from chargebee_netsuite.reconcile.run import reconcile
 
-from ..load.conftest import SITE, Env, StartEnv, rsa_key, start_env  # noqa: F401
+from ..load.conftest import (  # noqa: F401 - fixtures re-exported for this folder
+    SITE,
+    Env,
+    StartEnv,
+    rsa_key,
+    start_env,
+    start_env_any_db,
+)
 
 # The Chargebee generator dates documents from 2015 on; one wide window sees all of them.
 WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))

@@ -16,7 +16,9 @@ def untouched_open_invoices(env: Env) -> list[dict[str, Any]]:
     """Invoices nothing was paid, credited or adjusted against (NetSuite lets us delete them)."""
     return [
         inv
-        for inv in chargebee_list(env.chargebee.base_url, env.chargebee_settings.test_key, "invoices")
+        for inv in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
+        )
         if inv["status"] in ("posted", "payment_due", "not_paid")
         and inv["amount_due"] == inv["total"]
         and not inv.get("amount_paid")

@@ -33,9 +33,9 @@ def ledger_state(env: Env, kind: str, source_id: str) -> str:
 
 
 def test_an_invoice_deleted_in_netsuite_by_hand_is_found_requeued_and_posted_again(
-    start_env: StartEnv, tmp_path: Path
+    start_env_any_db: StartEnv, tmp_path: Path
 ) -> None:
-    env = start_env(scale=10)
+    env = start_env_any_db(scale=10)
     env.extract()
     env.sync("run-1")
     assert run_reconcile(env, "rec-0", tmp_path).clean

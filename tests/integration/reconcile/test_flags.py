@@ -40,7 +40,9 @@ def test_an_amount_edited_in_netsuite_is_flagged_with_both_values_and_as_a_hand_
     assert summary.requeued == 0  # flagged for a person, never overwritten silently
     # The drill-down names the customer and the document, with the exact difference.
     figures = report_of(summary)["figures"]
-    [doc] = [d for d in figures["documents"] if d["id"] == invoice["id"] and d["measure"] == "billed"]
+    [doc] = [
+        d for d in figures["documents"] if d["id"] == invoice["id"] and d["measure"] == "billed"
+    ]
     assert Decimal(doc["difference"]) == Decimal(-10)
     assert any(c["customer_id"] == invoice["customer_id"] for c in figures["customers"])
 

@@ -35,3 +35,10 @@ def test_every_check_writes_a_sentence_naming_the_document() -> None:
             sentence = check.reason(kind, row)
             assert "DOC-1" in sentence, check.name
             assert sentence.endswith("."), check.name
+
+
+def test_credit_notes_are_named_in_full() -> None:
+    row = {"id": "CN-7", "missing_invoice_id": "1042"}
+    reason = reasons.reference_resolvable("invoice", "missing_invoice_id")("credit_note", row)
+    assert reason.startswith("credit note CN-7 refers to invoice 1042")
+    assert reason.endswith("or fix the credit note in Chargebee.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 import itertools
 import random
@@ -14,7 +15,7 @@ from typing import Any
 from . import objects, operations
 from .money import to_minor
 from .objects import LineSpec, Record, TaxSpec
-from .seed import dump_seed
+from .seed import SEED_KEYS
 from .store import Store
 
 DAY = 86400
@@ -548,12 +549,31 @@ def generate(scale: int, seed: int) -> dict[str, Any]:
     """
     if scale < 0:
         raise ValueError("scale must be >= 0")
-    gen = _Generator(scale, seed)
-    gen.clock.t = float(LEGACY_AT)
-    gen.legacy()
-    gen.timeline.run()
-    gen.clock.t = float(CATALOG_AT)
-    gen.catalog()
-    gen.customers()
-    gen.timeline.run()
-    return dump_seed(gen.store)
+    # Generation only builds live, acyclic data: the cyclic collector would repeatedly scan
+    # millions of objects for nothing (about a quarter of the run time at large scales).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        gen = _Generator(scale, seed)
+        gen.clock.t = float(LEGACY_AT)
+        gen.legacy()
+        gen.timeline.run()
+        gen.clock.t = float(CATALOG_AT)
+        gen.catalog()
+        gen.customers()
+        gen.timeline.run()
+        return _take_records(gen.store)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _take_records(store: Store) -> dict[str, list[Record]]:
+    """The generator store's records in seeding-contract form, without copying them.
+
+    The store is private to one ``generate`` call and dropped afterwards, it keeps no
+    event snapshots, and its records share no sub-objects (a unit test pins that), so
+    handing them out as they are is the same as ``dump_seed``'s deep copy at half the
+    peak memory.
+    """
+    return {key: store.all(kind) for key, kind in SEED_KEYS.items()}

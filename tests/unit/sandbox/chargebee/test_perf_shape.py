@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import json
 import random
@@ -229,6 +230,32 @@ def test_generator_output_for_a_seed_is_unchanged() -> None:
     assert hashlib.sha256(text.encode()).hexdigest() == GENERATED_12_3
     assert generate(12, 3) == generate(12, 3)
     assert generate(12, 4) != generate(12, 3)
+
+
+def test_generated_records_share_no_sub_objects() -> None:
+    """``generate`` hands out its private store's records uncopied; that is only a deep
+    copy's equal if no dict or list is reachable from two places."""
+    seen: set[int] = set()
+    stack: list[Any] = list(generate(30, 1).values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict | list):
+            assert id(value) not in seen, "a sub-object is shared between records"
+            seen.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
+    assert len(seen) > 1000
+
+
+def test_generate_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    generate(2, 1)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        generate(2, 1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # -- request stats --------------------------------------------------------------------------

@@ -52,9 +52,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("site", "run_id", "seq", name=op.f("pk_recon_findings")),
     )
-    op.create_index(
-        "ix_recon_findings_doc", "recon_findings", ["site", "source_kind", "source_id"]
-    )
+    op.create_index("ix_recon_findings_doc", "recon_findings", ["site", "source_kind", "source_id"])
 
 
 def downgrade() -> None:
