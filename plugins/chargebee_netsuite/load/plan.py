@@ -20,6 +20,7 @@ from chargebee_netsuite.transform.model import (
     Held,
     NotPosted,
     Posting,
+    Quarantined,
     Skipped,
     TransformContext,
 )
@@ -96,6 +97,10 @@ def plan(
             reason = f"Chargebee customer {doc.id} was deleted before it was ever posted."
             work.append(Work(key, CUSTOMERS, doc.resource_version, outcome=Skipped(reason)))
             continue
+        quarantined = _quarantined(doc, CUSTOMERS)
+        if quarantined is not None:
+            work.append(quarantined)
+            continue
         billed = sorted(currencies.get(doc.id, ()))
         work.append(_try(key, CUSTOMERS, doc, partial(customer_posting, ctx, doc.raw, billed)))
     for doc in documents.get("invoice", []):
@@ -107,7 +112,18 @@ def plan(
     return work
 
 
+def _quarantined(doc: SourceDocument, phase: int) -> Work | None:
+    # A voided or deleted document is exempt: it posts nothing new, at most its reversal.
+    if doc.quarantine_reason is None or _gone(doc):
+        return None
+    outcome = Quarantined(doc.quarantine_reason, "DATA_QUALITY")
+    return Work((doc.kind, doc.id, MAIN), phase, doc.resource_version, outcome=outcome)
+
+
 def _incomplete(doc: SourceDocument, label: str, key: LedgerKey, phase: int) -> Work | None:
+    quarantined = _quarantined(doc, phase)
+    if quarantined is not None:
+        return quarantined
     if doc.lines_complete:
         return None
     reason = (
@@ -194,4 +210,7 @@ def _plan_transaction(
     if doc.deleted:
         reason = f"Chargebee transaction {doc.id} was deleted before it was ever posted."
         return [Work(key, phase, doc.resource_version, outcome=Skipped(reason))]
+    quarantined = _quarantined(doc, phase)
+    if quarantined is not None:
+        return [quarantined]
     return [_try(key, phase, doc, lambda: transaction_posting(ctx, doc.raw))]

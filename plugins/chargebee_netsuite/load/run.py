@@ -20,6 +20,7 @@ from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef
 from chargebee_netsuite.mapping.validation import ChargebeeUsage, validate_mapping
 from chargebee_netsuite.netsuite.client import NetSuiteClient
+from chargebee_netsuite.quality.quarantine import quarantine_reasons
 from chargebee_netsuite.reference.model import ReferenceData
 from chargebee_netsuite.staging.ledger_queries import (
     LedgerEntry,
@@ -374,7 +375,10 @@ def sync(
     """
     started = time.monotonic()
     with staging_engine.connect() as conn:
-        documents = {kind: list(read_documents(conn, site, kind)) for kind in KIND_RESOURCES}
+        documents = {
+            kind: list(read_documents(conn, site, kind, quarantine_reasons(conn, site, kind)))
+            for kind in KIND_RESOURCES
+        }
         item_prices = read_item_prices(conn, site)
         ledger = read_ledger(conn, site)
     report = validate_mapping(mapping, reference, chargebee_usage(documents, item_prices))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +30,18 @@ class SourceDocument:
     resource_version: int | None
     deleted: bool
     lines_complete: bool = True
+    # Why the data-quality stage holds it back (None when it passed or was never checked).
+    quarantine_reason: str | None = None
 
 
-def read_documents(conn: Connection, site: str, kind: str) -> Iterator[SourceDocument]:
-    """Every staged document of ``kind`` (a ledger source kind) for ``site``, in id order."""
+def read_documents(
+    conn: Connection, site: str, kind: str, quarantined: Mapping[str, str] | None = None
+) -> Iterator[SourceDocument]:
+    """Every staged document of ``kind`` (a ledger source kind) for ``site``, in id order.
+
+    ``quarantined`` maps document ids to the data-quality stage's reasons for holding them.
+    """
+    quarantined = quarantined or {}
     table = DOCUMENT_TABLES[KIND_RESOURCES[kind]]
     columns = [table.c.id, table.c.raw, table.c.resource_version, table.c.deleted]
     has_lines = "lines_complete" in table.c
@@ -52,6 +60,7 @@ def read_documents(conn: Connection, site: str, kind: str) -> Iterator[SourceDoc
             resource_version=row["resource_version"],
             deleted=deleted,
             lines_complete=bool(row["lines_complete"]) if has_lines else True,
+            quarantine_reason=quarantined.get(str(row["id"])),
         )
 
 

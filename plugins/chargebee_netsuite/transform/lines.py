@@ -78,9 +78,13 @@ def document_lines(
             item = target.item if target else ""
         else:
             target, item = None, override_item
-        amount = int(source.get("amount", 0))
         discount = int(source.get("discount_amount", 0))
-        tax_total += int(source.get("tax_amount", 0))
+        line_tax = int(source.get("tax_amount", 0))
+        tax_total += line_tax
+        # Tax-inclusive prices carry their tax inside the line amount: the line posts net of
+        # it, and the tax posts once, on the tax line, so revenue is not overstated.
+        inclusive_tax = line_tax if doc.get("price_type") == "tax_inclusive" else 0
+        amount = int(source.get("amount", 0)) - inclusive_tax
         quantity = _quantity(source)
         line: dict[str, Any] = {
             "item": {"id": item},

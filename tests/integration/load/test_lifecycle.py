@@ -181,3 +181,35 @@ def test_a_netsuite_4xx_fails_only_that_document_and_its_dependants_wait(
     assert ledger(env, "invoice", paid["id"])["state"] == "posted"
     assert ledger(env, "transaction", payment_id)["state"] == "posted"
     assert_tied_out(env)
+
+
+def test_a_quarantined_document_never_posts_and_posts_once_released(start_env: StartEnv) -> None:
+    from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
+
+    env = start_env(scale=5)
+    env.extract()
+    invoice = next(
+        inv
+        for inv in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
+        )
+        if inv["status"] != "voided" and not inv.get("deleted")
+    )
+    reason = f"invoice {invoice['id']}: lines sum to 1.00 USD but total is 2.00 USD."
+    entry = QuarantineEntry("invoice", invoice["id"], "invoice.lines_sum_to_total", "x", reason)
+    now = datetime.now(ZoneInfo("UTC"))
+    with env.engine.begin() as conn:
+        replace_quarantine(conn, SITE, {}, [entry], run_id="dq-1", at=now)
+
+    env.sync("run-1")
+    row = ledger(env, "invoice", invoice["id"])
+    assert (row["state"], row["reason"], row["netsuite_id"]) == ("quarantined", reason, None)
+    eid = external_id(SITE, "inv", invoice["id"])
+    query = "SELECT id FROM transaction WHERE externalid = ?"
+    assert list(env.netsuite_client().suiteql.query(query, [eid])) == []
+
+    with env.engine.begin() as conn:  # a later validation passes it
+        replace_quarantine(conn, SITE, {"invoice": [invoice["id"]]}, [], run_id="dq-2", at=now)
+    env.sync("run-2")
+    assert ledger(env, "invoice", invoice["id"])["state"] == "posted"
+    assert len(list(env.netsuite_client().suiteql.query(query, [eid]))) == 1

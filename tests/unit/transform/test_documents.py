@@ -139,13 +139,13 @@ def test_write_offs_post_on_the_item_their_reason_rule_names() -> None:
     assert [li["item"] for li in body["item"]["items"]] == [{"id": "7"}]
 
 
-def test_a_reason_mapped_to_an_account_only_says_an_item_is_needed(
-    ctx: TransformContext,
-) -> None:
+def test_a_reason_mapped_to_an_account_only_says_an_item_is_needed() -> None:
+    account_only = example_mapping(**{"      item: 11 ": "      account: 16 "})
+    assert account_only.credit_notes.by_reason_code["write_off"].item is None
     with pytest.raises(
         Quarantined, match=r"Add `item: <id>` to credit_notes\.by_reason_code\.write_off"
     ):
-        credit_memo_posting(ctx, credit_note(reason_code="write_off"))
+        credit_memo_posting(context(account_only), credit_note(reason_code="write_off"))
 
 
 def test_a_reason_the_preflight_blocked_is_quarantined_with_its_problem() -> None:

@@ -68,6 +68,19 @@ def test_discounts_can_be_netted_into_the_discounted_line() -> None:
     assert "8" not in [li["item"]["id"] for li in lines]
 
 
+def test_tax_inclusive_lines_post_net_of_their_tax_and_still_sum_to_the_total(
+    ctx: TransformContext,
+) -> None:
+    # 119.00 incl. 19% VAT: 100.00 revenue and 19.00 tax; Chargebee's total is 119.00.
+    lines = [line("li_1", 11900, tax=1900)]
+    taxes = [{"line_item_id": "li_1", "tax_amount": 1900, **VAT}]
+    doc = invoice(lines, taxes=taxes, price_type="tax_inclusive")
+    doc["total"] = doc["amount_due"] = 11900
+    posted = invoice_posting(ctx, doc).body["item"]["items"]
+    assert amounts(posted) == [Decimal("100.00"), Decimal("19.00")]
+    assert total_of(posted) == Decimal("119.00")
+
+
 def test_yen_has_no_minor_unit() -> None:
     doc = invoice(
         [line("li_1", 74850, price="platform-starter-JPY-monthly", tax=7485)],
