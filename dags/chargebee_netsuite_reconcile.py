@@ -6,7 +6,7 @@ import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, CronTriggerTimetable, Param, TaskGroup, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TaskGroup, dag, task
 
 from chargebee_netsuite.airflow import tasks
 from chargebee_netsuite.airflow.pools import CHARGEBEE_POOL, NETSUITE_POOL
@@ -74,7 +74,7 @@ def reconcile_period(**context: Any) -> dict[str, Any]:
 
 @dag(
     dag_id="chargebee_netsuite_reconcile",
-    schedule=CronTriggerTimetable(SCHEDULE, timezone="UTC"),
+    schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,

