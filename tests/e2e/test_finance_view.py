@@ -264,7 +264,8 @@ def test_finance_view_shows_the_mismatch_and_the_quarantine_and_redrives(
     env.ns_admin("PATCH", f"/accountingperiod/{period.id}", {"closed": True})
     env.sync("run-1", config=mapping(policy="hold", **{"  GBP: 2\n": ""}))
     with env.engine.connect() as conn:
-        states = dict(conn.execute(select(ns_ledger.c.source_id, ns_ledger.c.state)).tuples().all())
+        rows = conn.execute(select(ns_ledger.c.source_id, ns_ledger.c.state))
+        states = {row.source_id: row.state for row in rows}
         held = [doc for doc, state in states.items() if state in (HELD, FAILED)]
         staged = conn.scalars(select(cb_invoices.c.id).order_by(cb_invoices.c.id)).all()
     assert held, f"the generated data bills in GBP: {sorted(set(states.values()))}"

@@ -6,15 +6,13 @@ Airflow-specific part: connections through the hooks, the run's data interval an
 skipping. The work itself lives in ``extract/``, ``quality/``, ``load/`` and ``reference/``.
 Data moves between tasks through the staging database; XCom carries counts only.
 
-Some parts this layer calls are still landing; where one is missing, a small adapter here
-stands in and says so (``quality/`` validation, ``airflow/settings.py``).
+The reconcile step's headline numbers come from ``demo/summary.py`` (counts and open AR);
+the full reconciliation has its own DAG.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -43,8 +41,6 @@ DEFAULT_TIME_ZONE = "America/Los_Angeles"
 # The staged Chargebee resources (``extract.documents.RESOURCES``), repeated here so that DAG
 # files can name their tasks without importing the HTTP client at parse time.
 RESOURCES = ("customers", "items", "item_prices", "invoices", "credit_notes", "transactions")
-# Document kinds as the ledger names them, in posting order.
-LEDGER_KINDS = ("customer", "invoice", "credit_note", "transaction")
 
 
 class ConfigurationError(Exception):
@@ -59,7 +55,7 @@ class ValidationFailed(Exception):
 class SyncConfig:
     """Where a sync reads and writes, from the environment of the Airflow components.
 
-    ``CBNS_STAGING_URL`` (default: SQLite in ``$AIRFLOW_HOME/staging.db``),
+    ``CBNS_STAGING_URL`` (or the ``cbns_staging`` connection; see ``airflow/settings.py``),
     ``CBNS_MAPPING_PATH`` (default: ``include/mapping.example.yaml``),
     ``CBNS_NETSUITE_TIME_ZONE`` (the NetSuite account's time zone),
     ``CBNS_REPORTS_DIR`` (validation reports and Data Docs),
@@ -79,19 +75,12 @@ def _airflow_home() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
 
 
-def _staging_url() -> str:
-    # airflow/settings.py (being written elsewhere) owns this; fall back to the environment.
-    if importlib.util.find_spec("chargebee_netsuite.airflow.settings") is not None:
-        settings = importlib.import_module("chargebee_netsuite.airflow.settings")
-        if hasattr(settings, "staging_url"):
-            return str(settings.staging_url())
-    return os.environ.get("CBNS_STAGING_URL") or f"sqlite:///{_airflow_home() / 'staging.db'}"
-
-
 def sync_config() -> SyncConfig:
     """The configuration for this process (read at run time, never at parse time)."""
+    from chargebee_netsuite.airflow.settings import staging_url
+
     return SyncConfig(
-        staging_url=_staging_url(),
+        staging_url=staging_url(),
         mapping_path=Path(os.environ.get("CBNS_MAPPING_PATH") or DEFAULT_MAPPING),
         time_zone=os.environ.get("CBNS_NETSUITE_TIME_ZONE") or DEFAULT_TIME_ZONE,
         reports_dir=Path(os.environ.get("CBNS_REPORTS_DIR") or _airflow_home() / "reports"),
@@ -306,14 +295,10 @@ def validate(**context: Any) -> dict[str, Any]:
     """Run the data-quality suites over what is staged; quarantine failing documents.
 
     Fails (without retries) only when every document failed, which means something
-    upstream is broken rather than one record. Until ``quality/`` is installed the step
-    logs that it is not validating and passes.
+    upstream is broken rather than one record.
     """
-    validate_staged = _quality_attr("validate_staged", "chargebee_netsuite.quality.run")
-    if validate_staged is None:
-        log.warning("chargebee_netsuite.quality has no validate_staged: staged data unchecked")
-        return {"validated": False}
     from chargebee_netsuite.mapping import load_mapping
+    from chargebee_netsuite.quality.run import validate_staged
 
     config = sync_config()
     known = set(load_mapping(config.mapping_path).currencies)
@@ -342,15 +327,6 @@ def validate_webhook_changes(
     if not inbox or not int(inbox.get("documents") or 0):
         raise AirflowSkipException("no webhook event staged a document")
     return validate(**context)
-
-
-def _quality_attr(name: str, module: str = "chargebee_netsuite.quality") -> Any:
-    """``module.name`` if the quality package provides it yet, else None (adapter)."""
-    if importlib.util.find_spec("chargebee_netsuite.quality") is None:
-        return None
-    if importlib.util.find_spec(module) is None:
-        return None
-    return getattr(importlib.import_module(module), name, None)
 
 
 def _small(value: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.quality.quarantine import quarantine_entries
+from chargebee_netsuite.transform import identity
 
 from . import chargebee_side, figures, netsuite_side, queue
 from .compare import compare
@@ -159,8 +160,6 @@ def _known(
     snapshot: netsuite_side.NetSuiteSnapshot,
 ) -> set[tuple[str, str]]:
     """``(kind, id)`` of every staged document a NetSuite record of ours points at."""
-    from chargebee_netsuite.transform import identity
-
     known = {(d.kind, d.id) for d in documents}
     wanted: dict[str, set[str]] = {}
     for pool in (snapshot.customers, snapshot.transactions):

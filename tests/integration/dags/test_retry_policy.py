@@ -91,3 +91,10 @@ def test_chargebee_pool_sized_from_the_plan(limit: int, slots: int, share: int) 
     chargebee, netsuite = pool_specs(limit)
     assert (chargebee.name, chargebee.slots) == ("chargebee_api", slots)
     assert (netsuite.name, netsuite.slots) == ("netsuite_api", 1)
+
+
+def test_dag_files_name_the_resources_the_extractor_knows() -> None:
+    from chargebee_netsuite.airflow.tasks import RESOURCES
+    from chargebee_netsuite.extract.documents import RESOURCES as EXTRACTED
+
+    assert RESOURCES == EXTRACTED

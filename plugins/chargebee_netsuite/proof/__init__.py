@@ -1,0 +1,1 @@
+"""Proof under faults, attacks and scale: the fault matrix, expectations and benchmarks."""

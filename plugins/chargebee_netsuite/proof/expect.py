@@ -1,0 +1,201 @@
+"""What NetSuite must hold, computed independently: Chargebee's API vs NetSuite's SuiteQL.
+
+Nothing here uses the connector's transform, ledger or staging to decide what is expected:
+the expectation comes from Chargebee's list endpoints and plain rules (a finalised invoice is
+an invoice for its total, a live credit note a credit memo, a successful payment or refund a
+payment or refund), the actual state from SuiteQL. The ledger is read only to tell a
+document held back *with a reason* (quarantined by data quality, say) from one that is lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, select
+
+from chargebee_netsuite.netsuite import NetSuiteClient
+from chargebee_netsuite.staging.ledger_tables import ns_ledger
+
+# Kept apart from transform.money on purpose: an expectation must not share the code it checks.
+WHOLE_UNITS = {"JPY", "KRW", "XAF", "XOF"}
+NETSUITE_TYPES = {"invoice": "CustInvc", "credit_note": "CustCred", "payment": "CustPymt",
+                  "refund": "CustRfnd"}
+KIND_CODES = {"invoice": "inv", "credit_note": "cn", "payment": "txn", "refund": "txn",
+              "customer": "cust"}
+
+
+def _escape(text: str) -> str:
+    # Independent re-statement of contract 2: letters and digits kept, every other UTF-8 byte
+    # written as _XX.
+    return "".join(
+        c if c.isascii() and c.isalnum() else "".join(f"_{b:02X}" for b in c.encode())
+        for c in text
+    )
+
+
+def expected_external_id(site: str, kind: str, source_id: str) -> str:
+    """The external id contract 2 gives a Chargebee document."""
+    return f"cb-{_escape(site)}-{KIND_CODES[kind]}-{_escape(source_id)}"
+
+
+def money(amount: int, currency: str) -> Decimal:
+    """A Chargebee amount in major units."""
+    return Decimal(amount) / (1 if currency.upper() in WHOLE_UNITS else 100)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One NetSuite transaction that must exist exactly once."""
+
+    external_id: str
+    netsuite_type: str
+    total: Decimal
+    customer_eid: str
+    currency: str
+    label: str
+
+
+def chargebee_list(base_url: str, api_key: str, resource: str) -> list[dict[str, Any]]:
+    """Every object of a Chargebee list endpoint (deleted ones included), straight from the API."""
+    found: list[dict[str, Any]] = []
+    offset: str | None = None
+    singular = resource[:-1]
+    with httpx.Client(base_url=f"{base_url}/api/v2", auth=(api_key, ""), timeout=120) as http:
+        while True:
+            params = {"limit": "100", "include_deleted": "true", **({"offset": offset} if offset else {})}
+            body = http.get(f"/{resource}", params=params).raise_for_status().json()
+            found += [entry[singular] for entry in body["list"]]
+            offset = body.get("next_offset")
+            if not offset:
+                return found
+
+
+def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expected]:
+    """Every transaction Chargebee's API says NetSuite must hold, by external id."""
+    found: dict[str, Expected] = {}
+
+    def add(kind: str, doc: dict[str, Any], amount: int) -> None:
+        eid = expected_external_id(site, kind, str(doc["id"]))
+        found[eid] = Expected(
+            eid,
+            NETSUITE_TYPES[kind],
+            money(amount, doc["currency_code"]),
+            expected_external_id(site, "customer", str(doc["customer_id"])),
+            str(doc["currency_code"]).upper(),
+            f"{kind} {doc['id']}",
+        )
+
+    for doc in chargebee_list(base_url, api_key, "invoices"):
+        if not doc.get("deleted") and doc["status"] not in ("voided", "pending"):
+            add("invoice", doc, int(doc["total"]))
+    for doc in chargebee_list(base_url, api_key, "credit_notes"):
+        if not doc.get("deleted") and doc["status"] != "voided":
+            add("credit_note", doc, int(doc["total"]))
+    for doc in chargebee_list(base_url, api_key, "transactions"):
+        if doc.get("deleted") or doc.get("status") != "success":
+            continue
+        if doc.get("type") in ("payment", "refund"):
+            add(str(doc["type"]), doc, int(doc["amount"]))
+    return found
+
+
+@dataclass
+class Row:
+    """One line of the fault-matrix table."""
+
+    scenario: str
+    expected: int = 0
+    posted: int = 0
+    held: int = 0  # expected but held back with a ledger reason (data quality, mapping)
+    duplicates: int = 0
+    missing: int = 0
+    wrong: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No duplicate, nothing missing, nothing wrong."""
+        return self.duplicates == self.missing == self.wrong == 0
+
+
+def netsuite_transactions(client: NetSuiteClient) -> list[dict[str, Any]]:
+    """Every transaction NetSuite holds, with customer and currency as external id and code."""
+    customers = {
+        str(r["id"]): str(r["externalid"])
+        for r in client.suiteql.query("SELECT id, externalid FROM customer")
+    }
+    currencies = {
+        str(r["id"]): str(r["symbol"]) for r in client.suiteql.query("SELECT id, symbol FROM currency")
+    }
+    rows = client.suiteql.query(
+        "SELECT id, externalid, type, foreigntotal, entity, currency FROM transaction"
+    )
+    return [
+        {
+            **r,
+            "customer_eid": customers.get(str(r.get("entity")), ""),
+            "currency_code": currencies.get(str(r.get("currency")), ""),
+        }
+        for r in rows
+    ]
+
+
+def held_with_reason(engine: Engine, site: str) -> dict[str, str]:
+    """External id -> reason, for ledger rows that say why they are not (yet) in NetSuite."""
+    from chargebee_netsuite.transform import identity
+
+    kinds = {"invoice": "inv", "credit_note": "cn", "transaction": "txn", "customer": "cust"}
+    with engine.connect() as conn:
+        rows = conn.execute(select(ns_ledger).where(ns_ledger.c.site == site)).mappings().all()
+    return {
+        identity.external_id(site, kinds[r["source_kind"]], r["source_id"]): str(r["reason"])
+        for r in rows
+        if r["state"] in ("quarantined", "held", "skipped") and r["reason"] and r["role"] == "main"
+    }
+
+
+def compare(
+    scenario: str,
+    expected: dict[str, Expected],
+    actual: list[dict[str, Any]],
+    held: dict[str, str],
+) -> Row:
+    """Count expected, posted, held-with-reason, duplicate, missing and wrongly posted documents."""
+    row = Row(scenario, expected=len(expected))
+    ours = [r for r in actual if str(r.get("externalid") or "").startswith("cb-")]
+    counts = Counter(str(r["externalid"]) for r in ours)
+    row.duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    by_eid = {str(r["externalid"]): r for r in ours}
+    for eid, want in expected.items():
+        got = by_eid.get(eid)
+        if got is None:
+            if eid in held:
+                row.held += 1
+            else:
+                row.missing += 1
+                row.notes.append(f"missing {want.label}")
+            continue
+        row.posted += 1
+        total = abs(Decimal(str(got.get("foreigntotal"))))
+        problems = []
+        if got.get("type") != want.netsuite_type:
+            problems.append(f"type {got.get('type')} != {want.netsuite_type}")
+        if total != want.total:
+            problems.append(f"total {total} != {want.total}")
+        if got["customer_eid"] != want.customer_eid:
+            problems.append(f"customer {got['customer_eid']} != {want.customer_eid}")
+        if got["currency_code"] != want.currency:
+            problems.append(f"currency {got['currency_code']} != {want.currency}")
+        if problems:
+            row.wrong += 1
+            row.notes.append(f"wrong {want.label}: {', '.join(problems)}")
+    # Posted though Chargebee says it must not be (reversals of voided documents are expected).
+    for eid, got in by_eid.items():
+        if eid not in expected and "-invrev-" not in eid and "-cnrev-" not in eid:
+            row.wrong += 1
+            row.notes.append(f"unexpected {eid} ({got.get('type')})")
+    return row

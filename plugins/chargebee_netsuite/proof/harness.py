@@ -1,0 +1,255 @@
+"""Both sandboxes, a staging database and the sync's stages, ready to be run and disturbed.
+
+The stages are the plain-Python functions the Airflow tasks call (``extract_all``,
+``validate_staged``, ``sync``) with the same arguments, so a fault proven harmless here is
+harmless in the DAG. Each stage can also run in its own process (``proof.stages``), so it can
+be killed with SIGKILL and its peak memory read on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
+from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from chargebee_netsuite.sandbox.netsuite.api import create_app as create_netsuite
+from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
+from chargebee_netsuite.staging.db import create_staging_engine, migrate
+
+REPO = Path(__file__).resolve().parents[3]
+SITE = "acme-test"
+ACCOUNT = "1234567_SB1"
+CLIENT_ID = "sandbox-client-id"
+CERT = "cert-proof"
+TIME_ZONE = "America/Los_Angeles"
+
+
+def rsa_pair() -> tuple[str, bytes]:
+    """A fresh RSA 3072 key pair (NetSuite's minimum size): private PEM, public PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public
+
+
+def mapping_text() -> str:
+    """The example mapping, with write-offs on the write-off item and closed periods rolled on."""
+    text = (REPO / "include/mapping.example.yaml").read_text()
+    return text.replace("    write_off:\n      account: 16", "    write_off:\n      item: 11").replace(
+        "  policy: hold", "  policy: first_open_period"
+    )
+
+
+@dataclass
+class StageRun:
+    """How one stage process ended."""
+
+    stage: str
+    returncode: int
+    seconds: float
+    peak_rss_mb: float
+    killed: bool = False
+    output: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Harness:
+    """Running sandboxes, a migrated staging database and the files a stage process reads."""
+
+    workdir: Path
+    chargebee: RunningServer
+    chargebee_settings: ChargebeeSandboxSettings
+    netsuite: RunningServer
+    netsuite_app: FastAPI
+    engine: Engine
+    staging_url: str
+    private_key: str
+    public_key: bytes
+
+    @classmethod
+    def start(
+        cls,
+        workdir: Path,
+        *,
+        scale: int,
+        seed: int = 7,
+        chargebee_latency_ms: int = 0,
+        netsuite_latency_ms: int = 0,
+        concurrency_limit: int = 5,
+        rate_limit_per_minute: int = 1_000_000,
+        keys: tuple[str, bytes] | None = None,
+    ) -> Harness:
+        """Start both sandboxes with generated data (``scale`` customers) and a SQLite staging."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        private, public = keys or rsa_pair()
+        cb_settings = ChargebeeSandboxSettings(
+            site=SITE,
+            scale=scale,
+            random_seed=seed,
+            rate_limit_per_minute=rate_limit_per_minute,
+            latency_ms=chargebee_latency_ms,
+        )
+        cb = serve_in_thread(create_chargebee(cb_settings))
+        ns_app = create_netsuite(
+            NetSuiteSandboxSettings(
+                account_id=ACCOUNT,
+                client_id=CLIENT_ID,
+                certificates={CERT: public},
+                concurrency_limit=concurrency_limit,
+                latency_ms=netsuite_latency_ms,
+            )
+        )
+        ns = serve_in_thread(ns_app)
+        staging_url = f"sqlite:///{workdir / 'staging.db'}"
+        engine = create_staging_engine(staging_url)
+        migrate(engine)
+        harness = cls(workdir, cb, cb_settings, ns, ns_app, engine, staging_url, private, public)
+        reference = json.loads((REPO / "include/netsuite/reference_data.json").read_text())
+        harness.ns_admin("POST", "/reset", reference)
+        (workdir / "mapping.yaml").write_text(mapping_text())
+        key_path = workdir / "netsuite.pem"
+        key_path.write_text(private)
+        key_path.chmod(0o600)
+        return harness
+
+    def stop(self) -> None:
+        """Stop both sandboxes and close the staging pool."""
+        self.chargebee.stop()
+        self.netsuite.stop()
+        self.engine.dispose()
+
+    # -- admin APIs ----------------------------------------------------------------------
+
+    def ns_admin(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the NetSuite sandbox's admin API."""
+        response = httpx.request(
+            method, f"{self.netsuite.base_url}/__admin{path}", json=body, timeout=120
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def cb_admin(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the Chargebee sandbox's admin API."""
+        response = httpx.request(
+            method, f"{self.chargebee.base_url}/__admin{path}", json=body, timeout=120
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def netsuite_writes(self) -> int:
+        """Record writes the NetSuite sandbox has received."""
+        return int(self.ns_admin("GET", "/state")["faults"]["writes"])
+
+    def netsuite_requests(self) -> int:
+        """Requests the NetSuite sandbox has received (fault counter)."""
+        return int(self.ns_admin("GET", "/state")["faults"]["requests"])
+
+    def chargebee_requests(self) -> int:
+        """Authenticated API requests the Chargebee sandbox has answered."""
+        return int(self.cb_admin("GET", "/faults")["requests"])
+
+    def revoke_certificate(self) -> None:
+        """Revoke the integration's certificate and expire the token it already holds.
+
+        The sandbox has no admin endpoint for this, so the harness (which runs the sandbox
+        in-process) removes the key from its token service, as NetSuite does on revocation.
+        """
+        self.netsuite_app.state.sandbox.tokens.public_keys.pop(CERT, None)
+        self.ns_admin("POST", "/clock/advance", {"seconds": 7200})
+
+    def restore_certificate(self) -> None:
+        """Register the certificate again."""
+        from chargebee_netsuite.sandbox.netsuite.keys import load_public_key
+
+        self.netsuite_app.state.sandbox.tokens.public_keys[CERT] = load_public_key(self.public_key)
+
+    # -- stages --------------------------------------------------------------------------
+
+    def stage_args(self) -> dict[str, Any]:
+        """What a stage process needs (no secret values: the key stays in its 0600 file)."""
+        return {
+            "staging_url": self.staging_url,
+            "chargebee_url": self.chargebee.base_url,
+            "chargebee_key_env": "CBNS_PROOF_CHARGEBEE_KEY",
+            "netsuite_url": self.netsuite.base_url,
+            "key_path": str(self.workdir / "netsuite.pem"),
+            "mapping_path": str(self.workdir / "mapping.yaml"),
+            "reports_dir": str(self.workdir / "reports"),
+            "account": ACCOUNT,
+            "client_id": CLIENT_ID,
+            "cert": CERT,
+            "site": SITE,
+            "time_zone": TIME_ZONE,
+            "rate_limit_per_minute": self.chargebee_settings.rate_limit_per_minute,
+        }
+
+    def run_stage(
+        self,
+        stage: str,
+        run_id: str,
+        *,
+        kill_after: float | None = None,
+        extra: dict[str, Any] | None = None,
+        timeout: float = 3600,
+    ) -> StageRun:
+        """Run ``stage`` in its own process; SIGKILL it after ``kill_after`` seconds if given.
+
+        Peak RSS comes from ``RUSAGE_CHILDREN`` read before and after: the children's high-water
+        mark only rises, so it is the stage's own peak only when it exceeds every earlier
+        child's (the bench runs the largest stage processes last).
+        """
+        args = {**self.stage_args(), "run_id": run_id, **(extra or {})}
+        args_path = self.workdir / f"args-{stage}.json"
+        args_path.write_text(json.dumps(args))
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(REPO / "plugins"), os.environ.get("PYTHONPATH", "")]
+            ),
+            "CBNS_PROOF_CHARGEBEE_KEY": self.chargebee_settings.test_key,
+        }
+        started = time.monotonic()
+        log_path = self.workdir / f"stage-{stage}-{run_id}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "chargebee_netsuite.proof.stages", str(args_path), stage],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+            killed = False
+            if kill_after is not None:
+                try:
+                    process.wait(timeout=kill_after)
+                except subprocess.TimeoutExpired:
+                    os.kill(process.pid, signal.SIGKILL)
+                    killed = True
+            out, _ = process.communicate(timeout=timeout)
+        seconds = time.monotonic() - started
+        rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        output: dict[str, Any] = {}
+        lines = [line for line in (out or "").splitlines() if line.startswith("{")]
+        if lines:
+            output = json.loads(lines[-1])
+        return StageRun(stage, process.returncode, seconds, rss_kb / 1024, killed, output)
