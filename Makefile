@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -c constraints.txt -e '.[dev]'
+	@# The editable build leaves an .egg-info in plugins/, which is on sys.path: Python would
+	@# then see the distribution twice and Airflow would load its entry points twice.
+	rm -rf plugins/*.egg-info
 	touch $@
 
 # `make demo [SEED=file.json] [KEEP=1]`: the whole sync through Airflow on the sandboxes, then a
