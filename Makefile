@@ -44,6 +44,14 @@ airflow: $(STAMP)
 sandbox: $(STAMP)
 	$(VENV)/bin/cbns-sandbox serve $(SANDBOX_ARGS)
 
+# `make check [MAPPING=path.yaml]`: ping your real systems through the Airflow connections
+# `chargebee_default` and `netsuite_default` (AIRFLOW_CONN_* variables or AIRFLOW_HOME's
+# metadata DB): token, governance, reference data, one Chargebee document, the mapping.
+MAPPING ?= include/mapping.example.yaml
+.PHONY: check
+check: $(STAMP)
+	$(VENV)/bin/cbns check --mapping $(MAPPING)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check plugins dags tests
 	$(VENV)/bin/ruff format --check plugins dags tests
