@@ -93,21 +93,37 @@ def invoices(draw: st.DrawFn) -> dict[str, Any]:
     taxes: list[dict[str, Any]] = []
     discounts: list[dict[str, Any]] = []
     for item in items:
-        if item["tax_amount"]:
-            # Sometimes split over two tax authorities, sometimes the breakdown is missing.
-            if draw(st.booleans()):
-                half = draw(st.integers(0, item["tax_amount"]))
-                taxes.append({"line_item_id": item["id"], "tax_amount": half, "tax_name": "GST",
-                              "tax_rate": 5.0})
-                taxes.append({"line_item_id": item["id"], "tax_amount": item["tax_amount"] - half,
-                              "tax_name": "PST", "tax_rate": draw(st.sampled_from([7, 7.5, 9.975]))})
+        # Sometimes split over two tax authorities, sometimes the breakdown is missing.
+        if item["tax_amount"] and draw(st.booleans()):
+            half = draw(st.integers(0, item["tax_amount"]))
+            taxes.append(
+                {
+                    "line_item_id": item["id"],
+                    "tax_amount": half,
+                    "tax_name": "GST",
+                    "tax_rate": 5.0,
+                }
+            )
+            taxes.append(
+                {
+                    "line_item_id": item["id"],
+                    "tax_amount": item["tax_amount"] - half,
+                    "tax_name": "PST",
+                    "tax_rate": draw(st.sampled_from([7, 7.5, 9.975])),
+                }
+            )
         if item["discount_amount"] and draw(st.booleans()):
             cut = draw(st.integers(0, item["discount_amount"]))
-            discounts.append({"line_item_id": item["id"], "discount_amount": cut,
-                              "coupon_id": "A|B c/d"})
-            discounts.append({"line_item_id": item["id"],
-                              "discount_amount": item["discount_amount"] - cut,
-                              "entity_id": "loyalty'; DROP TABLE x;--"})
+            discounts.append(
+                {"line_item_id": item["id"], "discount_amount": cut, "coupon_id": "A|B c/d"}
+            )
+            discounts.append(
+                {
+                    "line_item_id": item["id"],
+                    "discount_amount": item["discount_amount"] - cut,
+                    "entity_id": "loyalty'; DROP TABLE x;--",
+                }
+            )
     tax_part = 0 if inclusive else sum(i["tax_amount"] for i in items)
     total = sum(i["amount"] - i["discount_amount"] for i in items) + tax_part + round_off
     doc: dict[str, Any] = {

@@ -50,7 +50,7 @@ def chargebee_random_5xx(base_url: str, rng: random.Random) -> Callable[[], None
     def poke() -> None:
         faults = httpx.get(f"{base_url}/__admin/faults", timeout=10).json()
         if faults["fail_nth"] is None:
-            body = {"fail_nth": rng.randint(1, 6), "fail_kind": rng.choice(CHARGEBEE_5XX)}
+            body = {"fail_nth": rng.randint(2, 12), "fail_kind": rng.choice(CHARGEBEE_5XX)}
             httpx.post(f"{base_url}/__admin/faults", json=body, timeout=10)
 
     return poke

@@ -22,18 +22,26 @@ from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
 # Kept apart from transform.money on purpose: an expectation must not share the code it checks.
 WHOLE_UNITS = {"JPY", "KRW", "XAF", "XOF"}
-NETSUITE_TYPES = {"invoice": "CustInvc", "credit_note": "CustCred", "payment": "CustPymt",
-                  "refund": "CustRfnd"}
-KIND_CODES = {"invoice": "inv", "credit_note": "cn", "payment": "txn", "refund": "txn",
-              "customer": "cust"}
+NETSUITE_TYPES = {
+    "invoice": "CustInvc",
+    "credit_note": "CustCred",
+    "payment": "CustPymt",
+    "refund": "CustRfnd",
+}
+KIND_CODES = {
+    "invoice": "inv",
+    "credit_note": "cn",
+    "payment": "txn",
+    "refund": "txn",
+    "customer": "cust",
+}
 
 
 def _escape(text: str) -> str:
     # Independent re-statement of contract 2: letters and digits kept, every other UTF-8 byte
     # written as _XX.
     return "".join(
-        c if c.isascii() and c.isalnum() else "".join(f"_{b:02X}" for b in c.encode())
-        for c in text
+        c if c.isascii() and c.isalnum() else "".join(f"_{b:02X}" for b in c.encode()) for c in text
     )
 
 
@@ -66,7 +74,11 @@ def chargebee_list(base_url: str, api_key: str, resource: str) -> list[dict[str,
     singular = resource[:-1]
     with httpx.Client(base_url=f"{base_url}/api/v2", auth=(api_key, ""), timeout=120) as http:
         while True:
-            params = {"limit": "100", "include_deleted": "true", **({"offset": offset} if offset else {})}
+            params = {
+                "limit": "100",
+                "include_deleted": "true",
+                **({"offset": offset} if offset else {}),
+            }
             body = http.get(f"/{resource}", params=params).raise_for_status().json()
             found += [entry[singular] for entry in body["list"]]
             offset = body.get("next_offset")
@@ -75,12 +87,18 @@ def chargebee_list(base_url: str, api_key: str, resource: str) -> list[dict[str,
 
 
 def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expected]:
-    """Every transaction Chargebee's API says NetSuite must hold, by external id."""
-    found: dict[str, Expected] = {}
+    """Every transaction Chargebee's API says NetSuite must hold, by external id.
 
-    def add(kind: str, doc: dict[str, Any], amount: int) -> None:
+    A voided (or deleted) invoice or credit note is expected nowhere, except that if it was
+    posted before it was voided, its reversal must cancel it: :func:`compare` checks that pair
+    (registered here under the main id with ``netsuite_type`` "reversed").
+    """
+    found: dict[str, Expected] = {}
+    gone: dict[str, Expected] = {}
+
+    def add(kind: str, doc: dict[str, Any], amount: int, into: dict[str, Expected] = found) -> None:
         eid = expected_external_id(site, kind, str(doc["id"]))
-        found[eid] = Expected(
+        into[eid] = Expected(
             eid,
             NETSUITE_TYPES[kind],
             money(amount, doc["currency_code"]),
@@ -92,14 +110,22 @@ def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expe
     for doc in chargebee_list(base_url, api_key, "invoices"):
         if not doc.get("deleted") and doc["status"] not in ("voided", "pending"):
             add("invoice", doc, int(doc["total"]))
+        elif doc["status"] != "pending":
+            add("invoice", doc, int(doc["total"]), gone)
     for doc in chargebee_list(base_url, api_key, "credit_notes"):
         if not doc.get("deleted") and doc["status"] != "voided":
             add("credit_note", doc, int(doc["total"]))
+        else:
+            add("credit_note", doc, int(doc["total"]), gone)
     for doc in chargebee_list(base_url, api_key, "transactions"):
         if doc.get("deleted") or doc.get("status") != "success":
             continue
         if doc.get("type") in ("payment", "refund"):
             add(str(doc["type"]), doc, int(doc["amount"]))
+    for eid, voided in gone.items():
+        found[eid] = Expected(
+            eid, "reversed", voided.total, voided.customer_eid, voided.currency, voided.label
+        )
     return found
 
 
@@ -129,7 +155,8 @@ def netsuite_transactions(client: NetSuiteClient) -> list[dict[str, Any]]:
         for r in client.suiteql.query("SELECT id, externalid FROM customer")
     }
     currencies = {
-        str(r["id"]): str(r["symbol"]) for r in client.suiteql.query("SELECT id, symbol FROM currency")
+        str(r["id"]): str(r["symbol"])
+        for r in client.suiteql.query("SELECT id, symbol FROM currency")
     }
     rows = client.suiteql.query(
         "SELECT id, externalid, type, foreigntotal, entity, currency FROM transaction"
@@ -170,6 +197,24 @@ def compare(
     counts = Counter(str(r["externalid"]) for r in ours)
     row.duplicates = sum(n - 1 for n in counts.values() if n > 1)
     by_eid = {str(r["externalid"]): r for r in ours}
+    reversed_docs = {
+        eid: want for eid, want in expected.items() if want.netsuite_type == "reversed"
+    }
+    for eid, want in reversed_docs.items():
+        reversal = eid.replace("-inv-", "-invrev-", 1).replace("-cn-", "-cnrev-", 1)
+        main, undo = by_eid.get(eid), by_eid.get(reversal)
+        if main is None and undo is None:
+            continue  # voided before it was ever posted
+        if main is None or undo is None:
+            row.wrong += 1
+            row.notes.append(f"voided {want.label}: posted without its reversal (or vice versa)")
+            continue
+        totals = {abs(Decimal(str(r.get("foreigntotal")))) for r in (main, undo)}
+        if totals != {want.total} or undo["customer_eid"] != want.customer_eid:
+            row.wrong += 1
+            row.notes.append(f"voided {want.label}: reversal does not cancel it ({totals})")
+    expected = {eid: want for eid, want in expected.items() if eid not in reversed_docs}
+    row.expected = len(expected)
     for eid, want in expected.items():
         got = by_eid.get(eid)
         if got is None:
@@ -195,7 +240,9 @@ def compare(
             row.notes.append(f"wrong {want.label}: {', '.join(problems)}")
     # Posted though Chargebee says it must not be (reversals of voided documents are expected).
     for eid, got in by_eid.items():
-        if eid not in expected and "-invrev-" not in eid and "-cnrev-" not in eid:
+        if eid in reversed_docs or "-invrev-" in eid or "-cnrev-" in eid:
+            continue
+        if eid not in expected:
             row.wrong += 1
             row.notes.append(f"unexpected {eid} ({got.get('type')})")
     return row

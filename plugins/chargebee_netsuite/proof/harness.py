@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from chargebee_netsuite.proof.netsuite_process import NetSuiteProcess
 from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
 from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
 from chargebee_netsuite.sandbox.netsuite.api import create_app as create_netsuite
@@ -55,9 +57,9 @@ def rsa_pair() -> tuple[str, bytes]:
 def mapping_text() -> str:
     """The example mapping, with write-offs on the write-off item and closed periods rolled on."""
     text = (REPO / "include/mapping.example.yaml").read_text()
-    return text.replace("    write_off:\n      account: 16", "    write_off:\n      item: 11").replace(
-        "  policy: hold", "  policy: first_open_period"
-    )
+    return text.replace(
+        "    write_off:\n      account: 16", "    write_off:\n      item: 11"
+    ).replace("  policy: hold", "  policy: first_open_period")
 
 
 @dataclass
@@ -79,8 +81,8 @@ class Harness:
     workdir: Path
     chargebee: RunningServer
     chargebee_settings: ChargebeeSandboxSettings
-    netsuite: RunningServer
-    netsuite_app: FastAPI
+    netsuite: RunningServer | NetSuiteProcess
+    netsuite_app: FastAPI | None  # None when NetSuite runs in its own process
     engine: Engine
     staging_url: str
     private_key: str
@@ -98,8 +100,15 @@ class Harness:
         concurrency_limit: int = 5,
         rate_limit_per_minute: int = 1_000_000,
         keys: tuple[str, bytes] | None = None,
+        staging_url: str | None = None,
+        netsuite_in_process: bool = True,
     ) -> Harness:
-        """Start both sandboxes with generated data (``scale`` customers) and a SQLite staging."""
+        """Start both sandboxes with generated data (``scale`` customers) and a staging DB.
+
+        Staging is a SQLite file in ``workdir`` unless ``staging_url`` names another (empty)
+        database. ``netsuite_in_process=False`` runs the NetSuite sandbox in a child process
+        (for benchmarks; certificate revocation then is not available).
+        """
         workdir.mkdir(parents=True, exist_ok=True)
         private, public = keys or rsa_pair()
         cb_settings = ChargebeeSandboxSettings(
@@ -110,17 +119,22 @@ class Harness:
             latency_ms=chargebee_latency_ms,
         )
         cb = serve_in_thread(create_chargebee(cb_settings))
-        ns_app = create_netsuite(
-            NetSuiteSandboxSettings(
-                account_id=ACCOUNT,
-                client_id=CLIENT_ID,
-                certificates={CERT: public},
-                concurrency_limit=concurrency_limit,
-                latency_ms=netsuite_latency_ms,
+        ns_settings: dict[str, Any] = {
+            "account_id": ACCOUNT,
+            "client_id": CLIENT_ID,
+            "concurrency_limit": concurrency_limit,
+            "latency_ms": netsuite_latency_ms,
+        }
+        ns: RunningServer | NetSuiteProcess
+        ns_app: FastAPI | None = None
+        if netsuite_in_process:
+            ns_app = create_netsuite(
+                NetSuiteSandboxSettings(certificates={CERT: public}, **ns_settings)
             )
-        )
-        ns = serve_in_thread(ns_app)
-        staging_url = f"sqlite:///{workdir / 'staging.db'}"
+            ns = serve_in_thread(ns_app)
+        else:
+            ns = NetSuiteProcess(public, CERT, **ns_settings)
+        staging_url = staging_url or f"sqlite:///{workdir / 'staging.db'}"
         engine = create_staging_engine(staging_url)
         migrate(engine)
         harness = cls(workdir, cb, cb_settings, ns, ns_app, engine, staging_url, private, public)
@@ -174,6 +188,8 @@ class Harness:
         The sandbox has no admin endpoint for this, so the harness (which runs the sandbox
         in-process) removes the key from its token service, as NetSuite does on revocation.
         """
+        if self.netsuite_app is None:
+            raise RuntimeError("revocation needs the NetSuite sandbox in this process")
         self.netsuite_app.state.sandbox.tokens.public_keys.pop(CERT, None)
         self.ns_admin("POST", "/clock/advance", {"seconds": 7200})
 
@@ -181,6 +197,8 @@ class Harness:
         """Register the certificate again."""
         from chargebee_netsuite.sandbox.netsuite.keys import load_public_key
 
+        if self.netsuite_app is None:
+            raise RuntimeError("revocation needs the NetSuite sandbox in this process")
         self.netsuite_app.state.sandbox.tokens.public_keys[CERT] = load_public_key(self.public_key)
 
     # -- stages --------------------------------------------------------------------------
@@ -209,14 +227,16 @@ class Harness:
         run_id: str,
         *,
         kill_after: float | None = None,
+        kill_when: Callable[[], bool] | None = None,
         extra: dict[str, Any] | None = None,
         timeout: float = 3600,
     ) -> StageRun:
-        """Run ``stage`` in its own process; SIGKILL it after ``kill_after`` seconds if given.
+        """Run ``stage`` in its own process; SIGKILL it after ``kill_after`` seconds, or as soon
+        as ``kill_when()`` is true (polled every 20 ms), if given.
 
-        Peak RSS comes from ``RUSAGE_CHILDREN`` read before and after: the children's high-water
-        mark only rises, so it is the stage's own peak only when it exceeds every earlier
-        child's (the bench runs the largest stage processes last).
+        ``peak_rss_mb`` is ``RUSAGE_CHILDREN``'s high-water mark after the stage, which only
+        rises and which Linux seeds with this (forking) process's size; the stage's own peak is
+        the ``VmHWM`` it reports itself (``output["peak_rss_mb"]``).
         """
         args = {**self.stage_args(), "run_id": run_id, **(extra or {})}
         args_path = self.workdir / f"args-{stage}.json"
@@ -245,6 +265,13 @@ class Harness:
                 except subprocess.TimeoutExpired:
                     os.kill(process.pid, signal.SIGKILL)
                     killed = True
+            elif kill_when is not None:
+                while process.poll() is None:
+                    if kill_when():
+                        os.kill(process.pid, signal.SIGKILL)
+                        killed = True
+                        break
+                    time.sleep(0.02)
             out, _ = process.communicate(timeout=timeout)
         seconds = time.monotonic() - started
         rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

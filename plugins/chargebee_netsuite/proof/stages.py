@@ -67,16 +67,25 @@ def run_reference(engine: Engine, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_extract(engine: Engine, args: dict[str, Any]) -> dict[str, Any]:
-    """Extract every resource (the DAG's ``extract`` tasks)."""
-    from chargebee_netsuite.extract.documents import extract_all
+    """Extract every resource (the DAG's ``extract`` tasks).
 
+    With ``window_start``/``window_end`` (Unix seconds, a DAG run's data interval) only what
+    changed in that window is read; without, everything is (a full sync).
+    """
+    from chargebee_netsuite.extract.documents import extract_all
+    from chargebee_netsuite.extract.windows import Window
+
+    window = None
+    if args.get("window_start") is not None:
+        window = Window.from_epochs(int(args["window_start"]), int(args["window_end"]))
     client = chargebee_client(args)
     try:
-        stats = extract_all(client, engine, run_id=args["run_id"], full=bool(args.get("full")))
+        stats = extract_all(
+            client, engine, window, run_id=args["run_id"], full=bool(args.get("full"))
+        )
     finally:
         client.close()
     return {"documents": sum(s.documents for s in stats), "pages": sum(s.pages for s in stats)}
-
 
 
 def run_validate(engine: Engine, args: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +95,10 @@ def run_validate(engine: Engine, args: dict[str, Any]) -> dict[str, Any]:
 
     known = set(parse_mapping(Path(args["mapping_path"]).read_text()).currencies)
     summary = validate_staged(
-        engine, args["site"], args["run_id"], known_currencies=known,
+        engine,
+        args["site"],
+        args["run_id"],
+        known_currencies=known,
         reports_dir=args["reports_dir"],
     )
     return {"checked": summary.checked, "quarantined": summary.quarantined_documents}
@@ -127,6 +139,22 @@ STAGES = {
 }
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    Linux carries ``ru_maxrss`` (self and children alike) across ``exec`` from the parent that
+    forked: a stage started by a big orchestrator would report the orchestrator's size.
+    ``VmHWM`` belongs to the address space ``exec`` created, so it is this program's own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: list[str]) -> int:
     """Run the stage named in ``argv[1]`` with the arguments in the JSON file ``argv[0]``."""
     from chargebee_netsuite.staging.db import create_staging_engine
@@ -142,7 +170,7 @@ def main(argv: list[str]) -> int:
             result[name]["seconds"] = round(time.monotonic() - started, 3)
     finally:
         engine.dispose()
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result, default=str))
     return 0
 

@@ -1,0 +1,248 @@
+"""End-to-end benchmark: ``python -m chargebee_netsuite.proof.bench [--scales 2000 20000]``.
+
+For each scale (documents, roughly: customers and their invoices, credit notes, payments and
+refunds) both sandboxes start with generated data, NetSuite answering after ``--latency-ms``
+and allowing ``--concurrency`` requests in flight. Each stage (reference, extract, validate,
+load) runs in its own process, so its time and peak RSS are its own. Then a second sync with
+nothing changed counts NetSuite writes (goal 0) and Chargebee requests. Baselines in the same
+run: the load with concurrency 1, and extraction at the Chargebee plan's rate-limit bound
+(``chargebee_netsuite.extract.bench``). Figures go to ``bench/results.json`` and stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from chargebee_netsuite.proof.harness import REPO, Harness, StageRun, rsa_pair
+from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
+
+STAGES = ("reference", "extract", "validate", "load")
+DOCS_PER_CUSTOMER = 10  # what the generator makes, on average (customer included)
+
+
+def posted(harness: Harness) -> int:
+    """Ledger rows NetSuite accepted."""
+    with harness.engine.connect() as conn:
+        query = select(func.count()).select_from(ns_ledger).where(ns_ledger.c.state == POSTED)
+        return int(conn.execute(query).scalar_one())
+
+
+def chargebee_total(harness: Harness) -> int:
+    """Every /api/v2 request the Chargebee sandbox saw (served or refused)."""
+    return int(harness.cb_admin("GET", "/stats")["total"])
+
+
+def run_sync(harness: Harness, run_id: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """Every stage in its own process; times, peak RSS and request counts per stage."""
+    figures: dict[str, Any] = {}
+    for stage in STAGES:
+        ns_before, cb_before = harness.netsuite_requests(), chargebee_total(harness)
+        writes_before = harness.netsuite_writes()
+        result: StageRun = harness.run_stage(stage, run_id, extra=extra)
+        if result.returncode != 0:
+            log = harness.workdir / f"stage-{stage}-{run_id}.log"
+            raise RuntimeError(f"{stage} failed ({result.returncode}); see {log}")
+        figures[stage] = {
+            "seconds": round(result.seconds, 2),
+            "peak_rss_mb": round(float(result.output.get("peak_rss_mb", 0.0)), 1),
+            "netsuite_requests": harness.netsuite_requests() - ns_before,
+            "netsuite_writes": harness.netsuite_writes() - writes_before,
+            "chargebee_requests": chargebee_total(harness) - cb_before,
+            "output": result.output.get(stage, {}),
+        }
+    return figures
+
+
+def bench_scale(
+    root: Path, documents: int, latency_ms: int, concurrency: int, keys: tuple[str, bytes]
+) -> dict[str, Any]:
+    """One scale: the first sync, then a no-change sync."""
+    scale = max(1, documents // DOCS_PER_CUSTOMER)
+    started = time.monotonic()
+    harness = Harness.start(
+        root / f"scale-{documents}",
+        scale=scale,
+        netsuite_latency_ms=latency_ms,
+        concurrency_limit=concurrency,
+        keys=keys,
+        netsuite_in_process=False,
+    )
+    setup = time.monotonic() - started
+    try:
+        extra: dict[str, Any] = {"concurrency": concurrency, "timeout": 60.0}
+        first_started = int(time.time())
+        first = run_sync(harness, "bench-1", extra)
+        count = posted(harness)
+        # The next scheduled run: its data interval starts where the first run started.
+        window = {"window_start": first_started, "window_end": int(time.time()) + 1}
+        second = run_sync(harness, "bench-2", {**extra, **window})
+    finally:
+        harness.stop()
+    load = first["load"]
+    load_seconds = load["output"].get("seconds") or load["seconds"]
+    writes_per_second = load["netsuite_writes"] / load_seconds if load_seconds else 0.0
+    bound = concurrency / (latency_ms / 1000)
+    total = sum(stage["seconds"] for stage in first.values())
+    return {
+        "target_documents": documents,
+        "customers": scale,
+        "documents_posted": count,
+        "sandbox_setup_seconds": round(setup, 1),
+        "first_sync": first,
+        "end_to_end_seconds": round(total, 2),
+        "end_to_end_documents_per_second": round(count / total, 1) if total else 0.0,
+        "load_documents_per_second": round(count / load_seconds, 1) if load_seconds else 0.0,
+        "load_writes_per_second": round(writes_per_second, 1),
+        "governance_bound_per_second": bound,
+        "ratio_to_bound": round(writes_per_second / bound, 3),
+        "netsuite_requests_per_document": round(load["netsuite_requests"] / count, 3)
+        if count
+        else None,
+        "chargebee_requests_per_document": round(first["extract"]["chargebee_requests"] / count, 4)
+        if count
+        else None,
+        "peak_rss_mb": {stage: figures["peak_rss_mb"] for stage, figures in first.items()},
+        "no_change_sync": {
+            "netsuite_writes": sum(s["netsuite_writes"] for s in second.values()),
+            "netsuite_requests": sum(s["netsuite_requests"] for s in second.values()),
+            "chargebee_requests": sum(s["chargebee_requests"] for s in second.values()),
+            "seconds": round(sum(s["seconds"] for s in second.values()), 2),
+        },
+    }
+
+
+def bench_concurrency_one(
+    root: Path, documents: int, latency_ms: int, keys: tuple[str, bytes]
+) -> dict[str, Any]:
+    """The same load with one request in flight (what a naive serial loader gets)."""
+    harness = Harness.start(
+        root / "serial",
+        scale=max(1, documents // DOCS_PER_CUSTOMER),
+        netsuite_latency_ms=latency_ms,
+        concurrency_limit=1,
+        keys=keys,
+        netsuite_in_process=False,
+    )
+    try:
+        figures = run_sync(harness, "serial", {"concurrency": 1, "timeout": 60.0})
+        count = posted(harness)
+    finally:
+        harness.stop()
+    load = figures["load"]
+    seconds = load["output"].get("seconds") or load["seconds"]
+    rate = load["netsuite_writes"] / seconds if seconds else 0.0
+    return {
+        "documents_posted": count,
+        "load_seconds": seconds,
+        "load_writes_per_second": round(rate, 1),
+        "governance_bound_per_second": 1 / (latency_ms / 1000),
+        "ratio_to_bound": round(rate / (1 / (latency_ms / 1000)), 3),
+    }
+
+
+def bench_extract_at_rate_limit(documents: int) -> dict[str, Any]:
+    """Extraction against a plan of 150 requests per minute (the existing extract bench)."""
+    from chargebee_netsuite.extract import bench as extract_bench
+
+    figures = extract_bench.main(["--scale", str(max(1, documents // DOCS_PER_CUSTOMER))])
+    return {key: round(float(value), 3) for key, value in figures.items()}
+
+
+def linearity(scales: list[dict[str, Any]]) -> dict[str, Any]:
+    """Seconds per document at each scale, and the largest over the smallest (1.0 = linear)."""
+    per_doc = {
+        str(s["target_documents"]): round(s["end_to_end_seconds"] / s["documents_posted"], 5)
+        for s in scales
+        if s["documents_posted"]
+    }
+    values = list(per_doc.values())
+    return {
+        "seconds_per_document": per_doc,
+        "largest_over_smallest": round(values[-1] / values[0], 2) if len(values) > 1 else None,
+    }
+
+
+def print_summary(results: dict[str, Any]) -> None:
+    """The headline figures."""
+    for scale in results["scales"]:
+        rss = ", ".join(f"{k} {v:.0f}" for k, v in scale["peak_rss_mb"].items())
+        times = ", ".join(f"{k} {v['seconds']:.1f}s" for k, v in scale["first_sync"].items())
+        nc = scale["no_change_sync"]
+        print(
+            f"{scale['documents_posted']:>7} docs: end to end {scale['end_to_end_seconds']:.1f}s "
+            f"({scale['end_to_end_documents_per_second']:.0f} docs/s); load "
+            f"{scale['load_writes_per_second']:.0f} writes/s vs bound "
+            f"{scale['governance_bound_per_second']:.0f}/s = ratio {scale['ratio_to_bound']:.2f}; "
+            f"{scale['netsuite_requests_per_document']} NetSuite req/doc\n"
+            f"          stages: {times}\n"
+            f"          peak RSS MB: {rss}\n"
+            f"          no-change sync: {nc['netsuite_writes']} NetSuite writes, "
+            f"{nc['chargebee_requests']} Chargebee requests, {nc['seconds']:.1f}s"
+        )
+    print(f"linearity: {results['linearity']}")
+    if "concurrency_1" in results:
+        c1 = results["concurrency_1"]
+        print(
+            f"baseline concurrency 1: {c1['load_writes_per_second']:.0f} writes/s "
+            f"(bound {c1['governance_bound_per_second']:.0f}/s)"
+        )
+    if "extract_at_rate_limit" in results:
+        print(f"baseline extraction at 150 req/min: {results['extract_at_rate_limit']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write ``bench/results.json``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scales",
+        type=int,
+        nargs="+",
+        default=[2000, 20000],
+        help="documents per scale (200000 on request)",
+    )
+    parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=5)
+    parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
+    options = parser.parse_args(argv)
+    keys = rsa_pair()
+    root = Path(tempfile.mkdtemp(prefix="cbns-bench-"))
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "latency_ms": options.latency_ms,
+        "concurrency": options.concurrency,
+        "scales": [],
+    }
+    for documents in sorted(options.scales):
+        results["scales"].append(
+            bench_scale(root, documents, options.latency_ms, options.concurrency, keys)
+        )
+        print(json.dumps(results["scales"][-1], indent=1), flush=True)
+    results["linearity"] = linearity(results["scales"])
+    if not options.no_baselines:
+        smallest = min(options.scales)
+        results["concurrency_1"] = bench_concurrency_one(root, smallest, options.latency_ms, keys)
+        results["extract_at_rate_limit"] = bench_extract_at_rate_limit(smallest)
+    shutil.rmtree(root, ignore_errors=True)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print_summary(results)
+    print(f"\nwritten to {options.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

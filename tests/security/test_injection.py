@@ -1,0 +1,159 @@
+"""Hostile ids and names round-trip intact through staging, SuiteQL, external ids and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from chargebee_netsuite.extract.documents import extract_all
+from chargebee_netsuite.extract.events import process_events
+from chargebee_netsuite.proof import stages
+from chargebee_netsuite.proof.harness import SITE, Harness
+from chargebee_netsuite.quality.docs import docs_dir
+from chargebee_netsuite.reconcile.report import run_dir
+from chargebee_netsuite.staging import chargebee_queries as q
+from chargebee_netsuite.staging.chargebee_tables import cb_customers
+from chargebee_netsuite.transform import identity
+
+NAME = "O'Brien | a/b c\"; DROP TABLE cb_customers;-- é✓ 🙂 \\ %s ?"
+IDS = [
+    "cust'; DROP TABLE cb_customers;--",
+    'cust"quoted"',
+    "cust/../../etc/passwd",
+    "cust|eid:1 2",
+    "cust-with-dash_2D",
+    "cüst🙂",
+    "cust?x=1&y=%20#frag",
+]
+
+
+@pytest.fixture
+def harness(tmp_path: Path, staging_url: str) -> Iterator[Harness]:
+    started = Harness.start(tmp_path, scale=0, staging_url=staging_url)
+    yield started
+    started.stop()
+
+
+def seed(harness: Harness) -> list[str]:
+    """Create the hostile customers, each with an invoice whose line repeats the name."""
+    events: list[str] = []
+    for customer_id in IDS:
+        made = harness.cb_admin(
+            "POST",
+            "/customers",
+            {
+                "id": customer_id,
+                "first_name": NAME,
+                "last_name": "Ünïcødé",
+                "email": "a@b.c",
+                "company": NAME,
+            },
+        )
+        events += made["events"]
+        made = harness.cb_admin(
+            "POST",
+            "/invoices",
+            {
+                "customer_id": customer_id,
+                "currency_code": "USD",
+                "lines": [{"description": NAME, "unit_amount": 1000}],
+            },
+        )
+        events += made["events"]
+    return events
+
+
+def staged_customers(harness: Harness) -> dict[str, dict[str, Any]]:
+    with harness.engine.connect() as conn:
+        rows = conn.execute(select(cb_customers).where(cb_customers.c.site == SITE)).mappings()
+        return {str(r["id"]): dict(r) for r in rows}
+
+
+def test_hostile_ids_round_trip_through_staging_suiteql_and_eid_upserts(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = seed(harness)
+    args = {**harness.stage_args(), "run_id": "injection"}
+    monkeypatch.setenv(args["chargebee_key_env"], harness.chargebee_settings.test_key)
+    client = stages.chargebee_client(args)
+    try:
+        extract_all(client, harness.engine, run_id="injection")
+        # The same ids again through the event path, which retrieves each resource by id.
+        with harness.engine.begin() as conn:
+            q.enqueue_events(conn, SITE, events, datetime.now(UTC))
+        result = process_events(client, harness.engine, events, run_id="events")
+    finally:
+        client.close()
+    assert result.rejected == [] and result.failed == []
+    staged = staged_customers(harness)
+    assert set(staged) >= set(IDS)
+    assert {staged[i]["company"] for i in IDS} == {NAME}
+    assert {staged[i]["raw"]["company"] for i in IDS} == {NAME}
+
+    stages.run_reference(harness.engine, args)
+    summary = stages.run_load(harness.engine, args)
+    assert summary["counts"].get("failed", 0) == 0, summary
+
+    ns = stages.netsuite_client(args)
+    try:
+        for customer_id in IDS:
+            eid = identity.external_id(SITE, identity.CUSTOMER, customer_id)
+            assert identity.parse_external_id(eid) == (SITE, identity.CUSTOMER, customer_id)
+            record = ns.records.get_by_external_id("customer", eid)
+            assert record["externalId"] == eid
+            assert record["companyName"] == NAME
+            rows = list(
+                ns.suiteql.query(
+                    "SELECT id, externalid, companyname FROM customer WHERE externalid = ?", [eid]
+                )
+            )
+            assert [(r["externalid"], r["companyname"]) for r in rows] == [(eid, NAME)]
+        # A bound value is data, never SQL: the classic tautology matches nothing.
+        hostile = list(
+            ns.suiteql.query("SELECT id FROM customer WHERE companyname = ?", ["x' OR '1'='1"])
+        )
+        assert hostile == []
+        every = list(ns.suiteql.query("SELECT id FROM customer WHERE companyname = ?", [NAME]))
+        assert len(every) == len(IDS)
+    finally:
+        ns.close()
+    # Staging still has its tables (nothing was executed from the names).
+    assert set(staged_customers(harness)) >= set(IDS)
+
+
+HOSTILE_RUNS = [
+    "manual__2024-01-01T00:00:00+00:00",
+    "../../../../tmp/escape",
+    "a/b\\c",
+    "run id with spaces; rm -rf /",
+    "…unicode✓",
+    "%2e%2e%2f",
+    ".hidden",
+]
+
+
+@pytest.mark.parametrize("run_id", HOSTILE_RUNS)
+def test_report_folders_stay_inside_the_reports_dir(tmp_path: Path, run_id: str) -> None:
+    reports = tmp_path / "reports"
+    quality = docs_dir(reports, run_id)
+    assert quality.resolve().is_relative_to((reports / "data_docs").resolve())
+    assert quality.resolve() != (reports / "data_docs").resolve()
+    reconcile = run_dir(reports, run_id)
+    assert reconcile.resolve().is_relative_to((reports / "reconcile").resolve())
+    assert reconcile.resolve() != (reports / "reconcile").resolve()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="reconcile.report.run_dir keeps '.' and '..' (patch in /tmp/proof-patches/)",
+)
+@pytest.mark.parametrize("run_id", ["..", "."])
+def test_a_run_id_of_dots_stays_inside_the_reconcile_folder(tmp_path: Path, run_id: str) -> None:
+    reconcile = run_dir(tmp_path / "reports", run_id)
+    assert reconcile.resolve().is_relative_to((tmp_path / "reports" / "reconcile").resolve())
+    assert reconcile.resolve() != (tmp_path / "reports" / "reconcile").resolve()
