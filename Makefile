@@ -52,6 +52,22 @@ MAPPING ?= include/mapping.example.yaml
 check: $(STAMP)
 	$(VENV)/bin/cbns check --mapping $(MAPPING)
 
+# `make chaos [SCALE=20] [SEEDS="1 2 3"]`: the fault matrix; every row must show 0 duplicates,
+# 0 missing, 0 wrong (exit 1 otherwise). `make bench [SCALES="2000 20000"]`: throughput, ratio
+# to the governance bound, peak RSS per stage, written to bench/results.json. `make secrets`
+# (after `make demo`): scan logs, reports, staging and the metadata DB for any credential.
+SEEDS  ?=
+SCALES ?=
+.PHONY: chaos bench secrets
+chaos: $(STAMP)
+	$(PY) -m chargebee_netsuite.proof.chaos $(if $(SCALE),--scale $(SCALE)) $(if $(SEEDS),--seeds $(SEEDS))
+
+bench: $(STAMP)
+	$(PY) -m chargebee_netsuite.proof.bench $(if $(SCALES),--scales $(SCALES))
+
+secrets: $(STAMP)
+	$(PY) -m chargebee_netsuite.proof.secrets --state-dir .sandbox
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check plugins dags tests
 	$(VENV)/bin/ruff format --check plugins dags tests

@@ -148,10 +148,6 @@ def test_report_folders_stay_inside_the_reports_dir(tmp_path: Path, run_id: str)
     assert reconcile.resolve() != (reports / "reconcile").resolve()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reconcile.report.run_dir keeps '.' and '..' (patch in /tmp/proof-patches/)",
-)
 @pytest.mark.parametrize("run_id", ["..", "."])
 def test_a_run_id_of_dots_stays_inside_the_reconcile_folder(tmp_path: Path, run_id: str) -> None:
     reconcile = run_dir(tmp_path / "reports", run_id)

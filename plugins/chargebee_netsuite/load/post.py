@@ -11,6 +11,7 @@ from typing import Any
 from chargebee_netsuite.load.wire import to_wire
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.errors import (
+    AuthenticationError,
     NetSuiteAPIError,
     NetSuiteError,
     RequestError,
@@ -53,6 +54,8 @@ class WriteResult:
     detail: str | None = None  # NetSuite's words, verbatim
     reason: str | None = None  # a sentence for a human
     http_attempts: int = 1
+    # NetSuite refused our credentials, not this record: nothing else will post either.
+    credentials_refused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -94,7 +97,8 @@ def _failure(write: Write, exc: NetSuiteError, started: float) -> WriteResult:
         )
     else:
         reason = f"NetSuite refused {write.label}: {detail}"
-    return WriteResult(write, None, elapsed, status, code, detail, reason, attempts)
+    refused = isinstance(exc, AuthenticationError)
+    return WriteResult(write, None, elapsed, status, code, detail, reason, attempts, refused)
 
 
 def send_all(

@@ -20,6 +20,7 @@ from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef
 from chargebee_netsuite.mapping.validation import ChargebeeUsage, validate_mapping
 from chargebee_netsuite.netsuite.client import NetSuiteClient
+from chargebee_netsuite.netsuite.errors import AuthenticationError
 from chargebee_netsuite.quality.quarantine import quarantine_reasons
 from chargebee_netsuite.reference.model import ReferenceData
 from chargebee_netsuite.staging.ledger_queries import (
@@ -31,7 +32,13 @@ from chargebee_netsuite.staging.ledger_queries import (
 )
 from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, MAIN, POSTED, READY
 from chargebee_netsuite.transform import identity
-from chargebee_netsuite.transform.model import Held, Ref, TransformContext, TransformSettings
+from chargebee_netsuite.transform.model import (
+    Held,
+    NotPosted,
+    Ref,
+    TransformContext,
+    TransformSettings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +150,7 @@ class _Run:
         self.writes = 0
         self.by_eid: dict[str, Work] = {}
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
+        self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
 
     def eid(self, key: LedgerKey) -> str:
         kind = _EID_KINDS[(key[0], key[2])]
@@ -342,6 +350,12 @@ class _Run:
         else:
             self.outcomes[FAILED] += 1
             entry.state = FAILED
+            if result.credentials_refused:
+                self.credentials_refused = result.detail or result.reason
+            # Documents that wait for this one then say why it is not in NetSuite.
+            item.outcome = NotPosted(
+                result.reason or "NetSuite refused it", result.error_code or ""
+            )
             row = self.row(
                 item.key,
                 state=FAILED,
@@ -396,4 +410,13 @@ def sync(
         seconds=time.monotonic() - started,
     )
     log.info("NetSuite load %s: %s", run_id, summary.as_dict())
+    if run.credentials_refused:
+        # Every document failed for the same reason, and each says so in the ledger; the run
+        # itself must fail too, so nobody mistakes a green task for a posted load.
+        raise AuthenticationError(
+            f"NetSuite refused the connector's credentials during load {run_id} "
+            f"({summary.counts.get(FAILED, 0)} documents failed; the ledger names each). Fix "
+            f"the netsuite connection (certificate id, private key, client id) and run the sync "
+            f"again: {run.credentials_refused}"
+        )
     return summary

@@ -54,7 +54,12 @@ details{margin:4px 0} code{font-size:12px}
 
 def run_dir(reports_dir: Path | str, run_id: str) -> Path:
     """``<reports_dir>/reconcile/<run_id>`` (the run id made safe for a path)."""
-    return Path(reports_dir) / "reconcile" / _SAFE_RUN.sub("_", run_id)
+    name = _SAFE_RUN.sub("_", run_id)
+    # "." and ".." survive the character filter but name the folder itself or its parent:
+    # a run id made only of dots must not write outside its own folder.
+    if not name.strip("."):
+        name = "run_" + name.replace(".", "_")
+    return Path(reports_dir) / "reconcile" / name
 
 
 def _td(value: Any, numeric: bool = False) -> str:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
@@ -134,3 +135,35 @@ def test_a_sync_killed_mid_load_and_rerun_ends_as_an_uninterrupted_one(
     assert netsuite_snapshot(killed) == netsuite_snapshot(calm)
     assert ledger_states(killed) == ledger_states(calm)
     assert_tied_out(killed)
+
+
+def test_a_revoked_certificate_fails_the_load_loudly_and_every_document_says_why(
+    start_env: StartEnv,
+) -> None:
+    from chargebee_netsuite.load.run import sync
+    from chargebee_netsuite.netsuite.errors import AuthenticationError
+
+    from .conftest import CERT, SITE, mapping, sync_settings
+
+    env = start_env(scale=3)
+    env.extract()
+    reference = env.reference()
+    env.netsuite.server.config.app.state.sandbox.tokens.public_keys.pop(CERT)
+
+    with pytest.raises(AuthenticationError, match="refused the connector's credentials"):
+        sync(
+            env.engine,
+            env.netsuite_client(),
+            mapping(),
+            reference,
+            "revoked",
+            site=SITE,
+            settings=sync_settings(),
+        )
+    assert env.netsuite_writes() == 0
+    with env.engine.connect() as conn:
+        rows = conn.execute(select(ns_ledger.c.state, ns_ledger.c.reason)).all()
+    failed = [reason for state, reason in rows if state == "failed"]
+    assert failed, "the ledger records each refused document"
+    assert all(reason and "NetSuite" in reason for reason in failed)
+    assert "posted" not in {state for state, _ in rows}
