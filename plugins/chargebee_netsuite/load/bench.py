@@ -8,9 +8,6 @@ the ratio says how close the loader comes to that bound.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,62 +26,14 @@ from chargebee_netsuite.reference.pull import refresh_reference_data
 from chargebee_netsuite.reference.store import read_reference_data
 from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
 from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from chargebee_netsuite.sandbox.netsuite.process import NetSuiteProcess
+from chargebee_netsuite.sandbox.netsuite.refdata import repository_reference_data
 from chargebee_netsuite.sandbox.server import serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 from chargebee_netsuite.transform.model import TransformSettings
 
 SITE = "bench-test"
 MAPPING = Path(__file__).resolve().parents[3] / "include" / "mapping.example.yaml"
-
-
-# The NetSuite sandbox runs in its own process: in this one it would share the GIL with the
-# loader, and the benchmark would measure the sandbox's CPU instead of the loader.
-_SERVER = """
-import sys
-from pathlib import Path
-from chargebee_netsuite.sandbox.netsuite.api import create_app
-from chargebee_netsuite.sandbox.netsuite.refdata import repository_reference_data
-from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
-from chargebee_netsuite.sandbox.server import serve_in_thread
-
-settings = NetSuiteSandboxSettings(
-    certificates={"bench": Path(sys.argv[1]).read_bytes()},
-    reference_data_path=repository_reference_data(),
-    concurrency_limit=int(sys.argv[2]),
-)
-server = serve_in_thread(create_app(settings))
-print(server.base_url, flush=True)
-sys.stdin.read()
-server.stop()
-"""
-
-
-class _NetSuiteProcess:
-    """The NetSuite sandbox in a child process; ``stop`` ends it."""
-
-    def __init__(self, public_pem: bytes, concurrency: int) -> None:
-        self._dir = tempfile.TemporaryDirectory()
-        pem = Path(self._dir.name) / "bench.pem"
-        pem.write_bytes(public_pem)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", _SERVER, str(pem), str(concurrency)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert self._process.stdout is not None
-        self.base_url = self._process.stdout.readline().strip()
-        if not self.base_url:
-            raise RuntimeError("the NetSuite sandbox process did not start")
-
-    def stop(self) -> None:
-        """End the child process."""
-        assert self._process.stdin is not None
-        self._process.stdin.close()
-        self._process.wait(timeout=30)
-        self._dir.cleanup()
 
 
 def main(argv: list[str] | None = None) -> float:
@@ -111,7 +60,14 @@ def main(argv: list[str] | None = None) -> float:
         site=SITE, scale=args.scale, rate_limit_per_minute=1_000_000
     )
     chargebee = serve_in_thread(create_chargebee(cb_settings))
-    netsuite = _NetSuiteProcess(public, args.concurrency)
+    # The NetSuite sandbox runs in its own process: in this one it would share the GIL with the
+    # loader, and the benchmark would measure the sandbox's CPU instead of the loader.
+    netsuite = NetSuiteProcess(
+        public,
+        "bench",
+        reference_data_path=str(repository_reference_data()),
+        concurrency_limit=args.concurrency,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_staging_engine(f"sqlite:///{tmp}/staging.db")
         migrate(engine)

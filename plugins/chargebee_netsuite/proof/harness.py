@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from chargebee_netsuite.proof.netsuite_process import NetSuiteProcess
 from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
 from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
 from chargebee_netsuite.sandbox.netsuite.api import create_app as create_netsuite
+from chargebee_netsuite.sandbox.netsuite.process import NetSuiteProcess
 from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
 from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate

@@ -1,5 +1,7 @@
 """The NetSuite sandbox in a child process, so a benchmark measures the loader, not the GIL.
 
+``settings`` are ``NetSuiteSandboxSettings`` fields as JSON values (paths as strings).
+
 In the benchmark's own process the sandbox would share one interpreter lock with the
 Chargebee sandbox and the harness; in its own process it gets a core to itself, as NetSuite
 would be on another machine.
@@ -24,6 +26,8 @@ from chargebee_netsuite.sandbox.server import serve_in_thread
 
 args = json.loads(Path(sys.argv[1]).read_text())
 pem = Path(args.pop("public_key_path")).read_bytes()
+if "reference_data_path" in args:
+    args["reference_data_path"] = Path(args["reference_data_path"])
 settings = NetSuiteSandboxSettings(certificates={args.pop("certificate_id"): pem}, **args)
 server = serve_in_thread(create_app(settings))
 print(server.base_url, flush=True)
