@@ -86,6 +86,29 @@ def start_all(
     return servers, state
 
 
+# Keys are fake, but the output lands in logs, and a habit of printing keys is the wrong one.
+_SECRET_WORDS = ("key", "secret", "password", "token")
+
+
+def public_view(state: dict[str, Any]) -> dict[str, Any]:
+    """``sandbox.json`` without the pid and with every credential replaced by a pointer."""
+    shown: dict[str, Any] = {}
+    for name, value in state.items():
+        if name == "pid":
+            continue
+        if isinstance(value, dict):
+            shown[name] = {
+                key: "(in sandbox.json)"
+                if any(word in key for word in _SECRET_WORDS)
+                and not key.endswith(("_url", "_path"))
+                else item
+                for key, item in value.items()
+            }
+        else:
+            shown[name] = value
+    return shown
+
+
 def stop_all(servers: Sequence[RunningServer]) -> None:
     for server in servers:
         server.stop()
@@ -99,8 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     servers, state = start_all(args, specs)
     state_path = write_state(state_dir, state)
     try:
-        print(f"Sandboxes are up; connection details in {state_path}:", flush=True)
-        print(json.dumps({k: v for k, v in state.items() if k != "pid"}, indent=2), flush=True)
+        print(f"Sandboxes are up; connection details (with the keys) in {state_path}:", flush=True)
+        print(json.dumps(public_view(state), indent=2), flush=True)
         if args.command == "demo":
             for spec in specs:
                 print(f"\n== {spec.name} ==", flush=True)

@@ -81,6 +81,8 @@ def test_serve_writes_state_serves_both_apis_and_stops_on_sigint(tmp_path: Path)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "Stopping the sandboxes" in out
+    assert cb["api_key"] not in out, "the console (and so the demo's log) never shows the key"
+    assert '"api_key": "(in sandbox.json)"' in out
     assert not (state_dir / "sandbox.json").exists(), "a stopped sandbox leaves no stale state"
 
 
