@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import shutil
@@ -17,8 +18,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def run_folder(run_id: str) -> str:
-    """A file-system-safe folder name for ``run_id`` (Airflow run ids contain ``:`` and ``+``)."""
-    return _UNSAFE.sub("_", run_id).strip("._") or "run"
+    """A file-system-safe folder name for ``run_id`` (Airflow run ids contain ``:`` and ``+``).
+
+    A safe id is its own folder; any other gets a digest of the original appended, so two
+    run ids that clean up alike (``a:b``, ``a_b``) never share, and overwrite, one report.
+    """
+    cleaned = _UNSAFE.sub("_", run_id).strip("._") or "run"
+    if cleaned == run_id:
+        return cleaned
+    return f"{cleaned}-{hashlib.sha256(run_id.encode()).hexdigest()[:10]}"
 
 
 def docs_dir(reports_dir: Path | str, run_id: str) -> Path:

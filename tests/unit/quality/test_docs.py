@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from chargebee_netsuite.quality.docs import add_quarantine_page, docs_dir, run_folder
@@ -17,11 +18,16 @@ ENTRY = QuarantineEntry(
 
 
 def test_airflow_run_ids_become_safe_folder_names() -> None:
-    assert run_folder("scheduled__2026-11-28T00:00:00+00:00") == (
-        "scheduled__2026-11-28T00_00_00_00_00"
-    )
-    assert run_folder("../../etc") == "etc"
-    assert run_folder("") == "run"
+    folder = run_folder("scheduled__2026-11-28T00:00:00+00:00")
+    assert re.fullmatch(r"scheduled__2026-11-28T00_00_00_00_00-[0-9a-f]{10}", folder), folder
+    assert run_folder("run-1") == "run-1"
+    assert re.fullmatch(r"etc-[0-9a-f]{10}", run_folder("../../etc"))
+    assert run_folder("").startswith("run")
+
+
+def test_distinct_run_ids_never_share_a_report_folder() -> None:
+    ids = ["a:b", "a_b", "a+b", "a/b", "a b", "a..b", ".a_b", "a_b."]
+    assert len({run_folder(i) for i in ids}) == len(ids)
 
 
 def test_a_rerun_replaces_the_previous_report(tmp_path: Path) -> None:
