@@ -44,7 +44,7 @@ two never write to NetSuite at the same time. Schedule: `CBNS_WEBHOOK_SCHEDULE`.
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={**default_args(retries=2), "retry_delay": timedelta(seconds=30)},
+    default_args=default_args(retries=2, delay=timedelta(seconds=30)),
     dagrun_timeout=timedelta(minutes=30),
     doc_md=DOC,
     tags=["chargebee", "netsuite", "webhooks"],

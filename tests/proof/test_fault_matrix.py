@@ -1,14 +1,17 @@
-"""A small fault matrix: each fault, then a clean sync, ends with NetSuite exactly as expected."""
+"""A small fault matrix through Airflow: each fault, then a clean sync, ends with NetSuite
+exactly as expected, and every sync was a DAG run the metadata database recorded."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from chargebee_netsuite.proof import chaos
+from chargebee_netsuite.proof.airflow_runner import SYNC_DAG, WEBHOOK_DAG, ProofAirflow
 from chargebee_netsuite.proof.expect import Expected, compare
 from chargebee_netsuite.proof.harness import rsa_pair
 
@@ -19,6 +22,7 @@ CHOSEN = (
     "SIGKILL during load (seed 1)",
     "webhooks dup/reorder/unknown/forged",
 )
+SYNC_TASKS = 13  # preflight 4, extract 6, validate, load, reconcile
 
 
 @pytest.fixture(scope="module")
@@ -26,28 +30,67 @@ def keys() -> tuple[str, bytes]:
     return rsa_pair()
 
 
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProofAirflow]:
+    """One Airflow home (metadata DB, API server) for the module's scenarios, as `make chaos`."""
+    running = ProofAirflow.start(tmp_path_factory.mktemp("chaos"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", CHOSEN)
 def test_a_fault_then_a_clean_sync_leaves_nothing_doubled_missing_or_wrong(
-    name: str, keys: tuple[str, bytes], tmp_path: Path
+    name: str, keys: tuple[str, bytes], airflow: ProofAirflow, tmp_path: Path
 ) -> None:
     scenario = dict(chaos.scenarios([1]))[name]
-    row = chaos.run_scenario(name, scenario, tmp_path, 6, keys)
+    row = chaos.run_scenario(name, scenario, tmp_path, 6, keys, airflow)
     print(chaos.table([row]))
     assert row.expected > 20
     assert row.posted + row.held == row.expected
     assert row.ok, row.notes
+
+    # Every sync was a DAG run through Airflow, recorded in the metadata DB as it ended.
+    assert [r.label for r in row.runs][-1] == "follow-up"
+    for record in row.runs:
+        result = record.result
+        assert result.run_id.startswith("manual__"), record
+        assert airflow.run_state(result.dag_id, result.run_id) == result.state == record.expected
+        assert airflow.task_states(result.dag_id, result.run_id) == result.tasks
+        if result.dag_id == SYNC_DAG:
+            assert len(result.tasks) == SYNC_TASKS, result.tasks
+    follow_up = row.runs[-1].result
+    assert {state for state, _ in follow_up.tasks.values()} == {"success"}, follow_up.tasks
+    assert f"DAG runs: {', '.join(r.result.summary(r.label) for r in row.runs)}" in row.notes
+
     if "revoked" in name:
-        # Nothing could post while the certificate was revoked, and the ledger or the task
-        # said so (then the follow-up sync posted everything, as checked above).
+        # Nothing could post while the certificate was revoked, and both the task and the
+        # ledger said so (then the follow-up run posted everything, as checked above).
+        faults = row.runs[0].result
+        assert faults.state == "failed"
+        assert faults.tasks[chaos.LOAD_TASK] == ("failed", 1)  # failed at once: no retries
         loud = [
             n
             for n in row.notes
-            if re.fullmatch(r"revoked: load (raised|returned), [1-9]\d* ledger failed", n)
-            or n.startswith("revoked: load raised")
+            if re.fullmatch(r"revoked: load task failed, [1-9]\d* ledger failed", n)
         ]
         assert loud, row.notes
     if "SIGKILL" in name:
-        assert any("SIGKILLed" in note for note in row.notes), row.notes
+        killed = [n for n in row.notes if " SIGKILLed after " in n]
+        assert killed, row.notes
+        task_id = killed[0].split(" SIGKILLed ")[0]
+        faults = row.runs[0].result
+        # The killed try failed; Airflow retried the task in the same run, which succeeded.
+        assert faults.state == "success"
+        assert (task_id, 1) in faults.failed_tries
+        assert faults.tasks[task_id] == ("success", 2)
+    if "webhooks" in name:
+        assert [r.result.dag_id for r in row.runs] == [SYNC_DAG, WEBHOOK_DAG, SYNC_DAG]
+        hooks = row.runs[1].result
+        stats = airflow.xcom(WEBHOOK_DAG, hooks.run_id, "extract.process_inbox")
+        assert stats["documents"] > 0 and len(stats["rejected"]) == 3, stats
 
 
 def expected(eid: str, total: str) -> Expected:
@@ -85,3 +128,29 @@ def test_the_check_sees_duplicates_misses_and_wrong_postings() -> None:
         held={"cb-s-inv-4": "quarantined: unknown currency"},
     )
     assert explained.ok and explained.held == 1
+
+
+def test_the_check_knows_chargebacks_and_payments_and_refunds_voided_after_posting() -> None:
+    def want(eid: str, kind: str, total: str) -> Expected:
+        return Expected(eid, kind, Decimal(total), "cb-s-cust-c1", "USD", f"{kind} {eid}")
+
+    def got(eid: str, kind: str, total: str) -> dict[str, object]:
+        return {**actual(eid, total), "type": kind}
+
+    expected_docs = {
+        "cb-s-txn-cb": want("cb-s-txn-cb", "CustRfnd", "40.00"),  # a chargeback
+        "cb-s-txn-p1": want("cb-s-txn-p1", "reversed", "100.00"),  # voided, reversed
+        "cb-s-txn-p2": want("cb-s-txn-p2", "reversed", "50.00"),  # voided, never posted
+        "cb-s-txn-p3": want("cb-s-txn-p3", "reversed", "70.00"),  # voided, not reversed
+    }
+    netsuite = [
+        got("cb-s-txn-cb", "CustRfnd", "40"),
+        got("cb-s-txn-p1", "CustPymt", "100"),
+        got("cb-s-txnrev-p1", "CustRfnd", "100"),
+        got("cb-s-txn-p3", "CustPymt", "70"),
+        got("cb-s-txn-r9", "CustRfnd", "5"),  # a refund voided in Chargebee, still here
+    ]
+    row = compare("voids", expected_docs, netsuite, held={})
+    assert (row.posted, row.missing, row.duplicates, row.wrong) == (1, 0, 0, 2), row.notes
+    assert any("cb-s-txn-p3: posted without its reversal" in n for n in row.notes), row.notes
+    assert any("unexpected cb-s-txn-r9" in n for n in row.notes), row.notes

@@ -58,13 +58,12 @@ def test_a_sync_under_faults_leaks_no_secret(tmp_path: Path) -> None:
         # Faults make clients log retries and errors, the places a secret would slip into.
         harness.ns_admin("POST", "/faults", {"fail_nth": 5, "drop_nth": 6})
         harness.cb_admin("POST", "/faults", {"fail_nth": 3, "fail_kind": "internal_error"})
-        ctx = chaos.Context(harness, __import__("random").Random(1))
-        ctx.sync()
+        harness.sync_in_process(run_id="run-1")
         harness.revoke_certificate()  # a 401 on the token endpoint is logged too
-        ctx.sync(("load",))
+        harness.sync_in_process(("load",), run_id="run-2")
         harness.restore_certificate()
         chaos.reset_faults(harness)
-        assert ctx.sync(strict=True)
+        assert harness.sync_in_process(run_id="run-3", strict=True) == []
         secrets = needles(harness)
     finally:
         root.removeHandler(handler)

@@ -20,6 +20,7 @@ kinds = st.sampled_from(
         identity.TRANSACTION,
         identity.INVOICE_REVERSAL,
         identity.CREDIT_NOTE_REVERSAL,
+        identity.TRANSACTION_REVERSAL,
     ]
 )
 NASTY = ["a|b", "a/b", "../../etc", "a b", "eid:1", "O'Brien", 'x"; DROP TABLE t;--', "-", "_2D"]

@@ -12,6 +12,7 @@ declaring the policy in a DAG file imports none of the HTTP clients at parse tim
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -129,19 +130,44 @@ class ApiRetryPolicy(RetryPolicy):
         )
 
 
-def default_args(retries: int = 3) -> dict[str, Any]:
+# The delay before a task's first retry, in seconds, instead of the defaults below (read at parse
+# time, like the schedule, so every process parsing the DAG files must see the same value). The
+# fault matrix sets one second: it proves that retries happen, not that they are patient.
+RETRY_DELAY_ENV = "CBNS_RETRY_DELAY_SECONDS"
+
+
+def retry_delay_override() -> timedelta | None:
+    """``CBNS_RETRY_DELAY_SECONDS`` as a delay, or None when it is not set."""
+    raw = os.environ.get(RETRY_DELAY_ENV, "").strip()
+    if not raw:
+        return None
+    seconds = float(raw)
+    if seconds <= 0:
+        raise ValueError(f"{RETRY_DELAY_ENV} must be a positive number of seconds, not {raw!r}")
+    return timedelta(seconds=seconds)
+
+
+def default_args(retries: int = 3, delay: timedelta = timedelta(minutes=2)) -> dict[str, Any]:
     """``default_args`` for the sync DAGs (the policy itself goes on each task: ``POLICY``).
 
     ``default_args`` are serialised with the DAG, and a policy object is not serialisable
-    there, so tasks take ``retry_policy=POLICY`` explicitly.
+    there, so tasks take ``retry_policy=POLICY`` explicitly. ``delay`` is the first retry's
+    wait unless ``CBNS_RETRY_DELAY_SECONDS`` overrides it.
     """
     return {
         "owner": "finance-systems",
         "retries": retries,
-        "retry_delay": timedelta(minutes=2),
+        "retry_delay": retry_delay_override() or delay,
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=20),
     }
 
 
-POLICY = ApiRetryPolicy()
+def configured_policy() -> ApiRetryPolicy:
+    """The policy; with ``CBNS_RETRY_DELAY_SECONDS`` set, that delay for transient failures and
+    half as much again for rate limits (the defaults' proportion)."""
+    override = retry_delay_override()
+    return ApiRetryPolicy() if override is None else ApiRetryPolicy(override, override * 1.5)
+
+
+POLICY = configured_policy()

@@ -196,8 +196,8 @@ def check_mapping(**context: Any) -> dict[str, Any]:
     A file that does not parse fails the task (nothing could post). Problems with single
     rules are logged with their fix and hold only the documents they affect, at load time.
     """
-    from chargebee_netsuite.load.run import chargebee_usage
-    from chargebee_netsuite.load.source import KIND_RESOURCES, read_documents, read_item_prices
+    from chargebee_netsuite.load.run import staged_usage
+    from chargebee_netsuite.load.source import read_item_prices
     from chargebee_netsuite.mapping import load_mapping, validate_mapping
     from chargebee_netsuite.reference.store import read_reference_data
 
@@ -208,11 +208,11 @@ def check_mapping(**context: Any) -> dict[str, Any]:
         site = chargebee_site(config)
         reference = read_reference_data(engine)
         with engine.connect() as conn:
-            documents = {kind: list(read_documents(conn, site, kind)) for kind in KIND_RESOURCES}
             item_prices = read_item_prices(conn, site)
+        usage = staged_usage(engine, site, item_prices)  # a chunk at a time: flat memory
     finally:
         engine.dispose()
-    report = validate_mapping(mapping, reference, chargebee_usage(documents, item_prices))
+    report = validate_mapping(mapping, reference, usage)
     if report.blocks_everything:
         raise ConfigurationError(f"{config.mapping_path}: {report.summary()}")
     if not report.ok:

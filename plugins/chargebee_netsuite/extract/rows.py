@@ -15,7 +15,8 @@ _MANAGED = {"site", "deleted", "extracted_at", "run_id", "raw", "line_count", "l
 _RENAMED: dict[str, dict[str, str]] = {
     "items": {"item_type": "type"},
 }
-POSTABLE_TRANSACTION_TYPES = frozenset({"payment", "refund"})
+# Chargebacks (payment_reversal) post too, as customer refunds of the payment they reverse.
+POSTABLE_TRANSACTION_TYPES = frozenset({"payment", "refund", "payment_reversal"})
 
 
 def _is_deleted(resource: str, doc: dict[str, Any]) -> bool:

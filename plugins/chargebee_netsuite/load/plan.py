@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from chargebee_netsuite.load.source import SourceDocument
+from sqlalchemy import ColumnElement, Table, or_
+
+from chargebee_netsuite.load.source import KIND_RESOURCES, SourceDocument, Where
 from chargebee_netsuite.staging.ledger_queries import LedgerEntry, LedgerKey
-from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL
+from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL, SKIPPED
 from chargebee_netsuite.transform.credit_memo import (
     credit_memo_posting,
     credit_note_reversal_posting,
@@ -24,19 +26,36 @@ from chargebee_netsuite.transform.model import (
     Skipped,
     TransformContext,
 )
-from chargebee_netsuite.transform.transactions import transaction_posting
+from chargebee_netsuite.transform.transactions import (
+    payment_reversal_posting,
+    transaction_posting,
+    transaction_ref_id,
+    transaction_reversal_ref_id,
+    unapplied_payment_posting,
+)
 
-# Dependencies first: a phase only refers to records of earlier phases.
+# Dependencies first: a phase only refers to records of earlier phases. Deletions (refunds
+# voided after posting) come before payments, which may then re-apply what they freed.
 PHASES = (
     "customers",
     "invoices",
     "credit memos",
+    "deletions",
     "payments",
     "refunds",
     "reversals",
     "re-applications",
 )
-CUSTOMERS, INVOICES, CREDIT_MEMOS, PAYMENTS, REFUNDS, REVERSALS, REAPPLY = range(len(PHASES))
+(
+    CUSTOMERS,
+    INVOICES,
+    CREDIT_MEMOS,
+    DELETIONS,
+    PAYMENTS,
+    REFUNDS,
+    REVERSALS,
+    REAPPLY,
+) = range(len(PHASES))
 
 
 @dataclass
@@ -50,6 +69,8 @@ class Work:
     outcome: NotPosted | None = None
     # A posted record that stays as it is (e.g. a voided invoice, cancelled by its reversal).
     note: str | None = None
+    # Set: delete the record ``posting`` names (this NetSuite internal id) instead of upserting.
+    delete_id: str | None = None
 
 
 def _try(key: LedgerKey, phase: int, doc: SourceDocument, build: Callable[[], Posting]) -> Work:
@@ -72,8 +93,63 @@ def _gone_words(doc: SourceDocument) -> str:
     return "voided" if doc.raw.get("status") == "voided" else "deleted"
 
 
+def _gone_rows(table: Table) -> ColumnElement[bool]:
+    return or_(table.c.deleted, table.c.status.is_(None), table.c.status == "voided")
+
+
+def _unsuccessful(table: Table) -> ColumnElement[bool]:
+    return or_(table.c.deleted, table.c.status.is_(None), table.c.status != "success")
+
+
+def _not_plain_transactions(table: Table) -> ColumnElement[bool]:
+    # Anything but a live, successful payment or refund (whose work is in its own phase).
+    return or_(
+        table.c.deleted,
+        table.c.status.is_(None),
+        table.c.status != "success",
+        table.c.type.is_(None),
+        table.c.type.not_in(("payment", "refund")),
+    )
+
+
+# Which staged documents the loader reads to find each phase's work: kind → a filter on its
+# staging table that keeps every document whose plan has work in that phase (None: all of
+# them). A filter may keep more (their other work is dropped), never fewer: a change to the
+# _plan_* functions that moves work between phases must widen these filters with it.
+PHASE_SOURCES: dict[int, dict[str, Where]] = {
+    CUSTOMERS: {"customer": None},
+    INVOICES: {"invoice": None},
+    CREDIT_MEMOS: {"credit_note": None},
+    PAYMENTS: {
+        "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "refund"),
+    },
+    DELETIONS: {"transaction": _unsuccessful},
+    REFUNDS: {
+        "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "payment"),
+    },
+    REVERSALS: {
+        "invoice": _gone_rows,
+        "credit_note": _gone_rows,
+        "transaction": _not_plain_transactions,
+    },
+    REAPPLY: {"credit_note": _gone_rows},
+}
+
+
+def phase_sources(phase: int) -> dict[str, Where]:
+    """The staged documents to read for ``phase`` (every kind, unfiltered, if not listed)."""
+    return PHASE_SOURCES.get(phase, dict.fromkeys(KIND_RESOURCES))
+
+
+def needs_posted_payload(doc: SourceDocument) -> bool:
+    """Whether planning ``doc`` reads what NetSuite last accepted for it (a voided credit
+    note unapplies what its memo was applied to); the loader reads that payload only then."""
+    return doc.kind == "credit_note" and _gone(doc)
+
+
 def billed_currencies(documents: Mapping[str, list[SourceDocument]]) -> dict[str, set[str]]:
-    """Every currency each customer has documents in."""
+    """Every currency each customer has documents in (among ``documents``; the loader asks
+    staging instead, see :func:`chargebee_netsuite.load.source.billed_currencies`)."""
     found: dict[str, set[str]] = {}
     for kind in ("invoice", "credit_note", "transaction"):
         for doc in documents.get(kind, []):
@@ -87,10 +163,21 @@ def plan(
     ctx: TransformContext,
     documents: Mapping[str, list[SourceDocument]],
     ledger: Mapping[LedgerKey, LedgerEntry],
+    currencies: Mapping[str, Collection[str]] | None = None,
+    against: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> list[Work]:
-    """The work of one run: every staged document, each with a posting or a reason."""
+    """The work for ``documents`` (all of a run, or one chunk), each with a posting or a reason.
+
+    ``ledger`` holds at least the entries of these documents; ``currencies`` the currencies
+    each customer among them is billed in, and ``against`` the raw chargebacks and refunds
+    staged against each payment among them (both computed from ``documents`` when not given:
+    a chunk must pass them, see :mod:`chargebee_netsuite.load.source`).
+    """
     work: list[Work] = []
-    currencies = billed_currencies(documents)
+    if currencies is None:
+        currencies = billed_currencies(documents)
+    if against is None:
+        against = transactions_against(documents)
     for doc in documents.get("customer", []):
         key = ("customer", doc.id, MAIN)
         if doc.deleted and _posted(ledger, key) is None:
@@ -108,8 +195,29 @@ def plan(
     for doc in documents.get("credit_note", []):
         work.extend(_plan_credit_note(ctx, doc, ledger))
     for doc in documents.get("transaction", []):
-        work.extend(_plan_transaction(ctx, doc, ledger))
+        work.extend(_plan_transaction(ctx, doc, ledger, against.get(doc.id, ())))
     return work
+
+
+def against_payment(raw: Mapping[str, Any]) -> str | None:
+    """The payment a chargeback reverses or a refund refunds (None for anything else)."""
+    found = {
+        "payment_reversal": raw.get("reference_transaction_id"),
+        "refund": raw.get("refunded_txn_id"),
+    }.get(str(raw.get("type")))
+    return str(found) if found else None
+
+
+def transactions_against(
+    documents: Mapping[str, list[SourceDocument]],
+) -> dict[str, list[dict[str, Any]]]:
+    """The chargebacks and refunds among ``documents``, by the payment they take money from."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for doc in documents.get("transaction", []):
+        payment = against_payment(doc.raw)
+        if payment is not None:
+            found.setdefault(payment, []).append(doc.raw)
+    return found
 
 
 def _quarantined(doc: SourceDocument, phase: int) -> Work | None:
@@ -189,28 +297,101 @@ def _applied_ids(payload: Any, keep: str | None) -> list[str]:
     return [i for i in dict.fromkeys(ids) if i != keep]
 
 
+def _deleted(entry: LedgerEntry | None) -> bool:
+    """Whether the ledger says this record was posted and has since been deleted from NetSuite."""
+    return (
+        entry is not None
+        and entry.state == SKIPPED
+        and entry.netsuite_id is None
+        and entry.posted_hash is not None
+    )
+
+
+def _taken_back(against: Sequence[Mapping[str, Any]]) -> int:
+    """What live chargebacks and refunds already took back from a payment in NetSuite (refunds
+    that pay out a credit note apply to the credit memo instead, so they do not count)."""
+    total = 0
+    for raw in against:
+        if raw.get("status") != "success" or raw.get("deleted"):
+            continue
+        links = raw.get("linked_credit_notes") or []
+        if raw.get("type") == "payment_reversal" or not any(
+            int(link.get("applied_amount") or 0) for link in links
+        ):
+            total += int(raw.get("amount") or 0)
+    return total
+
+
 def _plan_transaction(
-    ctx: TransformContext, doc: SourceDocument, ledger: Mapping[LedgerKey, LedgerEntry]
+    ctx: TransformContext,
+    doc: SourceDocument,
+    ledger: Mapping[LedgerKey, LedgerEntry],
+    against: Sequence[Mapping[str, Any]] = (),
 ) -> list[Work]:
     key = ("transaction", doc.id, MAIN)
-    phase = REFUNDS if doc.raw.get("type") == "refund" else PAYMENTS
+    kind = doc.raw.get("type")
+    phase = REFUNDS if kind in ("refund", "payment_reversal") else PAYMENTS
+    gone = doc.deleted or doc.raw.get("status") != "success"
+    entry = ledger.get(key)
+    if gone and _deleted(entry):
+        assert entry is not None
+        reason = entry.reason or f"Chargebee transaction {doc.id} was deleted from NetSuite."
+        return [Work(key, DELETIONS, doc.resource_version, outcome=Skipped(reason, "DELETED"))]
     posted = _posted(ledger, key)
-    if posted is not None and (doc.deleted or doc.raw.get("status") != "success"):
-        reason = (
-            f"Chargebee transaction {doc.id} was posted as {posted.netsuite_type} "
-            f"{posted.netsuite_id}, then {'deleted' if doc.deleted else doc.raw.get('status')} "
-            "in Chargebee. Void that record in NetSuite by hand; the connector does not void "
-            "payments or refunds."
-        )
-        failed = NotPosted(reason, "MANUAL_REVERSAL")
-        return [
-            Work(key, phase, doc.resource_version, note=reason),
-            Work((*key[:2], REVERSAL), REVERSALS, doc.resource_version, outcome=failed),
-        ]
+    if posted is not None and gone:
+        return _plan_undo(ctx, doc, posted, phase, against)
     if doc.deleted:
         reason = f"Chargebee transaction {doc.id} was deleted before it was ever posted."
         return [Work(key, phase, doc.resource_version, outcome=Skipped(reason))]
     quarantined = _quarantined(doc, phase)
     if quarantined is not None:
         return [quarantined]
-    return [_try(key, phase, doc, lambda: transaction_posting(ctx, doc.raw))]
+    chargebacks = [raw for raw in against if raw.get("type") == "payment_reversal"]
+    return [_try(key, phase, doc, lambda: transaction_posting(ctx, doc.raw, chargebacks))]
+
+
+_NOUNS = {"payment": "payment", "refund": "refund", "payment_reversal": "chargeback"}
+
+
+def _plan_undo(
+    ctx: TransformContext,
+    doc: SourceDocument,
+    posted: LedgerEntry,
+    phase: int,
+    against: Sequence[Mapping[str, Any]],
+) -> list[Work]:
+    """A transaction Chargebee voided or deleted after it was posted: undo it in NetSuite.
+
+    A payment keeps its record but loses its invoice applications, and a reversing refund
+    takes back what is still on it; a refund or chargeback is deleted, so it stops counting.
+    """
+    key, kind, rv = ("transaction", doc.id, MAIN), doc.raw.get("type"), doc.resource_version
+    label = f"Chargebee {_NOUNS.get(str(kind), 'transaction')} {doc.id}"
+    status = doc.raw.get("status")
+    words = "deleted" if doc.deleted else ("voided" if status == "voided" else f"marked {status}")
+    was = f"{label} was {words} in Chargebee after it was posted as {posted.netsuite_type} "
+    was += str(posted.netsuite_id)
+    if kind == "payment":
+        left = int(doc.raw.get("amount") or 0) - _taken_back(against)
+        eid = transaction_reversal_ref_id(ctx, doc.id)
+        note = f"{was}; its invoice applications are removed"
+        note += f" and customerRefund {eid} takes back the rest." if left > 0 else "."
+        main = _try(key, PAYMENTS, doc, lambda: unapplied_payment_posting(ctx, doc.raw))
+        main.note = note
+        if left <= 0:
+            return [main]
+        build = partial(payment_reversal_posting, ctx, doc.raw, left)
+        return [main, _try((*key[:2], REVERSAL), REVERSALS, doc, build)]
+    if kind in ("refund", "payment_reversal"):
+        record = posted.netsuite_type or "customerRefund"
+        eid = posted.external_id or transaction_ref_id(ctx, doc.id)
+        posting = Posting(
+            record, eid, {}, f"the deletion of {record} {posted.netsuite_id} ({label})"
+        )
+        return [Work(key, DELETIONS, rv, posting=posting, note=was, delete_id=posted.netsuite_id)]
+    reason = f"{was}. Reverse that record in NetSuite by hand."
+    failed = NotPosted(reason, "MANUAL_REVERSAL")
+    return [
+        Work(key, phase, rv, note=reason),
+        Work((*key[:2], REVERSAL), REVERSALS, rv, outcome=failed),
+    ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any
 
 from chargebee_netsuite.load.wire import to_wire
@@ -29,17 +30,26 @@ FIX_HINTS = {
     "deleted there.",
 }
 DEFAULT_HINT = "Correct what NetSuite names, then sync again; the rest of the run went on."
+# Writes queued ahead of their results, per request slot (see send_all): at 5 slots and 20 ms
+# a request, 8 per slot keep NetSuite busy through 160 ms of the calling thread's pauses (a
+# ledger flush, planning the next chunk of documents), holding 40 writes.
+AHEAD_PER_SLOT = 8
+
+
+UPSERT = "upsert"
+DELETE = "delete"
 
 
 @dataclass(frozen=True)
 class Write:
-    """One upsert to send."""
+    """One upsert (or, with ``method`` DELETE, one deletion by external id) to send."""
 
     token: Any  # the caller's handle for the result
     record_type: str
     external_id: str
     body: dict[str, Any]
     label: str
+    method: str = UPSERT
 
 
 @dataclass(frozen=True)
@@ -56,15 +66,18 @@ class WriteResult:
     http_attempts: int = 1
     # NetSuite refused our credentials, not this record: nothing else will post either.
     credentials_refused: bool = False
+    deleted: bool = False  # a DELETE write left NetSuite without the record
 
     @property
     def ok(self) -> bool:
-        """Whether NetSuite holds the record now."""
-        return self.netsuite_id is not None
+        """Whether the write took: NetSuite holds the record now (or, deleted, no longer)."""
+        return self.netsuite_id is not None or self.deleted
 
 
 def _send(client: NetSuiteClient, write: Write, strict_fields: bool) -> WriteResult:
     started = time.monotonic()
+    if write.method == DELETE:
+        return _delete(client, write, started)
     try:
         netsuite_id = client.records.upsert(
             write.record_type, write.external_id, to_wire(write.body), strict_fields=strict_fields
@@ -77,6 +90,20 @@ def _send(client: NetSuiteClient, write: Write, strict_fields: bool) -> WriteRes
         return WriteResult(write, None, elapsed, None, "INVALID_PAYLOAD", str(exc), reason, 0)
     elapsed = int((time.monotonic() - started) * 1000)
     return WriteResult(write, netsuite_id, elapsed, 204)
+
+
+def _delete(client: NetSuiteClient, write: Write, started: float) -> WriteResult:
+    try:
+        # False (NetSuite had no such record) is success too: it is gone either way.
+        client.records.delete_by_external_id(write.record_type, write.external_id)
+    except NetSuiteError as exc:
+        return _failure(write, exc, started)
+    except ValueError as exc:  # an external id NetSuite cannot address
+        elapsed = int((time.monotonic() - started) * 1000)
+        reason = f"{write.label} could not be sent to NetSuite: {exc}."
+        return WriteResult(write, None, elapsed, None, "INVALID_PAYLOAD", str(exc), reason, 0)
+    elapsed = int((time.monotonic() - started) * 1000)
+    return WriteResult(write, None, elapsed, 204, deleted=True)
 
 
 def _failure(write: Write, exc: NetSuiteError, started: float) -> WriteResult:
@@ -107,19 +134,40 @@ def send_all(
     *,
     concurrency: int,
     strict_fields: bool = True,
+    ahead: int | None = None,
 ) -> Iterator[WriteResult]:
     """Send every write, ``concurrency`` at a time, yielding results as they finish.
 
-    Results come back on the calling thread, so the caller can keep all database work there.
+    Results come back on the calling thread, so the caller can keep all database work there;
+    ``writes`` is iterated there too. Before each result is handed back, writes are taken
+    from ``writes`` until ``ahead`` of them (by default ``AHEAD_PER_SLOT * concurrency``, at
+    least ``2 * concurrency``) are queued or in flight: while the caller then records that
+    result (or ``writes`` plans its next chunk), the queued writes keep every slot of the
+    governance limit busy. Those writes are all the memory this costs; if the caller stops
+    early, the ones not yet started are not sent.
     """
+    limit = max(AHEAD_PER_SLOT * concurrency if ahead is None else ahead, 2 * concurrency)
+    finished: SimpleQueue[Future[WriteResult]] = SimpleQueue()
     pending: set[Future[WriteResult]] = set()
     queue = iter(writes)
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="netsuite-load") as pool:
-        for write in queue:
-            pending.add(pool.submit(_send, client, write, strict_fields))
-            if len(pending) >= concurrency * 2:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (future.result() for future in done)
+    more = True
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="netsuite-load")
+    try:
+        while True:
+            while more and len(pending) < limit:
+                write = next(queue, None)
+                if write is None:
+                    more = False
+                    break
+                future = pool.submit(_send, client, write, strict_fields)
+                pending.add(future)
+                future.add_done_callback(finished.put)
+            if not pending:
+                return
+            future = finished.get()
+            pending.discard(future)
+            yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()  # only writes not yet started: the caller went away
+        pool.shutdown(wait=True)

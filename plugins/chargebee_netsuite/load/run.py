@@ -5,36 +5,54 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from chargebee_netsuite.load.plan import PHASES, Work, plan
-from chargebee_netsuite.load.post import Write, WriteResult, send_all
-from chargebee_netsuite.load.source import KIND_RESOURCES, read_documents, read_item_prices
+from chargebee_netsuite.load.plan import (
+    PHASES,
+    Work,
+    needs_posted_payload,
+    phase_sources,
+    plan,
+)
+from chargebee_netsuite.load.post import DELETE, Write, WriteResult, send_all
+from chargebee_netsuite.load.source import (
+    KIND_RESOURCES,
+    billed_currencies,
+    document_chunks,
+    read_item_prices,
+    transactions_against,
+)
 from chargebee_netsuite.load.wire import payload_hash, to_record
 from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef
 from chargebee_netsuite.mapping.validation import ChargebeeUsage, validate_mapping
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.errors import AuthenticationError
-from chargebee_netsuite.quality.quarantine import quarantine_reasons
 from chargebee_netsuite.reference.model import ReferenceData
 from chargebee_netsuite.staging.ledger_queries import (
     LedgerEntry,
     LedgerKey,
     add_attempts,
-    read_ledger,
+    read_entries,
     upsert_entries,
 )
-from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, MAIN, POSTED, READY
+from chargebee_netsuite.staging.ledger_tables import (
+    FAILED,
+    HELD,
+    MAIN,
+    POSTED,
+    READY,
+    REVERSAL,
+    SKIPPED,
+)
 from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.model import (
     Held,
-    NotPosted,
     Ref,
     TransformContext,
     TransformSettings,
@@ -43,7 +61,9 @@ from chargebee_netsuite.transform.model import (
 log = logging.getLogger(__name__)
 
 WOULD_POST = "would_post"
+WOULD_DELETE = "would_delete"
 UNCHANGED = "unchanged"
+DELETED = "deleted"
 
 _EID_KINDS = {
     ("customer", MAIN): identity.CUSTOMER,
@@ -52,7 +72,9 @@ _EID_KINDS = {
     ("transaction", MAIN): identity.TRANSACTION,
     ("invoice", "reversal"): identity.INVOICE_REVERSAL,
     ("credit_note", "reversal"): identity.CREDIT_NOTE_REVERSAL,
+    ("transaction", "reversal"): identity.TRANSACTION_REVERSAL,
 }
+_KEYS_BY_EID_KIND = {eid_kind: key for key, eid_kind in _EID_KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,9 @@ class SyncSettings:
     # Ledger results are committed in batches; a crash loses at most this many, and their
     # documents are simply upserted again (to the same records) on the next run.
     flush_every: int = 50
+    # Documents read, planned and resolved at a time: the loader holds about one chunk (plus
+    # the writes in flight), whatever the number of staged documents.
+    chunk_size: int = 500
 
 
 @dataclass
@@ -90,46 +115,122 @@ class LoadSummary:
         }
 
 
-def chargebee_usage(
-    documents: Mapping[str, list[Any]], item_prices: Mapping[str, Any]
-) -> ChargebeeUsage:
-    """What the staged documents use, for the mapping preflight."""
-    prices: dict[str | None, Any] = {}
-    currencies: set[str] = set()
-    payments: set[tuple[str, str]] = set()
-    refunds: set[tuple[str, str]] = set()
-    entities: set[str | None] = set()
-    reasons: set[str | None] = set()
-    for kind in ("invoice", "credit_note"):
-        for doc in documents.get(kind, []):
-            for line in doc.raw.get("line_items", []):
+class UsageCollector:
+    """Accumulates, document by document, what staged data uses (for the mapping preflight).
+
+    Only small sets grow: item prices, currencies, gateways, entities and reason codes.
+    """
+
+    def __init__(self, item_prices: Mapping[str, Any]) -> None:
+        self.item_prices = item_prices
+        self.prices: dict[str | None, Any] = {}
+        self.currencies: set[str] = set()
+        self.payments: set[tuple[str, str]] = set()
+        self.refunds: set[tuple[str, str]] = set()
+        self.chargebacks: set[tuple[str, str]] = set()
+        self.entities: set[str | None] = set()
+        self.reasons: set[str | None] = set()
+
+    def add(self, kind: str, doc: Any) -> None:
+        """Note what one document of ``kind`` uses."""
+        raw = doc.raw
+        if kind in ("invoice", "credit_note"):
+            for line in raw.get("line_items", []):
                 price_id = line.get("entity_id")
                 if price_id is None:
-                    prices[None] = "adhoc"
+                    self.prices[None] = "adhoc"
                 else:
-                    prices[price_id] = item_prices.get(price_id, price_id)
+                    self.prices[price_id] = self.item_prices.get(price_id, price_id)
             if kind == "credit_note":
-                reasons.add(doc.raw.get("reason_code"))
-    for kind in ("customer", "invoice", "credit_note", "transaction"):
-        for doc in documents.get(kind, []):
-            entities.add(doc.raw.get("business_entity_id"))
-            if doc.raw.get("currency_code"):
-                currencies.add(str(doc.raw["currency_code"]).upper())
-    for doc in documents.get("transaction", []):
-        pair = (str(doc.raw.get("gateway", "")), str(doc.raw.get("currency_code", "")).upper())
-        if doc.raw.get("status") == "success":
-            (payments if doc.raw.get("type") == "payment" else refunds).add(pair)
-    refs = [
-        value if isinstance(value, ItemPriceRef) else ItemPriceRef(id=key, entity_type=None)
-        for key, value in prices.items()
-        if key is not None
-    ]
-    if None in prices:
-        refs.append(ItemPriceRef(id=None, entity_type="adhoc"))
-    return ChargebeeUsage(refs, currencies, payments, refunds, entities, reasons)
+                self.reasons.add(raw.get("reason_code"))
+        if kind in ("customer", "invoice", "credit_note", "transaction"):
+            self.entities.add(raw.get("business_entity_id"))
+            if raw.get("currency_code"):
+                self.currencies.add(str(raw["currency_code"]).upper())
+        if kind == "transaction" and raw.get("status") == "success":
+            pair = (str(raw.get("gateway", "")), str(raw.get("currency_code", "")).upper())
+            by_type = {
+                "payment": self.payments,
+                "refund": self.refunds,
+                "payment_reversal": self.chargebacks,
+            }
+            by_type.get(str(raw.get("type")), set()).add(pair)
+
+    def usage(self) -> ChargebeeUsage:
+        """Everything noted so far."""
+        refs = [
+            value if isinstance(value, ItemPriceRef) else ItemPriceRef(id=key, entity_type=None)
+            for key, value in self.prices.items()
+            if key is not None
+        ]
+        if None in self.prices:
+            refs.append(ItemPriceRef(id=None, entity_type="adhoc"))
+        return ChargebeeUsage(
+            refs,
+            self.currencies,
+            self.payments,
+            self.refunds,
+            self.entities,
+            self.reasons,
+            chargeback_gateways=self.chargebacks,
+        )
+
+
+def chargebee_usage(
+    documents: Mapping[str, Iterable[Any]], item_prices: Mapping[str, Any]
+) -> ChargebeeUsage:
+    """What the given documents (by kind; any iterables, read once) use, for the preflight."""
+    collector = UsageCollector(item_prices)
+    for kind, docs in documents.items():
+        for doc in docs:
+            collector.add(kind, doc)
+    return collector.usage()
+
+
+def staged_usage(
+    engine: Engine, site: str, item_prices: Mapping[str, Any], chunk_size: int = 500
+) -> ChargebeeUsage:
+    """What every staged document of ``site`` uses, read a chunk at a time."""
+    collector = UsageCollector(item_prices)
+    for kind in KIND_RESOURCES:
+        for docs in document_chunks(engine, site, kind, chunk_size, quarantine=False):
+            for doc in docs:
+                collector.add(kind, doc)
+    return collector.usage()
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A write's handle: the work it came from and the attempts its document had before."""
+
+    item: Work
+    attempts: int
+
+
+def describe(key: LedgerKey | None, netsuite_type: str | None = None) -> str:
+    """How a message names the document of a ledger key: ``Chargebee invoice 1001``."""
+    if key is None:
+        return "a record this connector does not know"
+    kind, source_id, role = key
+    noun = _NOUNS.get(kind, kind.replace("_", " "))
+    if kind == "transaction" and role == MAIN:  # a reversal's record type is not its own
+        noun = _TRANSACTION_NOUNS.get(netsuite_type or "", noun)
+    label = f"Chargebee {noun} {source_id}"
+    return f"Reversal of {label}" if role == REVERSAL else label
+
+
+_NOUNS = {"customer": "customer", "invoice": "invoice", "credit_note": "credit note"}
+_TRANSACTION_NOUNS = {"customerPayment": "payment", "customerRefund": "refund"}
 
 
 class _Run:
+    """One sync, phase by phase, each phase streamed from staging a chunk at a time.
+
+    Nothing here grows with the number of documents, except in a dry run the external ids
+    that would post (``planned_ok``): a dry run writes no ledger, so that set is how a later
+    phase learns that what it refers to would have been posted.
+    """
+
     def __init__(
         self,
         engine: Engine,
@@ -145,16 +246,21 @@ class _Run:
         self.run_id = run_id
         self.settings = settings
         self.dry_run = dry_run
-        self.ledger: dict[LedgerKey, LedgerEntry] = {}
         self.outcomes: Counter[str] = Counter()
         self.writes = 0
-        self.by_eid: dict[str, Work] = {}
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
         self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
 
-    def eid(self, key: LedgerKey) -> str:
-        kind = _EID_KINDS[(key[0], key[2])]
-        return identity.external_id(self.ctx.site, kind, key[1])
+    def key_of(self, external_id: str) -> LedgerKey | None:
+        """The ledger key of one of this site's external ids (None if it is not one)."""
+        try:
+            site, kind, source_id = identity.parse_external_id(external_id)
+        except ValueError:
+            return None
+        found = _KEYS_BY_EID_KIND.get(kind)
+        if site != self.ctx.site or found is None:
+            return None
+        return (found[0], source_id, found[1])
 
     def row(self, key: LedgerKey, **values: Any) -> dict[str, Any]:
         now = datetime.now(UTC)
@@ -169,116 +275,173 @@ class _Run:
             **values,
         }
 
-    def go(self, work: list[Work]) -> None:
-        for item in work:
-            if (item.key[0], item.key[2]) in _EID_KINDS:
-                self.by_eid[self.eid(item.key)] = item
+    def go(self) -> None:
         for phase in range(len(PHASES)):
-            items = [w for w in work if w.phase == phase]
-            if items:
-                self.phase(phase, items)
+            self.phase(phase)
 
-    def phase(self, phase: int, items: list[Work]) -> None:
-        rows: list[dict[str, Any]] = []
-        writes: list[Write] = []
-        for item in items:
-            entry = self.ledger.get(item.key)
-            if item.outcome is not None:
-                state = item.outcome.state
-                self.outcomes[state] += 1
-                rows.append(
-                    self.row(
-                        item.key,
-                        state=state,
-                        reason=item.outcome.reason,
-                        resource_version=item.resource_version,
-                        last_error_code=item.outcome.code,
-                        last_error_detail=None,
-                    )
-                )
-                continue
-            if item.posting is None:  # posted, and stays as it is
-                self.outcomes[UNCHANGED] += 1
-                rows.append(self.row(item.key, state=POSTED, reason=item.note))
-                continue
-            posting = item.posting
-            try:
-                body = self.resolve(posting.body, posting.label)
-            except Held as held:
-                item.outcome = held
-                self.outcomes[HELD] += 1
-                rows.append(
-                    self.row(
-                        item.key,
-                        state=HELD,
-                        reason=held.reason,
-                        last_error_code=held.code,
-                        resource_version=item.resource_version,
-                        netsuite_type=posting.record_type,
-                        external_id=posting.external_id,
-                    )
-                )
-                continue
-            digest = payload_hash(posting.record_type, posting.external_id, body)
-            common = {
-                "netsuite_type": posting.record_type,
-                "external_id": posting.external_id,
-                "payload_hash": digest,
-                "resource_version": item.resource_version,
-            }
-            if entry is not None and entry.netsuite_id and entry.posted_hash == digest:
-                self.outcomes[UNCHANGED] += 1
-                rows.append(self.row(item.key, state=POSTED, reason=item.note, **common))
-                continue
-            if self.dry_run:
-                self.outcomes[WOULD_POST] += 1
-                self.planned_ok.add(posting.external_id)
-                continue
-            rows.append(self.row(item.key, state=READY, reason=None, **common))
-            writes.append(
-                Write(item, posting.record_type, posting.external_id, body, posting.label)
+    def phase(self, phase: int) -> None:
+        tally: Counter[str] = Counter()
+        # A lazy stream: the sender pulls the next chunk's writes while earlier ones are in
+        # flight, and returns only when every write of the phase has its result recorded, so
+        # the next phase resolves its references against a complete ledger.
+        self.send(self.decide(phase, tally))
+        if tally["planned"] and not self.dry_run:
+            log.info(
+                "Phase %s: %d written, %d decided without a write",
+                PHASES[phase],
+                tally["writes"],
+                tally["planned"] - tally["writes"],
             )
-        if self.dry_run:
-            return
-        with self.engine.begin() as conn:
-            upsert_entries(conn, rows)
-        log.info(
-            "Phase %s: %d to write, %d decided without a write",
-            PHASES[phase],
-            len(writes),
-            len(rows) - len(writes),
-        )
-        self.send(writes)
 
-    def resolve(self, value: Any, label: str) -> Any:
+    def chunks(self, phase: int) -> Iterator[tuple[list[Work], dict[LedgerKey, LedgerEntry]]]:
+        """This phase's work, a chunk of documents at a time, with their ledger entries."""
+        site, size = self.ctx.site, self.settings.chunk_size
+        for kind, where in phase_sources(phase).items():
+            for docs in document_chunks(self.engine, site, kind, size, where):
+                keys = [(kind, doc.id, role) for doc in docs for role in (MAIN, REVERSAL)]
+                payloads = [doc.id for doc in docs if needs_posted_payload(doc)]
+                with self.engine.connect() as conn:
+                    ledger = read_entries(conn, site, keys, payload_ids=payloads)
+                    customers = [doc.id for doc in docs] if kind == "customer" else []
+                    currencies = billed_currencies(conn, site, customers)
+                    # Chargebacks and refunds of this chunk's payments, wherever they are staged.
+                    payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
+                    against = transactions_against(conn, site, payments)
+                work = plan(self.ctx, {kind: docs}, ledger, currencies, against)
+                del docs
+                yield [item for item in work if item.phase == phase], ledger
+
+    def referenced(self, work: list[Work]) -> dict[LedgerKey, LedgerEntry]:
+        """The ledger entries of every record the chunk's postings refer to."""
+        keys = {
+            key
+            for item in work
+            if item.posting is not None and item.outcome is None
+            for ref in item.posting.refs()
+            if (key := self.key_of(ref.external_id)) is not None
+        }
+        if not keys:
+            return {}
+        with self.engine.connect() as conn:
+            return read_entries(conn, self.ctx.site, keys)
+
+    def decide(self, phase: int, tally: Counter[str]) -> Iterator[Write]:
+        """Decide each document of the phase; yield the writes, ledgering the rest."""
+        for work, ledger in self.chunks(phase):
+            refs = self.referenced(work)
+            rows: list[dict[str, Any]] = []
+            writes: list[Write] = []
+            for item in work:
+                write = self.decide_one(item, ledger.get(item.key), refs, rows)
+                if write is not None:
+                    writes.append(write)
+            if not self.dry_run:
+                with self.engine.begin() as conn:
+                    upsert_entries(conn, rows)
+            tally["planned"] += len(work)
+            tally["writes"] += len(writes)
+            del work, ledger, refs, rows
+            yield from writes
+
+    def decide_one(
+        self,
+        item: Work,
+        entry: LedgerEntry | None,
+        refs: Mapping[LedgerKey, LedgerEntry],
+        rows: list[dict[str, Any]],
+    ) -> Write | None:
+        """One document's decision: a ledger row in ``rows``, and the write if it needs one."""
+        if item.outcome is not None:
+            state = item.outcome.state
+            self.outcomes[state] += 1
+            rows.append(
+                self.row(
+                    item.key,
+                    state=state,
+                    reason=item.outcome.reason,
+                    resource_version=item.resource_version,
+                    last_error_code=item.outcome.code,
+                    last_error_detail=None,
+                )
+            )
+            return None
+        if item.posting is None:  # posted, and stays as it is
+            self.outcomes[UNCHANGED] += 1
+            rows.append(self.row(item.key, state=POSTED, reason=item.note))
+            return None
+        posting = item.posting
+        if item.delete_id is not None:
+            if self.dry_run:
+                self.outcomes[WOULD_DELETE] += 1
+                return None
+            token = _Sent(item, entry.attempts if entry else 0)
+            return Write(token, posting.record_type, posting.external_id, {}, posting.label, DELETE)
+        try:
+            body = self.resolve(posting.body, posting.label, refs)
+        except Held as held:
+            self.outcomes[HELD] += 1
+            rows.append(
+                self.row(
+                    item.key,
+                    state=HELD,
+                    reason=held.reason,
+                    last_error_code=held.code,
+                    resource_version=item.resource_version,
+                    netsuite_type=posting.record_type,
+                    external_id=posting.external_id,
+                )
+            )
+            return None
+        digest = payload_hash(posting.record_type, posting.external_id, body)
+        common = {
+            "netsuite_type": posting.record_type,
+            "external_id": posting.external_id,
+            "payload_hash": digest,
+            "resource_version": item.resource_version,
+        }
+        if entry is not None and entry.netsuite_id and entry.posted_hash == digest:
+            self.outcomes[UNCHANGED] += 1
+            rows.append(self.row(item.key, state=POSTED, reason=item.note, **common))
+            return None
+        if self.dry_run:
+            self.outcomes[WOULD_POST] += 1
+            self.planned_ok.add(posting.external_id)
+            return None
+        rows.append(self.row(item.key, state=READY, reason=None, **common))
+        token = _Sent(item, entry.attempts if entry else 0)
+        return Write(token, posting.record_type, posting.external_id, body, posting.label)
+
+    def resolve(self, value: Any, label: str, refs: Mapping[LedgerKey, LedgerEntry]) -> Any:
         if isinstance(value, Ref):
-            return {"id": self.internal_id(value, label)}
+            return {"id": self.internal_id(value, label, refs)}
         if isinstance(value, dict):
-            return {key: self.resolve(item, label) for key, item in value.items()}
+            return {key: self.resolve(item, label, refs) for key, item in value.items()}
         if isinstance(value, list):
-            return [self.resolve(item, label) for item in value]
+            return [self.resolve(item, label, refs) for item in value]
         return value
 
-    def internal_id(self, ref: Ref, label: str) -> str:
-        work = self.by_eid.get(ref.external_id)
-        entry = self.ledger.get(work.key) if work is not None else None
+    def internal_id(self, ref: Ref, label: str, refs: Mapping[LedgerKey, LedgerEntry]) -> str:
+        """The NetSuite id of what ``ref`` names, or ``Held`` saying why it has none.
+
+        Earlier phases have finished, so the ledger row of a referenced document says
+        this run's outcome for it: its reason is the one the held document repeats.
+        """
+        key = self.key_of(ref.external_id)
+        entry = refs.get(key) if key is not None else None
         if entry is not None and entry.netsuite_id:
             return entry.netsuite_id
         if self.dry_run and ref.external_id in self.planned_ok:
             return "0"
-        if work is None:
-            _, kind, source_id = identity.parse_external_id(ref.external_id)
+        what = describe(key, entry.netsuite_type if entry else None)
+        if self.dry_run:
+            why = "it is not in NetSuite and would not be posted by this run"
+        elif entry is None:
             why = "it is not in staging (extract it from Chargebee first)"
-            what = f"{kind} {source_id}"
         else:
-            what = work.posting.label if work.posting else f"{work.key[0]} {work.key[1]}"
-            reason = work.outcome.reason if work.outcome else "it has not posted yet"
-            why = f"it is not in NetSuite: {reason}"
+            why = f"it is not in NetSuite: {entry.reason or 'it has not posted yet'}"
         raise Held(f"{label} waits for {what}, because {why}", "DEPENDENCY")
 
-    def send(self, writes: list[Write]) -> None:
-        if not writes:
-            return
+    def send(self, writes: Iterable[Write]) -> None:
         concurrency = self.settings.concurrency or self.client.limiter.limit
         rows: list[dict[str, Any]] = []
         attempts: list[dict[str, Any]] = []
@@ -302,13 +465,10 @@ class _Run:
                 add_attempts(conn, attempts)
 
     def record(self, result: WriteResult) -> tuple[dict[str, Any], dict[str, Any]]:
-        item: Work = result.write.token
+        sent: _Sent = result.write.token
+        item = sent.item
         now = datetime.now(UTC)
-        entry = self.ledger.get(item.key)
-        count = (entry.attempts if entry else 0) + 1
-        if entry is None:
-            entry = self.ledger[item.key] = LedgerEntry(*item.key, state=READY)
-        entry.attempts = count
+        count = sent.attempts + 1
         attempt = {
             "site": self.ctx.site,
             "source_kind": item.key[0],
@@ -326,20 +486,34 @@ class _Run:
             "error": result.detail,
             "duration_ms": result.duration_ms,
         }
-        if result.ok:
+        if result.ok and result.deleted:
+            # NetSuite no longer holds it: the row keeps the payload it had as the audit
+            # trail, the attempt log keeps the id, and the reason says what happened when.
+            self.outcomes[DELETED] += 1
+            attempt.update(outcome=DELETED, netsuite_id=item.delete_id)
+            row = self.row(
+                item.key,
+                state=SKIPPED,
+                reason=f"{item.note}; deleted from NetSuite on {now.date().isoformat()}, so it "
+                "no longer counts.",
+                netsuite_id=None,
+                attempts=count,
+                last_attempt_at=now,
+                last_error_code="DELETED",
+                last_error_detail=None,
+            )
+        elif result.ok:
             self.outcomes[POSTED] += 1
             digest = payload_hash(
                 result.write.record_type, result.write.external_id, result.write.body
             )
-            entry.state, entry.netsuite_id, entry.posted_hash = POSTED, result.netsuite_id, digest
-            entry.posted_payload = to_record(result.write.body)
             row = self.row(
                 item.key,
                 state=POSTED,
                 reason=item.note,
                 netsuite_id=result.netsuite_id,
                 posted_hash=digest,
-                posted_payload=entry.posted_payload,
+                posted_payload=to_record(result.write.body),
                 posted_resource_version=item.resource_version,
                 posted_at=now,
                 attempts=count,
@@ -349,13 +523,9 @@ class _Run:
             )
         else:
             self.outcomes[FAILED] += 1
-            entry.state = FAILED
             if result.credentials_refused:
                 self.credentials_refused = result.detail or result.reason
-            # Documents that wait for this one then say why it is not in NetSuite.
-            item.outcome = NotPosted(
-                result.reason or "NetSuite refused it", result.error_code or ""
-            )
+            # Documents that wait for this one read this reason from the ledger.
             row = self.row(
                 item.key,
                 state=FAILED,
@@ -386,22 +556,21 @@ def sync(
     request; a document that cannot post gets a ledger state and a sentence saying why, and
     the run goes on. With ``dry_run`` everything is built and checked, nothing is written to
     NetSuite or the ledger, and ``counts["would_post"]`` says how many records would be.
+
+    Memory stays flat however many documents are staged: each phase is read from staging,
+    planned and sent a chunk (``settings.chunk_size`` documents) at a time, and references
+    and unchanged-payload checks are answered by the ledger, one chunk's keys at a time.
     """
     started = time.monotonic()
     with staging_engine.connect() as conn:
-        documents = {
-            kind: list(read_documents(conn, site, kind, quarantine_reasons(conn, site, kind)))
-            for kind in KIND_RESOURCES
-        }
         item_prices = read_item_prices(conn, site)
-        ledger = read_ledger(conn, site)
-    report = validate_mapping(mapping, reference, chargebee_usage(documents, item_prices))
+    usage = staged_usage(staging_engine, site, item_prices, settings.chunk_size)
+    report = validate_mapping(mapping, reference, usage)
     if not report.ok:
         log.warning("%s", report.summary())
     ctx = TransformContext(site, mapping, reference, settings.transform, report, item_prices)
     run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run)
-    run.ledger = ledger
-    run.go(plan(ctx, documents, ledger))
+    run.go()
     summary = LoadSummary(
         run_id=run_id,
         dry_run=dry_run,

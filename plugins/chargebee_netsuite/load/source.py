@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, Table, select, union
 
 from chargebee_netsuite.mapping.resolve import ItemPriceRef
+from chargebee_netsuite.quality.quarantine import quarantine_reasons
 from chargebee_netsuite.staging.chargebee_tables import DOCUMENT_TABLES
 
 # Ledger source kinds, and the staging resource each is read from.
@@ -34,34 +35,109 @@ class SourceDocument:
     quarantine_reason: str | None = None
 
 
+# A filter on a kind's staging table that narrows a read (None: every document).
+Where = Callable[[Table], ColumnElement[bool]] | None
+
+
+def _select(table: Table, site: str, where: Where) -> Select[Any]:
+    columns = [table.c.id, table.c.raw, table.c.resource_version, table.c.deleted]
+    if "lines_complete" in table.c:
+        columns.append(table.c.lines_complete)
+    query = select(*columns).where(table.c.site == site).order_by(table.c.id)
+    return query if where is None else query.where(where(table))
+
+
+def _document(kind: str, row: Row[Any], quarantined: Mapping[str, str]) -> SourceDocument:
+    values = row._mapping
+    raw = dict(values["raw"])
+    deleted = bool(values["deleted"])
+    if deleted:
+        raw["deleted"] = True
+    return SourceDocument(
+        kind=kind,
+        id=str(values["id"]),
+        raw=raw,
+        resource_version=values["resource_version"],
+        deleted=deleted,
+        lines_complete=bool(values.get("lines_complete", True)),
+        quarantine_reason=quarantined.get(str(values["id"])),
+    )
+
+
 def read_documents(
     conn: Connection, site: str, kind: str, quarantined: Mapping[str, str] | None = None
 ) -> Iterator[SourceDocument]:
     """Every staged document of ``kind`` (a ledger source kind) for ``site``, in id order.
 
     ``quarantined`` maps document ids to the data-quality stage's reasons for holding them.
+    For many documents prefer :func:`document_chunks`, which never holds a cursor open.
     """
     quarantined = quarantined or {}
     table = DOCUMENT_TABLES[KIND_RESOURCES[kind]]
-    columns = [table.c.id, table.c.raw, table.c.resource_version, table.c.deleted]
-    has_lines = "lines_complete" in table.c
-    if has_lines:
-        columns.append(table.c.lines_complete)
-    query = select(*columns).where(table.c.site == site).order_by(table.c.id)
-    for row in conn.execute(query).mappings():
-        raw = dict(row["raw"])
-        deleted = bool(row["deleted"])
-        if deleted:
-            raw["deleted"] = True
-        yield SourceDocument(
-            kind=kind,
-            id=str(row["id"]),
-            raw=raw,
-            resource_version=row["resource_version"],
-            deleted=deleted,
-            lines_complete=bool(row["lines_complete"]) if has_lines else True,
-            quarantine_reason=quarantined.get(str(row["id"])),
+    for row in conn.execute(_select(table, site, None)):
+        yield _document(kind, row, quarantined)
+
+
+def document_chunks(
+    engine: Engine,
+    site: str,
+    kind: str,
+    size: int,
+    where: Where = None,
+    *,
+    quarantine: bool = True,
+) -> Iterator[list[SourceDocument]]:
+    """The staged documents of ``kind`` for ``site`` in id order, ``size`` at a time.
+
+    Keyset paging: each chunk is one short query (``id > last``) on its own connection, so
+    memory holds one chunk and no read transaction stays open while the caller writes.
+    Each document carries its data-quality quarantine reason (unless ``quarantine`` is
+    false), read for that chunk only.
+    ``where`` narrows the read to documents a caller can use.
+    """
+    if size < 1:
+        raise ValueError("a chunk holds at least one document")
+    table = DOCUMENT_TABLES[KIND_RESOURCES[kind]]
+    query = _select(table, site, where).limit(size)
+    last: str | None = None
+    while True:
+        with engine.connect() as conn:
+            page = query if last is None else query.where(table.c.id > last)
+            rows = conn.execute(page).all()
+            if not rows:
+                return
+            ids = [str(row.id) for row in rows]
+            quarantined = quarantine_reasons(conn, site, kind, ids) if quarantine else {}
+        yield [_document(kind, row, quarantined) for row in rows]
+        if len(rows) < size:
+            return
+        last = ids[-1]
+
+
+def billed_currencies(
+    conn: Connection, site: str, customer_ids: Collection[str]
+) -> dict[str, set[str]]:
+    """Every currency each of ``customer_ids`` has staged invoices, credit notes or
+    transactions in (upper case), whatever their state."""
+    found: dict[str, set[str]] = {}
+    ordered = sorted(set(customer_ids))
+    tables = [DOCUMENT_TABLES[name] for name in ("invoices", "credit_notes", "transactions")]
+    for start in range(0, len(ordered), 500):
+        ids = ordered[start : start + 500]
+        query = union(
+            *(
+                select(t.c.customer_id, t.c.currency_code).where(
+                    t.c.site == site,
+                    t.c.customer_id.in_(ids),
+                    t.c.currency_code.is_not(None),
+                )
+                for t in tables
+            )
         )
+        for customer, currency in conn.execute(query):
+            if customer and currency:
+                found.setdefault(str(customer), set()).add(str(currency).upper())
+    return found
 
 
 def read_item_prices(conn: Connection, site: str) -> dict[str, ItemPriceRef]:
@@ -84,3 +160,35 @@ def read_item_prices(conn: Connection, site: str) -> dict[str, ItemPriceRef]:
         )
         for row in conn.execute(query)
     }
+
+
+def transactions_against(
+    conn: Connection, site: str, payment_ids: Collection[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The staged chargebacks and refunds of each of ``payment_ids``, raw, whatever their
+    state: chargebacks by ``reference_transaction_id``, refunds by ``refunded_txn_id``.
+
+    A payment's NetSuite applications shrink by its chargebacks, and what a voided payment
+    still has to give back depends on both, wherever in staging those documents sit.
+    """
+    table = DOCUMENT_TABLES["transactions"]
+    found: dict[str, list[dict[str, Any]]] = {}
+    ordered = sorted(set(payment_ids))
+    links = (
+        ("payment_reversal", table.c.reference_transaction_id),
+        ("refund", table.c.refunded_txn_id),
+    )
+    for start in range(0, len(ordered), 500):
+        ids = ordered[start : start + 500]
+        for kind, column in links:
+            query = (
+                select(column, table.c.raw, table.c.deleted)
+                .where(table.c.site == site, table.c.type == kind, column.in_(ids))
+                .order_by(table.c.id)
+            )
+            for payment_id, raw, deleted in conn.execute(query):
+                doc = dict(raw)
+                if deleted:
+                    doc["deleted"] = True
+                found.setdefault(str(payment_id), []).append(doc)
+    return found

@@ -77,7 +77,8 @@ class AccountRule(_Model):
 
 
 class AccountRules(_Model):
-    """Payment or refund accounts by gateway x currency; the most specific rule wins."""
+    """Payment, refund or chargeback accounts by gateway x currency; the most specific rule
+    wins."""
 
     rules: list[AccountRule] = Field(default_factory=list)
     default: NetSuiteId | None = None
@@ -173,6 +174,8 @@ class MappingConfig(_Model):
     items: ItemMapping = Field(default_factory=ItemMapping)
     payments: AccountRules = Field(default_factory=AccountRules)
     refunds: AccountRules = Field(default_factory=AccountRules)
+    # Where a chargeback takes the money back from (a gateway clearing or chargeback account).
+    chargebacks: AccountRules = Field(default_factory=AccountRules)
     credit_notes: CreditNoteMapping = Field(default_factory=CreditNoteMapping)
     discount_item: NetSuiteId | None = None
     tax: TaxMapping | None = None

@@ -135,6 +135,13 @@ def resolve_refund_account(
     return _resolve_account(config.refunds, "refunds", gateway, currency)
 
 
+def resolve_chargeback_account(
+    config: MappingConfig, gateway: str, currency: str
+) -> Resolution[str] | None:
+    """The account a chargeback through ``gateway`` in ``currency`` takes the money from."""
+    return _resolve_account(config.chargebacks, "chargebacks", gateway, currency)
+
+
 def resolve_credit_note(
     config: MappingConfig, reason_code: str | None
 ) -> Resolution[CreditNoteTarget] | None:

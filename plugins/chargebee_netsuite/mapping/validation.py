@@ -6,12 +6,19 @@ fix, and each says which documents it blocks, so that posting stops for those al
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from chargebee_netsuite.mapping.model import CreditNoteTarget, ItemTarget, MappingConfig
+from chargebee_netsuite.mapping.model import (
+    AccountRules,
+    CreditNoteTarget,
+    ItemTarget,
+    MappingConfig,
+)
 from chargebee_netsuite.mapping.resolve import (
     ItemPriceRef,
+    Resolution,
+    resolve_chargeback_account,
     resolve_credit_note,
     resolve_currency,
     resolve_item,
@@ -80,6 +87,7 @@ class Scope:
     refund_gateways: frozenset[tuple[str, str]] = frozenset()
     business_entities: frozenset[str | None] = frozenset()
     credit_note_reasons: frozenset[str | None] = frozenset()
+    chargeback_gateways: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ class ChargebeeUsage:
     refund_gateways: Iterable[tuple[str, str]] = ()
     business_entities: Iterable[str | None] = ()
     credit_note_reasons: Iterable[str | None] = ()
+    chargeback_gateways: Iterable[tuple[str, str]] = ()
 
 
 @dataclass
@@ -157,6 +166,11 @@ class ValidationReport:
     def blocked_refund_gateways(self) -> frozenset[tuple[str, str]]:
         """(gateway, currency) pairs whose refunds are held."""
         return self._union("refund_gateways")  # type: ignore[return-value]
+
+    @property
+    def blocked_chargeback_gateways(self) -> frozenset[tuple[str, str]]:
+        """(gateway, currency) pairs whose chargebacks are held."""
+        return self._union("chargeback_gateways")  # type: ignore[return-value]
 
     @property
     def blocked_business_entities(self) -> frozenset[str | None]:
@@ -289,6 +303,7 @@ def validate_mapping(
     _check_currencies(v, usage)
     _check_gateway_accounts(v, "payments", set(usage.payment_gateways))
     _check_gateway_accounts(v, "refunds", set(usage.refund_gateways))
+    _check_gateway_accounts(v, "chargebacks", set(usage.chargeback_gateways))
     _check_credit_notes(v, usage)
     _check_special_lines(v)
     return ValidationReport(v.problems)
@@ -386,18 +401,42 @@ def _check_currencies(v: _Validator, usage: ChargebeeUsage) -> None:
             )
 
 
+_Pairs = frozenset[tuple[str, str]]
+_GatewaySection = tuple[
+    Callable[[MappingConfig], AccountRules],
+    Callable[[MappingConfig, str, str], Resolution[str] | None],
+    Callable[[_Pairs], Scope],
+]
+# Each gateway x currency section: its rules, its resolver, and what a problem there blocks.
+_GATEWAY_SECTIONS: dict[str, _GatewaySection] = {
+    "payments": (
+        lambda c: c.payments,
+        resolve_payment_account,
+        lambda pairs: Scope(payment_gateways=pairs),
+    ),
+    "refunds": (
+        lambda c: c.refunds,
+        resolve_refund_account,
+        lambda pairs: Scope(refund_gateways=pairs),
+    ),
+    "chargebacks": (
+        lambda c: c.chargebacks,
+        resolve_chargeback_account,
+        lambda pairs: Scope(chargeback_gateways=pairs),
+    ),
+}
+
+
 def _check_gateway_accounts(
     v: _Validator, section: str, pairs_in_use: set[tuple[str, str]]
 ) -> None:
     config = v.config
-    rules_obj = config.payments if section == "payments" else config.refunds
-    resolver = resolve_payment_account if section == "payments" else resolve_refund_account
+    rules_of, resolver, scope_of = _GATEWAY_SECTIONS[section]
+    rules_obj = rules_of(config)
     noun = section[:-1]
 
     def scope(pairs: Iterable[tuple[str, str]]) -> Scope:
-        if section == "payments":
-            return Scope(payment_gateways=frozenset(pairs))
-        return Scope(refund_gateways=frozenset(pairs))
+        return scope_of(frozenset(pairs))
 
     pairs = {(gateway, currency.upper()) for gateway, currency in pairs_in_use}
     resolved = {pair: resolver(config, *pair) for pair in pairs}

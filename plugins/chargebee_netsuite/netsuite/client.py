@@ -32,6 +32,8 @@ from chargebee_netsuite.netsuite.suiteql import SuiteQLAPI
 log = logging.getLogger(__name__)
 
 GOVERNANCE_PATH = "/system/v1/governanceLimits"
+# Idle connections kept open, at least: above most accounts' concurrency limit.
+KEEPALIVE_CONNECTIONS = 50
 
 
 class NetSuiteClient:
@@ -53,12 +55,18 @@ class NetSuiteClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
+        initial = config.concurrency if isinstance(config.concurrency, int) else DEFAULT_CONCURRENCY
         self._http = httpx.Client(
             timeout=config.timeout,
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": "chargebee-netsuite/0.1"},
+            # The limiter caps requests in flight; the pool must keep a connection alive for
+            # each of them (httpx keeps 20 by default), or every request over that count pays
+            # for a new TCP and TLS handshake. governanceLimits can raise the limit later.
+            limits=httpx.Limits(
+                max_connections=None, max_keepalive_connections=max(initial, KEEPALIVE_CONNECTIONS)
+            ),
         )
-        initial = config.concurrency if isinstance(config.concurrency, int) else DEFAULT_CONCURRENCY
         self.limiter = limiter or shared_limiter(config.rest_url, initial)
         self._governance_resolved = config.concurrency != "governance"
         self._governance_lock = threading.Lock()
@@ -123,12 +131,14 @@ class NetSuiteClient:
             token = self.tokens.token()
             request_headers = dict(headers or {})
             request_headers["Authorization"] = f"Bearer {token.reveal()}"
+            # Built (the body encoded) before taking a slot: a slot is for a request in flight.
+            request = self._http.build_request(
+                method, url, params=params, json=json, headers=request_headers
+            )
             error: RetriableAPIError
             try:
                 with self.limiter.slot():
-                    response = self._http.request(
-                        method, url, params=params, json=json, headers=request_headers
-                    )
+                    response = self._http.send(request)
             except httpx.TransportError as exc:
                 error = TransportError(
                     f"NetSuite {method} {path} did not complete: {type(exc).__name__}"

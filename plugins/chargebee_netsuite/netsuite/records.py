@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from chargebee_netsuite.netsuite.errors import RecordNotFoundError
+
 if TYPE_CHECKING:
     from chargebee_netsuite.netsuite.client import NetSuiteClient
 
@@ -107,3 +109,17 @@ class RecordAPI:
     def delete(self, record_type: str, record_id: str) -> None:
         """Delete a record by internal id or ``eid:<external id>``."""
         self._client.request("DELETE", _record_path(record_type, record_id))
+
+    def delete_by_external_id(self, record_type: str, external_id: str) -> bool:
+        """Delete the record keyed on ``external_id``; False if NetSuite had none.
+
+        A 404 ``NONEXISTENT_ID`` counts as done: a retried delete whose first answer was lost
+        (or a rerun after a crash) finds the record already gone. Everything else is
+        retried, or raised, as for any request.
+        """
+        path = _record_path(record_type, f"eid:{check_external_id(external_id)}")
+        try:
+            self._client.request("DELETE", path)
+        except RecordNotFoundError:
+            return False
+        return True

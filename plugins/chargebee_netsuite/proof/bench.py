@@ -6,7 +6,9 @@ and allowing ``--concurrency`` requests in flight. Each stage (reference, extrac
 load) runs in its own process, so its time and peak RSS are its own. Then a second sync with
 nothing changed counts NetSuite writes (goal 0) and Chargebee requests. Baselines in the same
 run: the load with concurrency 1, and extraction at the Chargebee plan's rate-limit bound
-(``chargebee_netsuite.extract.bench``). Figures go to ``bench/results.json`` and stdout.
+(``chargebee_netsuite.extract.bench``). Figures go to ``bench/results.json`` and stdout,
+ending with each stage's verdicts: is its peak RSS flat (at most 400 MB at every scale), and
+does its time grow no faster than the number of documents.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
 
 STAGES = ("reference", "extract", "validate", "load")
 DOCS_PER_CUSTOMER = 10  # what the generator makes, on average (customer included)
+RSS_FLAT_MB = 400.0  # a stage's peak RSS must stay under this at every scale
+# Seconds per document may vary this much between the smallest and the largest scale (noise,
+# a shared machine) and still count as linear; fixed costs make small scales look slower.
+LINEAR_TOLERANCE = 1.5
 
 
 def posted(harness: Harness) -> int:
@@ -173,6 +179,42 @@ def linearity(scales: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _stage_seconds(scale: dict[str, Any], stage: str) -> float:
+    """A stage's own time (without interpreter start-up) when it reported one."""
+    figures = scale["first_sync"][stage]
+    return float(figures["output"].get("seconds") or figures["seconds"])
+
+
+def stage_scaling(scales: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per stage: peak RSS at each scale and whether it stays flat (at most ``RSS_FLAT_MB``
+    at every scale), and seconds per document at each scale with the largest over the
+    smallest (at most ``LINEAR_TOLERANCE``: time grows no faster than the documents)."""
+    figures: dict[str, Any] = {}
+    for stage in STAGES:
+        rss = {str(s["target_documents"]): s["peak_rss_mb"][stage] for s in scales}
+        per_doc = {
+            str(s["target_documents"]): round(_stage_seconds(s, stage) / s["documents_posted"], 6)
+            for s in scales
+            if s["documents_posted"]
+        }
+        rss_values, time_values = list(rss.values()), list(per_doc.values())
+        rss_ratio = round(rss_values[-1] / rss_values[0], 2) if len(rss) > 1 else None
+        time_ratio = (
+            round(time_values[-1] / time_values[0], 2)
+            if len(time_values) > 1 and time_values[0]
+            else None
+        )
+        figures[stage] = {
+            "peak_rss_mb": rss,
+            "rss_flat": all(value <= RSS_FLAT_MB for value in rss_values),
+            "rss_largest_over_smallest": rss_ratio,
+            "seconds_per_document": per_doc,
+            "time_largest_over_smallest": time_ratio,
+            "time_linear": time_ratio is None or time_ratio <= LINEAR_TOLERANCE,
+        }
+    return figures
+
+
 def print_summary(results: dict[str, Any]) -> None:
     """The headline figures."""
     for scale in results["scales"]:
@@ -191,6 +233,15 @@ def print_summary(results: dict[str, Any]) -> None:
             f"{nc['chargebee_requests']} Chargebee requests, {nc['seconds']:.1f}s"
         )
     print(f"linearity: {results['linearity']}")
+    for stage, figures in results.get("stages", {}).items():
+        rss = " / ".join(f"{v:.0f}" for v in figures["peak_rss_mb"].values())
+        per_doc = " / ".join(f"{v * 1000:.2f}" for v in figures["seconds_per_document"].values())
+        print(
+            f"{stage:>9}: peak RSS {rss} MB -> flat (<= {RSS_FLAT_MB:.0f} MB at every scale): "
+            f"{'yes' if figures['rss_flat'] else 'NO'}; ms/document {per_doc} "
+            f"(x{figures['time_largest_over_smallest']}) -> linear: "
+            f"{'yes' if figures['time_linear'] else 'NO'}"
+        )
     if "concurrency_1" in results:
         c1 = results["concurrency_1"]
         print(
@@ -209,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         nargs="+",
         default=[2000, 20000],
-        help="documents per scale (200000 on request)",
+        help="documents per scale (200000 on request: about half an hour, mostly the load)",
     )
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=5)
@@ -231,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(results["scales"][-1], indent=1), flush=True)
     results["linearity"] = linearity(results["scales"])
+    results["stages"] = stage_scaling(results["scales"])
     if not options.no_baselines:
         smallest = min(options.scales)
         results["concurrency_1"] = bench_concurrency_one(root, smallest, options.latency_ms, keys)

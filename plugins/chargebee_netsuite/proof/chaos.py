@@ -1,30 +1,44 @@
 """The fault matrix: ``python -m chargebee_netsuite.proof.chaos [--scale N] [--seeds 1 2 3]``.
 
-Every scenario starts fresh sandboxes with the same generated data, runs a full sync (the
-stages the Airflow DAG runs: reference, extract, validate, load) while one kind of fault is
-injected, then a follow-up sync without faults, and then compares NetSuite (SuiteQL) with an
-independent expectation from Chargebee's API (:mod:`proof.expect`). Every row must show 0
-duplicates, 0 missing and 0 wrong; the command exits 1 otherwise.
+Every scenario starts fresh sandboxes with the same generated data and runs the real DAG
+``chargebee_netsuite_sync`` through Airflow (:mod:`proof.airflow_runner`: LocalExecutor task
+processes, Airflow's retries) while one kind of fault is injected; task processes are
+SIGKILLed at random points of extract, validate and load. A follow-up DAG run without faults
+comes next, and then NetSuite (SuiteQL) is compared with an independent expectation from
+Chargebee's API (:mod:`proof.expect`). Every row must show 0 duplicates, 0 missing and
+0 wrong, and every DAG run must have ended as expected (the follow-up always in success);
+the command exits 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
 import random
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from chargebee_netsuite.airflow.settings import STAGING_CONN_ID
 from chargebee_netsuite.proof import stages
+from chargebee_netsuite.proof.airflow_runner import (
+    SYNC_DAG,
+    WEBHOOK_DAG,
+    DagRunResult,
+    ProofAirflow,
+    RunningDag,
+    Watch,
+    kill_task,
+    sandbox_env,
+)
 from chargebee_netsuite.proof.disturb import (
     Disturber,
     chargebee_random_5xx,
@@ -38,53 +52,99 @@ from chargebee_netsuite.proof.expect import (
     held_with_reason,
     netsuite_transactions,
 )
-from chargebee_netsuite.proof.harness import SITE, Harness, rsa_pair
+from chargebee_netsuite.proof.harness import FAST_RETRIES, SITE, Harness, rsa_pair
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
 STAGE_ORDER = ("reference", "extract", "validate", "load")
-# Faster client retries than production: a scenario proves behaviour, not patience.
-CLIENT_ARGS: dict[str, Any] = {"timeout": 3.0, "backoff_base": 0.02, "backoff_cap": 0.5}
+CLIENT_ARGS: dict[str, Any] = FAST_RETRIES
+# A scenario's sync reads everything, not one data interval: the sandboxes' history is older.
+FULL_SYNC = {"full_resync": True}
+LOAD_TASK = "load.post_to_netsuite"
+WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"  # the plugin's receiver
+WEBHOOK_PASSWORD = "proof-webhook-pass"
+
+
+@dataclass
+class RunRecord:
+    """One DAG run of a scenario: what it was for, the state it had to end in, how it ended."""
+
+    label: str
+    expected: str
+    result: DagRunResult
+
+    @property
+    def as_expected(self) -> bool:
+        return self.result.state == self.expected
+
+
+@dataclass
+class ScenarioRow(Row):
+    """A table row, with the Airflow DAG runs it came from."""
+
+    runs: list[RunRecord] = field(default_factory=list)
 
 
 @dataclass
 class Context:
-    """One scenario's harness, its run counter and what it noticed."""
+    """One scenario's sandboxes, its Airflow, its DAG runs and what it noticed."""
 
     harness: Harness
+    airflow: ProofAirflow
     rng: random.Random
-    runs: int = 0
-    failures: list[str] = field(default_factory=list)
+    runs: list[RunRecord] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # broken promises; each fails the row
 
-    def args(self, run_id: str | None = None) -> dict[str, Any]:
-        if run_id is None:
-            self.runs += 1
-            run_id = f"run-{self.runs}"
-        return {**self.harness.stage_args(), **CLIENT_ARGS, "run_id": run_id}
-
     def sync(
-        self, names: Iterable[str] = STAGE_ORDER, *, strict: bool = False, run_id: str | None = None
-    ) -> bool:
-        """Run the stages in this process, as the DAG's tasks would, one after another.
+        self,
+        label: str = "faults",
+        *,
+        watch: Watch | None = None,
+        expect: str = "success",
+        dag_id: str = SYNC_DAG,
+    ) -> DagRunResult:
+        """One DAG run of ``dag_id`` through Airflow against this scenario's sandboxes.
 
-        Under faults a stage may fail (a task failure, to be retried by the next run); that is
-        noted and the run stops there, as a DAG run would. ``strict`` re-raises instead.
-        ``run_id`` continues an earlier run (a task retry keeps its DAG run's id).
+        Under faults a task may fail and be retried by Airflow (a second after it failed, in
+        the same DAG run); ``expect`` is the state the run must end in.
         """
-        args = self.args(run_id)
-        os.environ[args["chargebee_key_env"]] = self.harness.chargebee_settings.test_key
-        for name in names:
-            try:
-                stages.STAGES[name](self.harness.engine, args)
-            except Exception as exc:
-                if strict:
-                    raise
-                self.failures.append(f"{name} failed: {type(exc).__name__}")
-                return False
-        return True
+        conf = FULL_SYNC if dag_id == SYNC_DAG else None
+        result = self.airflow.dag_run(dag_id, sandbox_env(self.harness), conf=conf, watch=watch)
+        self.runs.append(RunRecord(label, expect, result))
+        return result
 
 
 Scenario = Callable[[Context, Row], None]
+
+
+# -- watching a run ---------------------------------------------------------------------------
+
+
+class OnStart:
+    """Calls ``action`` once, as soon as a task process of ``group`` is running."""
+
+    def __init__(self, group: str, action: Callable[[RunningDag], object]) -> None:
+        self.group = group
+        self.action = action
+        self.done = False
+
+    def __call__(self, run: RunningDag) -> None:
+        if not self.done and run.task_processes(self.group):
+            self.done = True
+            self.action(run)
+
+
+def watch_all(*watches: Watch) -> Watch:
+    """One watch calling each of ``watches`` in turn."""
+
+    def watch(run: RunningDag) -> None:
+        for each in watches:
+            each(run)
+
+    return watch
+
+
+def baseline(ctx: Context, row: Row) -> None:
+    ctx.sync("first sync")
 
 
 # -- Chargebee --------------------------------------------------------------------------------
@@ -92,7 +152,7 @@ Scenario = Callable[[Context, Row], None]
 
 def cb_429(retry_after: bool) -> Scenario:
     def run(ctx: Context, row: Row) -> None:
-        # 4 requests per 1 s window while the client believes it may send a million a minute:
+        # 4 requests per 1 s window while the clients believe they may send a million a minute:
         # every burst runs into 429 and must wait (with or without Retry-After to guide it).
         ctx.harness.cb_admin(
             "POST",
@@ -162,47 +222,52 @@ def ns_drop(ctx: Context, row: Row) -> None:
 
 
 def ns_token_expiry(ctx: Context, row: Row) -> None:
-    ctx.sync(("reference", "extract", "validate"))
-    with Disturber(netsuite_token_expiry(ctx.harness.netsuite.base_url), 0.2) as d:
-        ctx.sync(("load",))
-    row.notes.append(f"clock advanced {d.pokes} times")
+    # From the moment the load task starts, NetSuite's clock jumps past every token's lifetime.
+    disturber = Disturber(netsuite_token_expiry(ctx.harness.netsuite.base_url), 0.2)
+    with contextlib.ExitStack() as stack:
+        ctx.sync(watch=OnStart("load", lambda run: stack.enter_context(disturber)))
+    row.notes.append(f"clock advanced {disturber.pokes} times during load")
 
 
 def ns_revoked_cert(ctx: Context, row: Row) -> None:
-    ctx.sync(("reference", "extract", "validate"))
-    ctx.harness.revoke_certificate()
-    finished = ctx.sync(("load",))
+    # Revoked while validation runs, so the load task is the first to meet it.
+    result = ctx.sync(
+        watch=OnStart("validate", lambda run: ctx.harness.revoke_certificate()),
+        expect="failed",
+    )
     with ctx.harness.engine.connect() as conn:
         failed = conn.execute(
             select(func.count())
             .select_from(ns_ledger)
             .where(ns_ledger.c.state == "failed", ns_ledger.c.reason.is_not(None))
         ).scalar_one()
-    if finished and not failed:
-        # Nothing could post, yet neither the task nor the ledger said so: that is a loss.
-        ctx.problems.append("revoked certificate: load succeeded silently")
-    row.notes.append(
-        f"revoked: load {'returned' if finished else 'raised'}, {failed} ledger failed"
-    )
+    load_state = result.tasks.get(LOAD_TASK, ("missing", 0))[0]
+    if load_state != "failed" or not failed:
+        # Nothing could post, yet the task or the ledger kept quiet about it: that is a loss.
+        ctx.problems.append(
+            f"revoked certificate: load task {load_state}, {failed} ledger rows failed"
+        )
+    row.notes.append(f"revoked: load task {load_state}, {failed} ledger failed")
     ctx.harness.restore_certificate()
 
 
 # -- process killed ---------------------------------------------------------------------------
 
 
-def kill_point(
-    ctx: Context, stage: str, run_id: str
-) -> tuple[str, Callable[[], bool] | None, float | None]:
-    """When to kill ``stage``: after some progress it made (requests, writes) or some time."""
+def kill_point(ctx: Context, stage: str, run_id: str) -> tuple[str, Callable[[], bool]]:
+    """When to kill a task of ``stage`` that just started: after some progress it made
+    (requests, writes) or some time into the GX checkpoint."""
     h = ctx.harness
     if stage == "extract":
         target = h.chargebee_requests() + ctx.rng.randint(2, 12)
-        return f"after {target} Chargebee requests", lambda: h.chargebee_requests() >= target, None
+        return f"after {target} Chargebee requests", lambda: h.chargebee_requests() >= target
     if stage == "load":
         target = h.netsuite_writes() + ctx.rng.randint(3, 60)
-        return f"after {target} NetSuite writes", lambda: h.netsuite_writes() >= target, None
+        return f"after {target} NetSuite writes", lambda: h.netsuite_writes() >= target
     # Validation's visible progress is its Data Docs folder: GX runs once it exists.
-    docs = Path(h.stage_args()["reports_dir"]) / "data_docs" / run_id
+    from chargebee_netsuite.quality.docs import run_folder
+
+    docs = Path(h.stage_args()["reports_dir"]) / "data_docs" / run_folder(run_id)
     extra = ctx.rng.uniform(0.0, 0.6)
     seen: list[float] = []
 
@@ -211,22 +276,56 @@ def kill_point(
             seen.append(time.monotonic())
         return bool(seen) and time.monotonic() - seen[0] >= extra
 
-    return f"{extra:.2f}s into the GX checkpoint", validating, None
+    return f"{extra:.2f}s into the GX checkpoint", validating
+
+
+class KillDuring:
+    """SIGKILLs one running task process of ``stage`` at a random point of its work."""
+
+    def __init__(self, ctx: Context, stage: str) -> None:
+        self.ctx = ctx
+        self.stage = stage
+        self.when = ""
+        self.predicate: Callable[[], bool] | None = None
+        self.killed: str | None = None
+
+    def __call__(self, run: RunningDag) -> None:
+        if self.killed is not None:
+            return
+        processes = run.task_processes(self.stage)
+        if not processes:
+            return
+        run_id = run.run_id()
+        if self.predicate is None:
+            if run_id is not None:
+                self.when, self.predicate = kill_point(self.ctx, self.stage, run_id)
+            return
+        if self.predicate():
+            task_id, process = self.ctx.rng.choice(processes)
+            if kill_task(process):
+                self.killed = task_id
+
+    def note(self) -> str:
+        """``load.post_to_netsuite SIGKILLed after 37 NetSuite writes`` or why not."""
+        if self.killed is not None:
+            return f"{self.killed} SIGKILLed {self.when}"
+        return f"{self.stage} finished before {self.when or 'it could be killed'}"
+
+    def check(self, ctx: Context, result: DagRunResult) -> None:
+        """The killed task must have been tried again by Airflow, in the same DAG run."""
+        if self.killed is None:
+            return
+        state, tries = result.tasks.get(self.killed, ("missing", 0))
+        if tries < 2 or (self.killed, tries - 1) not in result.failed_tries:
+            ctx.problems.append(f"{self.killed} was killed but not retried ({state}, try {tries})")
 
 
 def sigkill(stage: str) -> Scenario:
     def run(ctx: Context, row: Row) -> None:
-        index = STAGE_ORDER.index(stage)
-        ctx.runs += 1
-        run_id = f"run-{ctx.runs}"  # one DAG run: its tasks, the killed one and its retry
-        ctx.sync(STAGE_ORDER[:index], run_id=run_id)
-        when, predicate, delay = kill_point(ctx, stage, run_id)
-        result = ctx.harness.run_stage(
-            stage, run_id, kill_after=delay, kill_when=predicate, extra=CLIENT_ARGS
-        )
-        row.notes.append(f"{stage} {'SIGKILLed' if result.killed else 'finished before'} {when}")
-        # Airflow retries the killed task in the same run, then runs the rest of the DAG.
-        ctx.sync(STAGE_ORDER[index:], run_id=run_id)
+        kill = KillDuring(ctx, stage)
+        result = ctx.sync(watch=kill)
+        row.notes.append(kill.note())
+        kill.check(ctx, result)
 
     return run
 
@@ -235,14 +334,29 @@ def sigkill(stage: str) -> Scenario:
 
 
 def webhooks(ctx: Context, row: Row) -> None:
-    from chargebee_netsuite.extract.events import process_events
-    from chargebee_netsuite.sandbox.server import serve_in_thread
+    """Deliveries to the plugin's receiver on the Airflow API server, then the webhook DAG.
+
+    The deliveries are duplicated, reordered, forged (a real id with another body) and
+    unknown; the webhook DAG run alone must bring NetSuite up to date.
+    """
     from chargebee_netsuite.staging import chargebee_queries as q
-    from chargebee_netsuite.webhooks.config import ReceiverConfig
-    from chargebee_netsuite.webhooks.receiver import WEBHOOK_PATH, create_app
 
     harness = ctx.harness
-    ctx.sync()
+    # The receiver on the matrix's API server finds its credentials and this scenario's staging
+    # database in Airflow connections (metadata DB), stored while the first sync runs.
+    importing = ctx.airflow.import_connections(
+        {
+            "chargebee_webhook": {
+                "conn_type": "generic",
+                "login": "chargebee",
+                "password": WEBHOOK_PASSWORD,
+                "extra": {"site": SITE},
+            },
+            STAGING_CONN_ID: {"conn_type": "generic", "extra": {"url": harness.staging_url}},
+        }
+    )
+    ctx.sync("first sync")
+    importing.wait()
     # New business in Chargebee after the first sync: an invoice, its payment, a void.
     key = harness.chargebee_settings.test_key
     invoices = chargebee_list(harness.chargebee.base_url, key, "invoices")
@@ -270,43 +384,38 @@ def webhooks(ctx: Context, row: Row) -> None:
     with httpx.Client(base_url=f"{harness.chargebee.base_url}/api/v2", auth=(key, "")) as http:
         listed = http.get("/events", params={"limit": "20", "sort_by[desc]": "occurred_at"}).json()
     events = [entry["event"] for entry in listed["list"]]
-    config = ReceiverConfig("chargebee", "proof-webhook-pass", SITE, harness.staging_url)
-    app = create_app(lambda: config)
-    server = serve_in_thread(app)
-    try:
-        url = f"{server.base_url}{WEBHOOK_PATH}"
-        auth = ("chargebee", "proof-webhook-pass")
-        deliveries: list[dict[str, Any]] = []
-        for event in events:
-            deliveries += [event] * 3  # duplicated
-            # Forged: a real event id whose body claims another amount; only the id is used.
-            forged = {**event, "content": {"invoice": {"id": new_id, "total": 1, "amount_due": 1}}}
-            deliveries.append(forged)
-        deliveries.reverse()  # out of order
-        deliveries += [
-            {"id": f"ev_unknown_{n}", "event_type": "invoice_generated", "object": "event"}
-            for n in range(3)
-        ]
-        for body in deliveries:
-            status = httpx.post(url, json=body, auth=auth, timeout=30).status_code
-            if status != 200:
-                row.notes.append(f"delivery answered {status}")
-    finally:
-        server.stop()
-        app.state.engines.dispose()
+    deliveries: list[dict[str, Any]] = []
+    for event in events:
+        deliveries += [event] * 3  # duplicated
+        # Forged: a real event id whose body claims another amount; only the id is used.
+        forged = {**event, "content": {"invoice": {"id": new_id, "total": 1, "amount_due": 1}}}
+        deliveries.append(forged)
+    deliveries.reverse()  # out of order
+    deliveries += [
+        {"id": f"ev_unknown_{n}", "event_type": "invoice_generated", "object": "event"}
+        for n in range(3)
+    ]
+    url = f"{ctx.airflow.base_url}{WEBHOOK_ROUTE}"
+    auth = ("chargebee", WEBHOOK_PASSWORD)
+    for body in deliveries:
+        status = httpx.post(url, json=body, auth=auth, timeout=30).status_code
+        if status != 200:
+            row.notes.append(f"delivery answered {status}")
     with harness.engine.connect() as conn:
         pending = q.pending_event_ids(conn, SITE)
-    client = stages.chargebee_client({**harness.stage_args(), **CLIENT_ARGS})
-    os.environ[harness.stage_args()["chargebee_key_env"]] = key
-    try:
-        result = process_events(client, harness.engine, pending, run_id="webhooks")
-    finally:
-        client.close()
+    result = ctx.sync("webhooks", dag_id=WEBHOOK_DAG)
+    stats = ctx.airflow.xcom(WEBHOOK_DAG, result.run_id, "extract.process_inbox") or {}
     row.notes.append(
-        f"{len(deliveries)} deliveries, {result.unique} pending ids, "
-        f"{len(result.rejected)} rejected"
+        f"{len(deliveries)} deliveries, {len(pending)} pending ids, "
+        f"{len(stats.get('rejected') or [])} rejected"
     )
-    ctx.sync(("validate", "load"))
+    # The webhook run alone must have brought NetSuite up to date, before any follow-up sync.
+    after = check_netsuite(harness, "after the webhook run")
+    if not after.ok:
+        ctx.problems.append(
+            f"after the webhook run: {after.duplicates} dup, {after.missing} missing, "
+            f"{after.wrong} wrong ({'; '.join(after.notes[:3])})"
+        )
 
 
 # -- everything at once -----------------------------------------------------------------------
@@ -328,13 +437,20 @@ def everything(ctx: Context, row: Row) -> None:
     h.ns_admin("PUT", "/concurrency", {"limit": 3})
     h.ns_admin("POST", "/faults", {"fail_nth": 11, "drop_nth": 7})
     h.ns_admin("POST", "/faults", {"kind": "timeout", "count": 2, "method": "PUT", "seconds": 6})
-    with Disturber(chargebee_random_5xx(h.chargebee.base_url, ctx.rng), 0.1):
-        ctx.sync(("reference", "extract", "validate"))
-    with Disturber(netsuite_token_expiry(h.netsuite.base_url), 1.0):
-        when, predicate, _ = kill_point(ctx, "load", "killed-load")
-        result = h.run_stage("load", "killed-load", kill_when=predicate, extra=CLIENT_ARGS)
-        row.notes.append(f"load {'SIGKILLed' if result.killed else 'finished before'} {when}")
-        ctx.sync(("load",))
+    chargebee_5xx = Disturber(chargebee_random_5xx(h.chargebee.base_url, ctx.rng), 0.1)
+    token_expiry = Disturber(netsuite_token_expiry(h.netsuite.base_url), 1.0)
+    kill = KillDuring(ctx, "load")
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(chargebee_5xx)
+
+        def loading(run: RunningDag) -> None:
+            # Chargebee is done with; NetSuite tokens now expire every second.
+            chargebee_5xx.__exit__(None, None, None)
+            stack.enter_context(token_expiry)
+
+        result = ctx.sync(watch=watch_all(OnStart("load", loading), kill))
+    row.notes.append(kill.note())
+    kill.check(ctx, result)
 
 
 # -- the matrix -------------------------------------------------------------------------------
@@ -343,7 +459,7 @@ def everything(ctx: Context, row: Row) -> None:
 def scenarios(seeds: list[int]) -> list[tuple[str, Scenario]]:
     """Every scenario, by name; SIGKILL scenarios once per seed."""
     found: list[tuple[str, Scenario]] = [
-        ("baseline (no faults)", lambda ctx, row: None),
+        ("baseline (no faults)", baseline),
         ("chargebee 429 + Retry-After", cb_429(True)),
         ("chargebee 429, no Retry-After", cb_429(False)),
         ("chargebee 5xx on random pages", cb_5xx),
@@ -388,43 +504,64 @@ def seed_of(name: str, default: int) -> int:
     return default
 
 
+def check_netsuite(harness: Harness, name: str) -> Row:
+    """NetSuite (SuiteQL) against Chargebee's API, document by document."""
+    expected = expected_documents(
+        harness.chargebee.base_url, harness.chargebee_settings.test_key, SITE
+    )
+    client = stages.netsuite_client({**harness.stage_args(), **CLIENT_ARGS})
+    try:
+        actual = netsuite_transactions(client)
+    finally:
+        client.close()
+    return compare(name, expected, actual, held_with_reason(harness.engine, SITE))
+
+
 # Lists page by 100: a mutation between pages needs a list longer than one page.
 MIN_SCALE = {"mid-pagination": 40, "all faults": 40}
 
 
 def run_scenario(
-    name: str, scenario: Scenario, workdir: Path, scale: int, keys: tuple[str, bytes]
-) -> Row:
-    """Fresh sandboxes, the scenario, a clean follow-up sync, then the independent check."""
-    row = Row(name)
+    name: str,
+    scenario: Scenario,
+    workdir: Path,
+    scale: int,
+    keys: tuple[str, bytes],
+    airflow: ProofAirflow,
+) -> ScenarioRow:
+    """Fresh sandboxes, the scenario, a clean follow-up DAG run, then the independent check.
+
+    The row's notes: what the scenario did (``… SIGKILLed after …``), every DAG run and its
+    final state, any broken promise (each also counts as one wrong), what the check found.
+    """
+    row = ScenarioRow(name)  # the scenario writes its notes here
     scale = max([scale] + [n for key, n in MIN_SCALE.items() if key in name])
     harness = Harness.start(workdir, scale=scale, seed=7, keys=keys)
-    ctx = Context(harness, random.Random(seed_of(name, 1)))
+    ctx = Context(harness, airflow, random.Random(seed_of(name, 1)))
     started = time.monotonic()
     try:
         scenario(ctx, row)
-        row.notes += ctx.failures
         reset_faults(harness)
-        ctx.sync(strict=True)  # the follow-up run, without faults
-        expected = expected_documents(
-            harness.chargebee.base_url, harness.chargebee_settings.test_key, SITE
-        )
-        client = stages.netsuite_client({**harness.stage_args(), **CLIENT_ARGS})
-        try:
-            actual = netsuite_transactions(client)
-        finally:
-            client.close()
-        found = compare(name, expected, actual, held_with_reason(harness.engine, SITE))
-        found.notes = row.notes + ctx.problems + found.notes
-        found.wrong += len(ctx.problems)
-        row = found
+        ctx.sync("follow-up")  # without faults; it must succeed
+        found = check_netsuite(harness, name)
+        result = ScenarioRow(**{f.name: getattr(found, f.name) for f in fields(found)})
     except Exception as exc:  # a scenario that blows up is a failed row, not a crash
-        row.missing = row.expected or -1
-        row.notes.append(f"scenario error: {type(exc).__name__}: {exc}")
+        result = ScenarioRow(name, missing=-1)
+        ctx.problems.append(f"scenario error: {type(exc).__name__}: {exc}")
     finally:
         harness.stop()
-    row.notes.append(f"{time.monotonic() - started:.0f}s")
-    return row
+    for record in ctx.runs:
+        if not record.as_expected:
+            ctx.problems.append(
+                f"{record.label} run {record.result.run_id or '?'} ended "
+                f"{record.result.state}, expected {record.expected}"
+            )
+    runs = ", ".join(r.result.summary(r.label) for r in ctx.runs)
+    result.notes = [*row.notes, f"DAG runs: {runs}", *ctx.problems, *result.notes]
+    result.notes.append(f"{time.monotonic() - started:.0f}s")
+    result.wrong += len(ctx.problems)
+    result.runs = list(ctx.runs)
+    return result
 
 
 def table(rows: list[Row]) -> str:
@@ -437,7 +574,7 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         lines.append(
             f"{r.scenario:44} {r.expected:8} {r.posted:6} {r.held:4} {r.duplicates:3} "
-            f"{r.missing:4} {r.wrong:5}  {'; '.join(r.notes[:4])}"
+            f"{r.missing:4} {r.wrong:5}  {'; '.join(r.notes)}"
         )
     return "\n".join(lines)
 
@@ -450,17 +587,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="run only scenarios whose name contains this text")
     parser.add_argument("--workdir", type=Path, help="keep state here (default: a temp dir)")
     options = parser.parse_args(argv)
-    root = options.workdir or Path(tempfile.mkdtemp(prefix="cbns-chaos-"))
+    root = (options.workdir or Path(tempfile.mkdtemp(prefix="cbns-chaos-"))).resolve()
     keys = rsa_pair()
-    rows: list[Row] = []
-    for number, (name, scenario) in enumerate(scenarios(options.seeds)):
-        if options.only and options.only not in name:
-            continue
-        row = run_scenario(name, scenario, root / f"s{number:02d}", options.scale, keys)
-        rows.append(row)
-        print(table([row]).splitlines()[-1], flush=True)
+    rows: list[ScenarioRow] = []
+    started = time.monotonic()
+    print(f"Airflow home {root / 'airflow'}: migrating, starting the API server", flush=True)
+    airflow = ProofAirflow.start(root)
+    try:
+        for number, (name, scenario) in enumerate(scenarios(options.seeds)):
+            if options.only and options.only not in name:
+                continue
+            workdir = root / f"s{number:02d}"
+            row = run_scenario(name, scenario, workdir, options.scale, keys, airflow)
+            rows.append(row)
+            print(table([row]).splitlines()[-1], flush=True)
+    finally:
+        airflow.stop()
+    runs = sum(len(r.runs) for r in rows)
     print()
-    print(table(rows))
+    print(table(list(rows)))
+    print(
+        f"\n{len(rows)} scenarios, {runs} DAG runs through Airflow in "
+        f"{time.monotonic() - started:.0f}s; metadata DB {airflow.metadata_url}, "
+        f"run logs in {airflow.home.path / 'runs'} and {airflow.home.path / 'logs'}"
+    )
     bad = [r for r in rows if not r.ok]
     for r in bad:
         print(f"FAILED {r.scenario}: " + "; ".join(r.notes), file=sys.stderr)

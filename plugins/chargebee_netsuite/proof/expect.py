@@ -3,8 +3,10 @@
 Nothing here uses the connector's transform, ledger or staging to decide what is expected:
 the expectation comes from Chargebee's list endpoints and plain rules (a finalised invoice is
 an invoice for its total, a live credit note a credit memo, a successful payment or refund a
-payment or refund), the actual state from SuiteQL. The ledger is read only to tell a
-document held back *with a reason* (quarantined by data quality, say) from one that is lost.
+payment or refund, a successful chargeback a refund for its amount, a voided refund nothing,
+a voided payment a payment cancelled by a reversing refund), the actual state from SuiteQL.
+The ledger is read only to tell a document held back *with a reason* (quarantined by data
+quality, say) from one that is lost.
 """
 
 from __future__ import annotations
@@ -27,14 +29,19 @@ NETSUITE_TYPES = {
     "credit_note": "CustCred",
     "payment": "CustPymt",
     "refund": "CustRfnd",
+    # A chargeback takes the money back out of the payment: a customer refund.
+    "payment_reversal": "CustRfnd",
 }
 KIND_CODES = {
     "invoice": "inv",
     "credit_note": "cn",
     "payment": "txn",
     "refund": "txn",
+    "payment_reversal": "txn",
     "customer": "cust",
 }
+# A document voided after it was posted is cancelled by a record under this external id kind.
+REVERSAL_CODES = {"inv": "invrev", "cn": "cnrev", "txn": "txnrev"}
 
 
 def _escape(text: str) -> str:
@@ -89,9 +96,10 @@ def chargebee_list(base_url: str, api_key: str, resource: str) -> list[dict[str,
 def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expected]:
     """Every transaction Chargebee's API says NetSuite must hold, by external id.
 
-    A voided (or deleted) invoice or credit note is expected nowhere, except that if it was
-    posted before it was voided, its reversal must cancel it: :func:`compare` checks that pair
-    (registered here under the main id with ``netsuite_type`` "reversed").
+    A voided (or deleted) invoice, credit note or payment is expected nowhere, except that if
+    it was posted before it was voided, its reversal must cancel it: :func:`compare` checks
+    that pair (registered here under the main id with ``netsuite_type`` "reversed"). A voided
+    refund or chargeback is simply expected nowhere: it must be gone from NetSuite.
     """
     found: dict[str, Expected] = {}
     gone: dict[str, Expected] = {}
@@ -118,10 +126,14 @@ def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expe
         else:
             add("credit_note", doc, int(doc["total"]), gone)
     for doc in chargebee_list(base_url, api_key, "transactions"):
+        kind = str(doc.get("type"))
         if doc.get("deleted") or doc.get("status") != "success":
+            # Only a payment that took money in has something left to reverse.
+            if kind == "payment" and (doc.get("deleted") or doc.get("status") == "voided"):
+                add(kind, doc, int(doc["amount"]), gone)
             continue
-        if doc.get("type") in ("payment", "refund"):
-            add(str(doc["type"]), doc, int(doc["amount"]))
+        if kind in ("payment", "refund", "payment_reversal"):
+            add(kind, doc, int(doc["amount"]))
     for eid, voided in gone.items():
         found[eid] = Expected(
             eid, "reversed", voided.total, voided.customer_eid, voided.currency, voided.label
@@ -201,7 +213,8 @@ def compare(
         eid: want for eid, want in expected.items() if want.netsuite_type == "reversed"
     }
     for eid, want in reversed_docs.items():
-        reversal = eid.replace("-inv-", "-invrev-", 1).replace("-cn-", "-cnrev-", 1)
+        site, code, source_id = eid.split("-")[1:]
+        reversal = "-".join(("cb", site, REVERSAL_CODES[code], source_id))
         main, undo = by_eid.get(eid), by_eid.get(reversal)
         if main is None and undo is None:
             continue  # voided before it was ever posted
@@ -240,7 +253,7 @@ def compare(
             row.notes.append(f"wrong {want.label}: {', '.join(problems)}")
     # Posted though Chargebee says it must not be (reversals of voided documents are expected).
     for eid, got in by_eid.items():
-        if eid in reversed_docs or "-invrev-" in eid or "-cnrev-" in eid:
+        if eid in reversed_docs or eid.split("-")[2] in REVERSAL_CODES.values():
             continue
         if eid not in expected:
             row.wrong += 1

@@ -1,9 +1,10 @@
 """Both sandboxes, a staging database and the sync's stages, ready to be run and disturbed.
 
 The stages are the plain-Python functions the Airflow tasks call (``extract_all``,
-``validate_staged``, ``sync``) with the same arguments, so a fault proven harmless here is
-harmless in the DAG. Each stage can also run in its own process (``proof.stages``), so it can
-be killed with SIGKILL and its peak memory read on its own.
+``validate_staged``, ``sync``) with the same arguments. Each stage can run in its own process
+(``proof.stages``), so its peak memory can be read on its own (the benchmarks), or all of them
+in this process (:meth:`Harness.sync_in_process`). The fault matrix runs the DAG itself
+through Airflow against these sandboxes instead (``proof.airflow_runner``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ ACCOUNT = "1234567_SB1"
 CLIENT_ID = "sandbox-client-id"
 CERT = "cert-proof"
 TIME_ZONE = "America/Los_Angeles"
+# Quicker NetSuite client retries than production: a fault scenario proves behaviour, not
+# patience. Stage arguments here; connection extras of the same names through Airflow.
+FAST_RETRIES: dict[str, Any] = {"timeout": 3.0, "backoff_base": 0.02, "backoff_cap": 0.5}
+STAGE_ORDER = ("reference", "extract", "validate", "load")
 
 
 def rsa_pair() -> tuple[str, bytes]:
@@ -220,6 +225,32 @@ class Harness:
             "time_zone": TIME_ZONE,
             "rate_limit_per_minute": self.chargebee_settings.rate_limit_per_minute,
         }
+
+    def sync_in_process(
+        self,
+        names: tuple[str, ...] = STAGE_ORDER,
+        *,
+        run_id: str = "in-process",
+        extra: dict[str, Any] | None = None,
+        strict: bool = False,
+    ) -> list[str]:
+        """Run the stages one after another in this process, as the DAG's tasks would.
+
+        A failing stage ends the run there, as in a DAG run; returns what failed (empty when
+        everything finished), or re-raises when ``strict``.
+        """
+        from chargebee_netsuite.proof import stages
+
+        args = {**self.stage_args(), **FAST_RETRIES, **(extra or {}), "run_id": run_id}
+        os.environ[args["chargebee_key_env"]] = self.chargebee_settings.test_key
+        for name in names:
+            try:
+                stages.STAGES[name](self.engine, args)
+            except Exception as exc:
+                if strict:
+                    raise
+                return [f"{name} failed: {type(exc).__name__}"]
+        return []
 
     def run_stage(
         self,

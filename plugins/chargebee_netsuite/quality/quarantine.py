@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,13 +35,20 @@ def quarantined_ids(conn: Connection, site: str, kind: str) -> set[str]:
     return set(conn.scalars(query))
 
 
-def quarantine_reasons(conn: Connection, site: str, kind: str) -> dict[str, str]:
-    """``{id: reason}`` for the quarantined documents of ``kind``; several reasons are joined."""
+def quarantine_reasons(
+    conn: Connection, site: str, kind: str, ids: Collection[str] | None = None
+) -> dict[str, str]:
+    """``{id: reason}`` for the quarantined documents of ``kind``; several reasons are joined.
+
+    ``ids`` limits the answer to those documents (the loader asks one chunk at a time).
+    """
     query = (
         select(dq_quarantine.c.document_id, dq_quarantine.c.reason)
         .where(dq_quarantine.c.site == site, dq_quarantine.c.kind == kind)
         .order_by(dq_quarantine.c.document_id, dq_quarantine.c.check_name)
     )
+    if ids is not None:
+        query = query.where(dq_quarantine.c.document_id.in_(sorted(set(ids))))
     reasons: dict[str, list[str]] = {}
     for document_id, reason in conn.execute(query):
         reasons.setdefault(document_id, []).append(reason)

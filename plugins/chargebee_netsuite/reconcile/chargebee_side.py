@@ -34,6 +34,7 @@ EID_KINDS = {
     identity.TRANSACTION: ("transaction", "main"),
     identity.INVOICE_REVERSAL: ("invoice", "reversal"),
     identity.CREDIT_NOTE_REVERSAL: ("credit_note", "reversal"),
+    identity.TRANSACTION_REVERSAL: ("transaction", "reversal"),
 }
 
 
@@ -101,7 +102,10 @@ def read_documents(
         select(tx).where(tx.c.site == site, tx.c.date >= low, tx.c.date < high)
     ).mappings():
         code = str(row["currency_code"] or "").upper()
-        kind = {"payment": COLLECTED, "refund": REFUNDED}.get(str(row["type"]))
+        # A chargeback is money given back too: it counts with the refunds.
+        kind = {"payment": COLLECTED, "refund": REFUNDED, "payment_reversal": REFUNDED}.get(
+            str(row["type"])
+        )
         docs.append(
             ChargebeeDoc(
                 kind="transaction",

@@ -23,8 +23,8 @@ MEANINGS = {
     "credit memos posted for them.",
     "collected": "Σ amount of the successful Chargebee payments in the period beside the "
     "NetSuite customer payments posted for them.",
-    "refunded": "Σ amount of the successful Chargebee refunds in the period beside the NetSuite "
-    "customer refunds posted for them.",
+    "refunded": "Σ amount of the successful Chargebee refunds and chargebacks in the period "
+    "beside the NetSuite customer refunds posted for them.",
     "outstanding": "Σ amount due of those Chargebee invoices now beside the amount remaining "
     "on the NetSuite invoices (open AR of the period's invoices).",
     "difference": "Chargebee minus NetSuite, exact to the cent (or whole unit for JPY/KRW). "

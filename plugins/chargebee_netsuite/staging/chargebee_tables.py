@@ -157,8 +157,8 @@ cb_transactions = Table(
     Column("date", BigInteger),
     Column("reference_transaction_id", String(ID)),
     Column("refunded_txn_id", String(ID)),
-    # Only successful payments and refunds become NetSuite records; failed, voided and
-    # in-progress transactions are staged for the record but never posted.
+    # Only successful payments, refunds and chargebacks become NetSuite records; failed,
+    # voided and in-progress transactions are staged for the record but never posted.
     Column("postable", Boolean, nullable=False, server_default=false()),
     Index("ix_cb_transactions_site_customer", "site", "customer_id"),
 )

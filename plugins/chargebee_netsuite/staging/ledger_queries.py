@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,11 +59,55 @@ _ENTRY_COLUMNS = (
 
 
 def read_ledger(conn: Connection, site: str) -> dict[LedgerKey, LedgerEntry]:
-    """Every ledger row of ``site`` by key."""
+    """Every ledger row of ``site`` by key (for tests and tools: the loader reads by chunk)."""
     columns = [ns_ledger.c[name] for name in _ENTRY_COLUMNS]
     rows = conn.execute(select(*columns).where(ns_ledger.c.site == site)).mappings()
     entries = (LedgerEntry(**dict(row)) for row in rows)
     return {entry.key: entry for entry in entries}
+
+
+# Keys per ledger query: small enough for every backend's bound-parameter limit.
+_IN_BATCH = 500
+
+
+def read_entries(
+    conn: Connection,
+    site: str,
+    keys: Iterable[LedgerKey],
+    *,
+    payload_ids: Collection[str] = (),
+) -> dict[LedgerKey, LedgerEntry]:
+    """The ledger rows of ``keys`` (those that exist), by key.
+
+    ``posted_payload`` is large and rarely needed, so it is read only for rows whose
+    ``source_id`` is in ``payload_ids``; every other entry has ``posted_payload=None``.
+    """
+    by_kind_role: dict[tuple[str, str], set[str]] = {}
+    for kind, source_id, role in keys:
+        by_kind_role.setdefault((kind, role), set()).add(source_id)
+    columns = [ns_ledger.c[name] for name in _ENTRY_COLUMNS if name != "posted_payload"]
+    found: dict[LedgerKey, LedgerEntry] = {}
+    for (kind, role), id_set in by_kind_role.items():
+        same = (ns_ledger.c.site == site, ns_ledger.c.source_kind == kind, ns_ledger.c.role == role)
+        for ids in _batches(id_set):
+            query = select(*columns).where(*same, ns_ledger.c.source_id.in_(ids))
+            for row in conn.execute(query).mappings():
+                entry = LedgerEntry(**dict(row))
+                found[entry.key] = entry
+        for ids in _batches(id_set.intersection(payload_ids)):
+            query = select(ns_ledger.c.source_id, ns_ledger.c.posted_payload).where(
+                *same, ns_ledger.c.source_id.in_(ids)
+            )
+            for source_id, payload in conn.execute(query):
+                if (kind, source_id, role) in found:
+                    found[(kind, source_id, role)].posted_payload = payload
+    return found
+
+
+def _batches(ids: Collection[str]) -> Iterable[list[str]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _IN_BATCH):
+        yield ordered[start : start + _IN_BATCH]
 
 
 def _insert(conn: Connection) -> Any:

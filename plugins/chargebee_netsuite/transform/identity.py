@@ -15,6 +15,8 @@ CREDIT_NOTE = "cn"
 TRANSACTION = "txn"
 INVOICE_REVERSAL = "invrev"
 CREDIT_NOTE_REVERSAL = "cnrev"
+# The customer refund that takes back a payment voided or deleted after it was posted.
+TRANSACTION_REVERSAL = "txnrev"
 
 
 def escape(value: str) -> str:

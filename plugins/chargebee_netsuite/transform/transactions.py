@@ -1,11 +1,23 @@
-"""Chargebee transactions -> NetSuite ``customerPayment`` and ``customerRefund``."""
+"""Chargebee transactions -> NetSuite ``customerPayment`` and ``customerRefund``.
+
+Chargebacks and voids follow "unapply, then refund": the payment's invoice applications shrink
+(so the invoices re-open, as they do in Chargebee) and a ``customerRefund`` applied to the
+payment takes the money back out, leaving every posted record in place for the audit trail.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from chargebee_netsuite.mapping.resolve import resolve_payment_account, resolve_refund_account
+from chargebee_netsuite.mapping.model import MappingConfig
+from chargebee_netsuite.mapping.resolve import (
+    Resolution,
+    resolve_chargeback_account,
+    resolve_payment_account,
+    resolve_refund_account,
+)
+from chargebee_netsuite.mapping.validation import ValidationReport
 from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.checks import (
     check_everything,
@@ -26,13 +38,33 @@ from chargebee_netsuite.transform.model import (
 )
 from chargebee_netsuite.transform.money import rate, to_money
 
+Document = Mapping[str, Any]
+
+# Mapping section -> its account resolver and the (gateway, currency) pairs the preflight blocks.
+_SECTIONS: dict[
+    str,
+    tuple[
+        Callable[[MappingConfig, str, str], Resolution[str] | None],
+        Callable[[ValidationReport], frozenset[tuple[str, str]]],
+    ],
+] = {
+    "payments": (resolve_payment_account, lambda r: r.blocked_payment_gateways),
+    "refunds": (resolve_refund_account, lambda r: r.blocked_refund_gateways),
+    "chargebacks": (resolve_chargeback_account, lambda r: r.blocked_chargeback_gateways),
+}
+
 
 def transaction_ref_id(ctx: TransformContext, txn_id: str) -> str:
     """The external id of a Chargebee transaction in NetSuite."""
     return identity.external_id(ctx.site, identity.TRANSACTION, txn_id)
 
 
-def _check_postable(doc: Mapping[str, Any], label: str) -> None:
+def transaction_reversal_ref_id(ctx: TransformContext, txn_id: str) -> str:
+    """The external id of the refund that reverses a payment voided after it was posted."""
+    return identity.external_id(ctx.site, identity.TRANSACTION_REVERSAL, txn_id)
+
+
+def _check_postable(doc: Document, label: str) -> None:
     status = doc.get("status")
     if status != "success":
         raise Skipped(
@@ -41,10 +73,16 @@ def _check_postable(doc: Mapping[str, Any], label: str) -> None:
 
 
 def _header(
-    ctx: TransformContext, doc: Mapping[str, Any], label: str, account: str, memo: str
+    ctx: TransformContext,
+    doc: Document,
+    label: str,
+    account: str,
+    memo: str,
+    when: int | None = None,
 ) -> dict[str, Any]:
     check_everything(ctx, label)
-    day, note, period = posting_date(ctx, local_date(int(doc["date"]), ctx), label)
+    moment = int(doc["date"]) if when is None else when
+    day, note, period = posting_date(ctx, local_date(moment, ctx), label)
     body: dict[str, Any] = {
         "externalId": transaction_ref_id(ctx, str(doc["id"])),
         "customer": Ref("customer", customer_ref_id(ctx, str(doc["customer_id"]))),
@@ -62,14 +100,11 @@ def _header(
     return body
 
 
-def _account(ctx: TransformContext, doc: Mapping[str, Any], label: str, section: str) -> str:
+def _account(ctx: TransformContext, doc: Document, label: str, section: str) -> str:
     gateway, currency = str(doc.get("gateway", "")), str(doc["currency_code"]).upper()
-    if section == "payments":
-        resolution = resolve_payment_account(ctx.mapping, gateway, currency)
-        blocked = (gateway, currency) in ctx.report.blocked_payment_gateways
-    else:
-        resolution = resolve_refund_account(ctx.mapping, gateway, currency)
-        blocked = (gateway, currency) in ctx.report.blocked_refund_gateways
+    resolve, blocked_pairs = _SECTIONS[section]
+    resolution = resolve(ctx.mapping, gateway, currency)
+    blocked = (gateway, currency) in blocked_pairs(ctx.report)
     if resolution is None or blocked or resolution.rule in ctx.report.blocked_rules:
         problems = " ".join(
             p.message for p in ctx.report.problems if p.rule.startswith(section)
@@ -83,39 +118,145 @@ def _account(ctx: TransformContext, doc: Mapping[str, Any], label: str, section:
     return resolution.value
 
 
-def _describe(doc: Mapping[str, Any]) -> str:
+def _describe(doc: Document) -> str:
     parts = [str(doc.get("gateway", "")), str(doc.get("payment_method", ""))]
     reference = doc.get("reference_number") or doc.get("id_at_gateway")
     text = f"via {' / '.join(p for p in parts if p)}"
     return f"{text}, reference {reference}" if reference else text
 
 
-def payment_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posting:
+def _applications(doc: Document) -> list[tuple[str, int]]:
+    """``(invoice id, applied amount)`` of a payment, as Chargebee applied it when it was paid."""
+    return [
+        (str(link["invoice_id"]), int(link["applied_amount"]))
+        for link in doc.get("linked_invoices") or []
+        if int(link.get("applied_amount") or 0)
+    ]
+
+
+def applications_after_chargebacks(
+    payment: Document, chargebacks: Iterable[Document]
+) -> list[tuple[str, int, int]]:
+    """``(invoice id, applied, still applied)`` for each application of ``payment``, in minor
+    units, once ``chargebacks`` (its ``payment_reversal`` transactions; only successful, live
+    ones count) are taken out.
+
+    A chargeback that names its invoices (``linked_invoices``) re-opens exactly those; what it
+    does not place there comes out of the payment's unapplied cash first. One that names none
+    comes off the payment's applications from the last one backwards. Either way, only what is
+    left after that touches the other applications (NetSuite needs the payment to balance).
+    """
+    applied = _applications(payment)
+    left = [amount for _, amount in applied]
+    unapplied = max(int(payment.get("amount") or 0) - sum(left), 0)
+    # A failed, voided or deleted chargeback takes nothing back.
+    live = [c for c in chargebacks if c.get("status") == "success" and not c.get("deleted")]
+    ordered = sorted(live, key=lambda c: (int(c.get("date") or 0), str(c.get("id"))))
+    for chargeback in ordered:
+        rest = int(chargeback.get("amount") or 0)
+        links = [
+            (str(link["invoice_id"]), int(link["applied_amount"]))
+            for link in chargeback.get("linked_invoices") or []
+            if int(link.get("applied_amount") or 0)
+        ]
+        for invoice_id, amount in links:
+            for index, (applied_to, _) in enumerate(applied):
+                if applied_to == invoice_id:
+                    take = min(left[index], amount, rest)
+                    left[index] -= take
+                    rest -= take
+                    break
+        if links:
+            take = min(unapplied, rest)
+            unapplied -= take
+            rest -= take
+        for index in reversed(range(len(applied))):
+            take = min(left[index], rest)
+            left[index] -= take
+            rest -= take
+    return [(invoice, amount, now) for (invoice, amount), now in zip(applied, left, strict=True)]
+
+
+def _payment_body(ctx: TransformContext, doc: Document, label: str) -> dict[str, Any]:
+    account = _account(ctx, doc, label, "payments")
+    body = _header(ctx, doc, label, account, f"{label} {_describe(doc)}")
+    body["payment"] = to_money(int(doc["amount"]), str(doc["currency_code"]))
+    return body
+
+
+def payment_posting(
+    ctx: TransformContext, doc: Document, chargebacks: Iterable[Document] = ()
+) -> Posting:
     """A successful payment on its gateway x currency account, applied as Chargebee applied it.
 
-    Whatever ``linked_invoices`` does not apply stays unapplied on the payment.
+    Whatever ``linked_invoices`` does not apply stays unapplied on the payment. Its
+    ``chargebacks`` reduce the applications (``apply: false`` once one reaches zero: an upsert
+    that merely omits a line would leave it applied), so the invoices re-open.
     """
     label = f"Chargebee payment {doc['id']}"
     _check_postable(doc, label)
     currency = str(doc["currency_code"])
-    account = _account(ctx, doc, label, "payments")
-    body = _header(ctx, doc, label, account, f"{label} {_describe(doc)}")
-    body["payment"] = to_money(int(doc["amount"]), currency)
+    body = _payment_body(ctx, doc, label)
+    apply: list[dict[str, Any]] = []
+    for invoice_id, _, still in applications_after_chargebacks(doc, chargebacks):
+        line: dict[str, Any] = {"doc": Ref("invoice", invoice_ref_id(ctx, invoice_id))}
+        if still:
+            line.update(apply=True, amount=to_money(still, currency))
+        else:
+            line["apply"] = False
+        apply.append(line)
+    if apply:
+        body["apply"] = {"items": apply}
+    return Posting("customerPayment", str(body["externalId"]), body, label)
+
+
+def unapplied_payment_posting(ctx: TransformContext, doc: Document) -> Posting:
+    """A posted payment that Chargebee voided or deleted: the same record, applied to nothing.
+
+    Its invoices re-open as they did in Chargebee; :func:`payment_reversal_posting` then takes
+    the money back out, so the payment itself stays in NetSuite for the audit trail.
+    """
+    label = f"Chargebee payment {doc['id']}"
+    body = _payment_body(ctx, doc, label)
     apply = [
-        {
-            "doc": Ref("invoice", invoice_ref_id(ctx, str(link["invoice_id"]))),
-            "apply": True,
-            "amount": to_money(int(link["applied_amount"]), currency),
-        }
-        for link in doc.get("linked_invoices", [])
-        if int(link.get("applied_amount", 0))
+        {"doc": Ref("invoice", invoice_ref_id(ctx, invoice_id)), "apply": False}
+        for invoice_id, _ in _applications(doc)
     ]
     if apply:
         body["apply"] = {"items": apply}
     return Posting("customerPayment", str(body["externalId"]), body, label)
 
 
-def refund_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posting:
+def gone_when(doc: Document) -> tuple[int, str]:
+    """When and how a posted transaction stopped counting in Chargebee: ``(timestamp, how)``,
+    how being "deleted", "voided" or e.g. "marked late_failure"."""
+    changed = int(doc.get("updated_at") or doc["date"])
+    if doc.get("deleted"):
+        return changed, "deleted"
+    if doc.get("status") == "voided":
+        return int(doc.get("voided_at") or changed), "voided"
+    return changed, f"marked {doc.get('status')}"
+
+
+def payment_reversal_posting(ctx: TransformContext, doc: Document, amount: int) -> Posting:
+    """A ``customerRefund`` taking back ``amount`` (minor units) of a payment that Chargebee
+    voided or deleted after it was posted: from the payment's own account, applied to the
+    payment, dated at the void (or deletion) and saying so in its memo."""
+    label = f"Reversal of Chargebee payment {doc['id']}"
+    when, how = gone_when(doc)
+    why = f"{how} on {local_date(when, ctx).isoformat()}"
+    memo = f"Reverses Chargebee payment {doc['id']} ({_describe(doc)}), {why} in Chargebee."
+    account = _account(ctx, doc, label, "payments")
+    body = _header(ctx, doc, label, account, memo, when=when)
+    eid = transaction_reversal_ref_id(ctx, str(doc["id"]))
+    body["externalId"] = eid
+    payment = Ref("customerPayment", transaction_ref_id(ctx, str(doc["id"])))
+    money = to_money(amount, str(doc["currency_code"]))
+    body["apply"] = {"items": [{"doc": payment, "apply": True, "amount": money}]}
+    return Posting("customerRefund", eid, body, label)
+
+
+def refund_posting(ctx: TransformContext, doc: Document) -> Posting:
     """A successful refund, applied to the refundable credit memo(s) it pays out."""
     label = f"Chargebee refund {doc['id']}"
     _check_postable(doc, label)
@@ -149,19 +290,43 @@ def refund_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posting:
     return Posting("customerRefund", str(body["externalId"]), body, label)
 
 
-def transaction_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posting:
-    """Dispatch a transaction by type; authorisations and chargebacks are never posted here."""
+def chargeback_posting(ctx: TransformContext, doc: Document) -> Posting:
+    """A successful chargeback: a ``customerRefund`` from the mapped chargeback account,
+    applied to the charged-back payment for the chargeback amount.
+
+    It refers to the payment by :class:`Ref`, so the loader holds it until that payment is in
+    NetSuite; :func:`payment_posting` shrinks the payment's applications by the same amount.
+    """
+    label = f"Chargebee chargeback {doc['id']}"
+    _check_postable(doc, label)
+    payment_id = doc.get("reference_transaction_id")
+    if not payment_id:
+        raise Quarantined(
+            f"{label} does not name the payment it reverses (reference_transaction_id), so "
+            "NetSuite has nothing to apply it to. Check the chargeback in Chargebee.",
+            "UNLINKED_CHARGEBACK",
+        )
+    account = _account(ctx, doc, label, "chargebacks")
+    memo = f"{label} of payment {payment_id} {_describe(doc)}"
+    body = _header(ctx, doc, label, account, memo)
+    payment = Ref("customerPayment", transaction_ref_id(ctx, str(payment_id)))
+    money = to_money(int(doc["amount"]), str(doc["currency_code"]))
+    body["apply"] = {"items": [{"doc": payment, "apply": True, "amount": money}]}
+    return Posting("customerRefund", str(body["externalId"]), body, label)
+
+
+def transaction_posting(
+    ctx: TransformContext, doc: Document, chargebacks: Iterable[Document] = ()
+) -> Posting:
+    """Dispatch a transaction by type; ``chargebacks`` are a payment's successful reversals.
+
+    Authorisations move no money and are never posted.
+    """
     kind = doc.get("type")
     if kind == "payment":
-        return payment_posting(ctx, doc)
+        return payment_posting(ctx, doc, chargebacks)
     if kind == "refund":
         return refund_posting(ctx, doc)
     if kind == "payment_reversal":
-        raise Quarantined(
-            f"Chargebee chargeback {doc['id']} (payment_reversal of "
-            f"{doc.get('reference_transaction_id', 'a payment')}) is not posted: the mapping "
-            "has no chargeback treatment yet. Record it in NetSuite by hand (refund the payment "
-            "to the chargeback account) until one is configured.",
-            "CHARGEBACK",
-        )
+        return chargeback_posting(ctx, doc)
     raise Skipped(f"Chargebee transaction {doc['id']} is an {kind}; it moves no money.")

@@ -10,7 +10,12 @@ from airflow.sdk import RetryAction
 from sqlalchemy.exc import OperationalError
 
 from chargebee_netsuite.airflow.pools import chargebee_slots, pool_specs, rate_limit_share
-from chargebee_netsuite.airflow.retry import ApiRetryPolicy
+from chargebee_netsuite.airflow.retry import (
+    RETRY_DELAY_ENV,
+    ApiRetryPolicy,
+    configured_policy,
+    default_args,
+)
 from chargebee_netsuite.airflow.tasks import ConfigurationError, ValidationFailed
 from chargebee_netsuite.chargebee import errors as cb
 from chargebee_netsuite.mapping import MappingConfigError
@@ -82,6 +87,26 @@ def test_policy_round_trips() -> None:
     restored = ApiRetryPolicy.deserialize(POLICY.serialize())
     assert restored.retry_delay == POLICY.retry_delay
     assert restored.rate_limit_delay == POLICY.rate_limit_delay
+
+
+def test_retry_delays_are_minutes_unless_the_deployment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(RETRY_DELAY_ENV, raising=False)
+    assert default_args()["retry_delay"] == timedelta(minutes=2)
+    assert default_args(delay=timedelta(seconds=30))["retry_delay"] == timedelta(seconds=30)
+    assert configured_policy().retry_delay == timedelta(minutes=2)
+    # The fault matrix retries after a second: it proves retries happen, not their patience.
+    monkeypatch.setenv(RETRY_DELAY_ENV, "1.5")
+    assert default_args(delay=timedelta(seconds=30))["retry_delay"] == timedelta(seconds=1.5)
+    policy = configured_policy()
+    assert (policy.retry_delay, policy.rate_limit_delay) == (
+        timedelta(seconds=1.5),
+        timedelta(seconds=2.25),
+    )
+    monkeypatch.setenv(RETRY_DELAY_ENV, "0")
+    with pytest.raises(ValueError, match=RETRY_DELAY_ENV):
+        default_args()
 
 
 @pytest.mark.parametrize(("limit", "slots", "share"), [(150, 3, 50), (1000, 6, 166), (10, 1, 10)])

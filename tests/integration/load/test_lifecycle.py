@@ -14,7 +14,7 @@ from chargebee_netsuite.transform.identity import external_id
 
 from .conftest import SITE, TIME_ZONE, Env, StartEnv, mapping
 from .test_tieout import assert_tied_out
-from .tieout import chargebee_list
+from .tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
 
 
 def ledger(env: Env, kind: str, source_id: str, role: str = "main") -> dict[str, Any]:
@@ -46,6 +46,8 @@ def untouched_open_invoices(env: Env) -> list[dict[str, Any]]:
         and not inv.get("amount_paid")
         and not inv.get("credits_applied")
         and not inv.get("amount_adjusted")
+        # A payment that was charged back in full still applies to it in NetSuite.
+        and not any(p.get("txn_status") == "success" for p in inv.get("linked_payments", []))
     ]
 
 
@@ -105,7 +107,9 @@ def test_a_voided_credit_note_is_reversed_and_its_invoice_reopens(start_env: Sta
     assert env.netsuite_writes() == before
 
 
-def test_a_posted_payment_deleted_in_chargebee_asks_for_a_manual_void(start_env: StartEnv) -> None:
+def test_a_posted_payment_deleted_in_chargebee_is_unapplied_and_refunded(
+    start_env: StartEnv,
+) -> None:
     env = start_env(scale=12)
     invoice = untouched_open_invoices(env)[0]
     txn = env.cb_admin("POST", f"/invoices/{invoice['id']}/payments", {"payment_method": "check"})
@@ -115,10 +119,29 @@ def test_a_posted_payment_deleted_in_chargebee_asks_for_a_manual_void(start_env:
     assert ledger(env, "transaction", txn_id)["state"] == "posted"
     env.cb_admin("DELETE", f"/transactions/{txn_id}")
     env.extract("extract-2")
-    env.sync("run-2")
+    summary = env.sync("run-2")
+    assert summary.counts.get("failed", 0) == 0, summary.counts
     row = ledger(env, "transaction", txn_id, "reversal")
-    assert row["state"] == "failed"
-    assert "Void that record in NetSuite by hand" in row["reason"]
+    assert row["state"] == "posted"
+    refund = netsuite_record(env, "customerRefund", external_id(SITE, "txnrev", txn_id))
+    assert f"Reverses Chargebee payment {txn_id}" in refund["memo"]
+    assert "deleted on" in refund["memo"]
+    total = Decimal(invoice["total"]) / (
+        1 if invoice["currency_code"] in WHOLE_UNIT_CURRENCIES else 100
+    )
+    assert Decimal(str(refund["total"])) == total
+    # The payment stays, applied to nothing and used up by the refund; the invoice re-opens.
+    payment = netsuite_record(env, "customerPayment", external_id(SITE, "txn", txn_id))
+    assert not payment.get("apply", {}).get("items")
+    original = netsuite_record(env, "invoice", external_id(SITE, "inv", invoice["id"]))
+    assert Decimal(str(original["amountRemaining"])) == total
+    assert (
+        "deleted in Chargebee after it was posted" in ledger(env, "transaction", txn_id)["reason"]
+    )
+    assert_tied_out(env)
+    before = env.netsuite_writes()
+    assert env.sync("run-3").writes == 0
+    assert env.netsuite_writes() == before
 
 
 def test_a_closed_period_holds_its_documents_until_it_reopens(start_env: StartEnv) -> None:

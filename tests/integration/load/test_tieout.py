@@ -5,9 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
+from chargebee_netsuite.transform.identity import external_id
 
 from .conftest import SITE, Env, StartEnv
-from .tieout import chargebee_open_ar, netsuite_external_ids, netsuite_open_ar
+from .tieout import (
+    chargebee_list,
+    chargebee_open_ar,
+    netsuite_external_ids,
+    netsuite_external_ids_of_type,
+    netsuite_open_ar,
+)
 
 
 def assert_tied_out(env: Env) -> None:
@@ -41,6 +48,17 @@ def test_thousands_of_invoices_tie_out_and_a_second_sync_sends_no_writes(
     first = env.sync("run-1")
     assert first.counts.get("failed", 0) == 0, first.counts
     assert_tied_out(env)
+    # The generated history has chargebacks (full and partial); each is a customer refund.
+    chargebacks = [
+        t["id"]
+        for t in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "transactions"
+        )
+        if t["type"] == "payment_reversal" and t["status"] == "success"
+    ]
+    assert len(chargebacks) >= 10
+    refunds = netsuite_external_ids_of_type(env.netsuite_client(), "CustRfnd")
+    assert {external_id(SITE, "txn", c) for c in chargebacks} <= refunds
     before = env.netsuite_writes()
     second = env.sync("run-2")
     assert env.netsuite_writes() == before

@@ -78,3 +78,9 @@ def netsuite_external_ids(client: NetSuiteClient) -> Counter[str]:
             str(r["externalid"]) for r in netsuite_rows(client, query) if r.get("externalid")
         )
     return ids
+
+
+def netsuite_external_ids_of_type(client: NetSuiteClient, tran_type: str) -> set[str]:
+    """The external ids of NetSuite transactions of one type (``CustRfnd``, ...)."""
+    query = f"SELECT externalid FROM transaction WHERE type = '{tran_type}'"
+    return {str(r["externalid"]) for r in netsuite_rows(client, query) if r.get("externalid")}

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import Engine, func, select
 
-from chargebee_netsuite.quality import run
+from chargebee_netsuite.quality import docs, run
 from chargebee_netsuite.quality.quarantine import quarantined_ids
 from chargebee_netsuite.quality.run import validate_staged
 from chargebee_netsuite.sandbox.chargebee.generator import generate
@@ -58,7 +58,8 @@ def test_only_the_given_documents_are_validated(engine: Engine, tmp_path: Path) 
     assert {k: c.checked for k, c in summary.counts.items() if c.checked} == {"invoice": 1}
     assert [(e.id, e.check) for e in summary.quarantined] == [(invoice, "invoice.currency_known")]
     index = summary.data_docs_index
-    assert index == tmp_path / "data_docs" / "manual__2026-11-28T06_00_00_00_00" / "index.html"
+    assert index == tmp_path / "data_docs" / docs.run_folder(run_id) / "index.html"
+    assert index.parent.name.startswith("manual__2026-11-28T06_00_00_00_00-")
     # Every page the index links to exists (GX names folders after the run id).
     links = re.findall(r"validations/[^\"'\s]+\.html", index.read_text(encoding="utf-8"))
     assert links

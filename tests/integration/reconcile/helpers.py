@@ -24,6 +24,8 @@ def untouched_open_invoices(env: Env) -> list[dict[str, Any]]:
         and not inv.get("amount_paid")
         and not inv.get("credits_applied")
         and not inv.get("amount_adjusted")
+        # A payment that was charged back in full still applies to it in NetSuite.
+        and not any(p.get("txn_status") == "success" for p in inv.get("linked_payments", []))
     ]
 
 

@@ -37,7 +37,7 @@ def chargebee_totals(env: Env) -> dict[tuple[str, str], Decimal]:
         if cn["status"] != "voided" and not cn.get("deleted"):
             add(cn["currency_code"], "credited", cn["total"])
     for txn in chargebee_list(base, key, "transactions"):
-        if txn["status"] == "success" and txn["type"] in ("payment", "refund"):
+        if txn["status"] == "success" and txn["type"] in ("payment", "refund", "payment_reversal"):
             measure = "collected" if txn["type"] == "payment" else "refunded"
             add(txn["currency_code"], measure, txn["amount"])
     return sums

@@ -43,6 +43,8 @@ def connection(monkeypatch: pytest.MonkeyPatch, ec_pem: str) -> str:
                 "algorithm": "ES256",
                 "concurrency": 3,
                 "max_attempts": "2",
+                "backoff_base": "0.1",
+                "backoff_cap": 4,
             },
         },
     )
@@ -66,6 +68,7 @@ def test_client_comes_from_the_connection(connection: str, ec_pem: str) -> None:
     )
     assert config.algorithm == "ES256"
     assert config.concurrency == 3 and config.max_attempts == 2
+    assert (config.backoff_base, config.backoff_cap) == (0.1, 4.0)
     assert config.scope == ("rest_webservices",)
     assert config.rest_url == "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest"
     key_line = ec_pem.splitlines()[1]

@@ -132,18 +132,20 @@ def test_two_sites_share_one_database(engine: Engine) -> None:
     assert stored(engine, "b")["inv_1"].total == 2
 
 
-def test_only_successful_payments_and_refunds_are_postable(engine: Engine) -> None:
+def test_only_successful_payments_refunds_and_chargebacks_are_postable(engine: Engine) -> None:
     docs = [
         {"id": "t1", "type": "payment", "status": "success", "amount": 100},
         {"id": "t2", "type": "payment", "status": "failure", "amount": 100},
         {"id": "t3", "type": "refund", "status": "success", "amount": 50},
         {"id": "t4", "type": "authorization", "status": "success", "amount": 1},
+        {"id": "t5", "type": "payment_reversal", "status": "success", "amount": 50},
+        {"id": "t6", "type": "payment_reversal", "status": "voided", "amount": 50},
     ]
     rows = [document_row("transactions", d, site="s", run_id=None, extracted_at=NOW) for d in docs]
     with engine.begin() as conn:
         q.upsert_documents(conn, cb_transactions, rows)
         got = dict(conn.execute(select(cb_transactions.c.id, cb_transactions.c.postable)).all())
-    assert got == {"t1": True, "t2": False, "t3": True, "t4": False}
+    assert got == {"t1": True, "t2": False, "t3": True, "t4": False, "t5": True, "t6": False}
 
 
 def test_inbox_dedupes_ids_and_tracks_states(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from chargebee_netsuite.staging.db import create_staging_engine, migrate
 from chargebee_netsuite.staging.ledger_queries import (
     add_attempts,
     attempts_for,
+    read_entries,
     read_ledger,
     state_counts,
     upsert_entries,
@@ -85,3 +86,36 @@ def test_attempts_are_appended_in_order(engine: Engine) -> None:
     with engine.connect() as conn:
         log = attempts_for(conn, "s", "invoice", "1")
     assert [(a["outcome"], a["status_code"]) for a in log] == [("failed", 500), ("posted", 204)]
+
+
+def test_entries_are_read_by_key_and_the_posted_payload_only_when_asked_for(
+    engine: Engine,
+) -> None:
+    payload = {"apply": {"items": [{"doc": {"id": "11"}}]}}
+    rows = [
+        {
+            **KEY,
+            "source_kind": "credit_note",
+            "source_id": str(n),
+            "role": role,
+            "state": "posted",
+            "netsuite_id": f"{n}{role[0]}",
+            "posted_payload": payload,
+            "first_seen_at": NOW,
+            "updated_at": NOW,
+        }
+        for n in range(1200)  # more keys than one IN list carries
+        for role in ("main", "reversal")
+    ]
+    with engine.begin() as conn:
+        upsert_entries(conn, rows)
+    keys = [("credit_note", str(n), "main") for n in range(0, 1200, 2)]
+    with engine.connect() as conn:
+        found = read_entries(
+            conn, "s", [*keys, ("credit_note", "missing", "main")], payload_ids={"4"}
+        )
+        assert read_entries(conn, "other", keys) == {}
+    assert set(found) == set(keys)
+    assert found[("credit_note", "8", "main")].netsuite_id == "8m"
+    assert found[("credit_note", "4", "main")].posted_payload == payload
+    assert all(e.posted_payload is None for k, e in found.items() if k[1] != "4")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from chargebee_netsuite.load.post import Write, send_all
@@ -71,3 +72,51 @@ def test_writes_run_concurrently_and_each_one_reports_back() -> None:
     assert "then sync again" in failed.reason
     assert results[4].http_attempts == 6
     assert "tried again on the next run" in (results[4].reason or "")
+
+
+class CountingRecords:
+    """Upserts that only count, and let a test wait until a number of them were sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+        self.reached = threading.Event()
+        self.wanted = 0
+
+    def upsert(self, record_type: str, external_id: str, body: Any, *, strict_fields: bool) -> str:
+        with self._lock:
+            self.sent.append(external_id)
+            if len(self.sent) >= self.wanted:
+                self.reached.set()
+        return "1"
+
+
+def _writes(n: int) -> list[Write]:
+    return [Write(i, "invoice", f"e{i}", {}, f"invoice {i}") for i in range(n)]
+
+
+def test_writes_keep_going_while_the_caller_is_busy_with_a_result() -> None:
+    # The caller holds on to the first result (a ledger flush, planning the next chunk)
+    # until 40 writes were sent: they must have been taken ahead, well beyond 2 * concurrency.
+    records = CountingRecords()
+    records.wanted = 40
+    results = send_all(FakeClient(records), _writes(60), concurrency=5, ahead=64)  # type: ignore[arg-type]
+    next(results)
+    assert records.reached.wait(timeout=30), f"only {len(records.sent)} sent meanwhile"
+    assert len(list(results)) == 59
+
+
+def test_a_caller_that_stops_early_leaves_the_rest_unsent() -> None:
+    records = CountingRecords()
+    pulled: list[int] = []
+
+    def stream() -> Iterator[Write]:
+        for write in _writes(100):
+            pulled.append(write.token)
+            yield write
+
+    results = send_all(FakeClient(records), stream(), concurrency=2, ahead=10)  # type: ignore[arg-type]
+    next(results)
+    results.close()  # e.g. the ledger write failed
+    assert len(pulled) == 10  # never more than ``ahead`` taken from the stream
+    assert len(records.sent) <= 10

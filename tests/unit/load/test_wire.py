@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal
 
@@ -38,3 +39,15 @@ def test_the_hash_ignores_key_order_and_notices_any_change() -> None:
     assert one != payload_hash("invoice", "e1", {"a": Decimal("1.01"), "b": 2})
     assert one != payload_hash("creditMemo", "e1", {"a": Decimal("1.00"), "b": 2})
     assert one != payload_hash("invoice", "e2", {"a": Decimal("1.00"), "b": 2})
+
+
+def test_the_hash_is_of_the_ledger_form_so_stored_hashes_stay_valid() -> None:
+    # Ledgers written before keep their payload hashes: the hash is SHA-256 of the canonical
+    # JSON of the record type, the external id and the payload as the ledger stores it.
+    body = {"z": [{"amount": Decimal("1.50"), "n": None}], "a": "ü", "t": True}
+    canonical = json.dumps(
+        {"type": "invoice", "eid": "e1", "body": to_record(body)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    assert payload_hash("invoice", "e1", body) == hashlib.sha256(canonical.encode()).hexdigest()

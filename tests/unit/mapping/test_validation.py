@@ -40,6 +40,7 @@ def demo_usage() -> ChargebeeUsage:
         refund_gateways=[("stripe", c) for c in currencies],
         business_entities=[None],
         credit_note_reasons=["write_off", "order_change", "product_unsatisfactory"],
+        chargeback_gateways=[("stripe", c) for c in currencies],
     )
 
 
@@ -230,3 +231,43 @@ def test_plain_item_price_ids_only_match_price_rules_or_the_default(
         config, demo_reference, ChargebeeUsage(item_prices=["a-USD", "b-USD"])
     )
     assert report.blocked_item_prices == {"b-USD"}
+
+
+def test_chargeback_accounts_are_checked_in_the_same_report(
+    demo_reference: Any, mapping_with: Any
+) -> None:
+    config = mapping_with(
+        """
+payments: {default: 2}
+chargebacks:
+  rules:
+    - {gateway: stripe, account: 10}
+"""
+    )
+    usage = ChargebeeUsage(
+        currencies=["USD", "EUR"],
+        payment_gateways=[("stripe", "USD")],
+        chargeback_gateways=[("stripe", "USD"), ("paypal", "eur")],
+    )
+    report = validate_mapping(config, demo_reference, usage)
+    messages = {p.rule: p.message for p in report.problems}
+    assert set(messages) == {"currencies.EUR", "chargebacks", "chargebacks.rules[0]"}
+    assert "chargebacks through gateway 'paypal' in EUR have no account" in messages["chargebacks"]
+    assert "or set chargebacks.default" in messages["chargebacks"]
+    assert (
+        "account 4000 Subscription Revenue (id 10) is an Income account, but a chargeback "
+        "account needs Bank or Other Current Asset" in messages["chargebacks.rules[0]"]
+    )
+    # Each problem holds back only the chargebacks it affects; payments still post.
+    assert report.blocked_chargeback_gateways == {("paypal", "EUR"), ("stripe", "USD")}
+    assert report.blocked_payment_gateways == frozenset()
+    assert report.blocked_refund_gateways == frozenset()
+
+
+def test_the_example_chargeback_account_is_the_demo_chargebacks_clearing_account(
+    example_mapping: Any, demo_reference: Any
+) -> None:
+    assert example_mapping.chargebacks.default == "17"
+    account = demo_reference.get("account", "17")
+    assert account is not None and account.type == "OthCurrAsset"
+    assert "Chargebacks" in account.name

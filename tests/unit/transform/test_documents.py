@@ -246,9 +246,3 @@ def test_a_refund_linked_to_nothing_is_quarantined(ctx: TransformContext) -> Non
     refund = payment(type="refund", linked_invoices=[], linked_credit_notes=[])
     with pytest.raises(Quarantined, match="nothing to apply it to"):
         transaction_posting(ctx, refund)
-
-
-def test_a_chargeback_waits_for_a_treatment_in_the_mapping(ctx: TransformContext) -> None:
-    reversal = payment(type="payment_reversal", reference_transaction_id="txn_1")
-    with pytest.raises(Quarantined, match="no chargeback treatment"):
-        transaction_posting(ctx, reversal)

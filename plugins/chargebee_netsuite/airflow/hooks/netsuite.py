@@ -21,6 +21,8 @@ NETSUITE_EXTRAS = (
     "concurrency",
     "timeout",
     "max_attempts",
+    "backoff_base",
+    "backoff_cap",
 )
 
 
@@ -31,7 +33,8 @@ class NetSuiteHook(BaseHook):
     ``certificate_id``, ``private_key`` (PEM; ``password`` is used when the extra is absent),
     ``algorithm`` (``PS256`` default, or ``ES256``…; never RS256), ``scope``
     (default ``rest_webservices``), ``base_url`` (override, e.g. the sandbox), ``concurrency``
-    (default 5, or ``"governance"`` to read governanceLimits), ``timeout``, ``max_attempts``.
+    (default 5, or ``"governance"`` to read governanceLimits), ``timeout``, ``max_attempts``,
+    ``backoff_base`` and ``backoff_cap`` (seconds between retried requests).
 
     The private key (whole and line by line) and every bearer token the client mints are
     registered with Airflow's secrets masker. The connection form is declared in
@@ -67,7 +70,12 @@ class NetSuiteHook(BaseHook):
             pem = pem.replace("\\n", "\n")
         mask_credential(pem)
         options: dict[str, Any] = {}
-        for name, convert in (("timeout", float), ("max_attempts", int)):
+        for name, convert in (
+            ("timeout", float),
+            ("max_attempts", int),
+            ("backoff_base", float),
+            ("backoff_cap", float),
+        ):
             if extra.get(name) not in (None, ""):
                 options[name] = convert(extra[name])
         return NetSuiteConfig(

@@ -302,6 +302,38 @@ async def refund(
     )
 
 
+@router.post("/transactions/{transaction_id}/chargeback")
+async def chargeback(
+    transaction_id: str,
+    request: Request,
+    body_in: OptionalBody = None,
+    site: str | None = None,
+) -> Response:
+    """Charge back a card payment: ``amount`` (default: all not refunded), ``name_invoices``
+    (default true: the chargeback lists the invoices it re-opens)."""
+    payload: JsonBody = body_in or {}
+    target = _site(request, site)
+    return _run(
+        target,
+        lambda: operations.chargeback_payment(
+            target.store,
+            transaction_id,
+            amount=payload.get("amount"),
+            name_invoices=bool(payload.get("name_invoices", True)),
+            source="admin_console",
+        ),
+    )
+
+
+@router.post("/transactions/{transaction_id}/void")
+async def void_transaction(
+    transaction_id: str, request: Request, site: str | None = None
+) -> Response:
+    """Void a successful payment or refund (``transaction_updated``)."""
+    target = _site(request, site)
+    return _run(target, lambda: operations.void_transaction(target.store, transaction_id))
+
+
 @router.delete("/transactions/{transaction_id}")
 async def delete_transaction(
     transaction_id: str, request: Request, site: str | None = None

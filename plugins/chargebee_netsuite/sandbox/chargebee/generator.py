@@ -22,6 +22,7 @@ DAY = 86400
 START = 1704067200  # 2024-01-01T00:00:00Z
 CATALOG_AT = 1701388800  # 2023-12-01
 LEGACY_AT = 1425168000  # 2015-03-01: before updated_at existed (2016-09-28)
+CHARGEBACK_RATE = 0.04  # of successful card payments
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ def _price(usd: str, market: Market) -> int:
 class _Generator:
     def __init__(self, scale: int, seed: int) -> None:
         self.rng = random.Random(seed)
+        # Chargebacks draw from their own stream, so the rest of the history stays as it was.
+        self.disputes = random.Random(f"chargebacks-{seed}")
         self.clock = _Clock(CATALOG_AT)
         # Only the records are dumped, so the store keeps no events (their ids are still
         # spent, which keeps every id the same as when events were kept).
@@ -427,7 +430,7 @@ class _Generator:
         if invoice["status"] == "voided":
             return
         amount = invoice["amount_due"] // divisor if divisor else None
-        operations.record_payment(
+        txn = operations.record_payment(
             self.store,
             invoice_id,
             amount=amount or None,
@@ -435,6 +438,34 @@ class _Generator:
             payment_method=method,
             source="scheduled_job" if method == "card" else "admin_console",
         )
+        if ok and method == "card" and self.disputes.random() < CHARGEBACK_RATE:
+            self._plan_chargeback(txn["id"], invoice_id)
+
+    def _plan_chargeback(self, txn_id: str, invoice_id: str) -> None:
+        """A dispute lost some weeks later: full or partial, naming its invoices or not, and
+        sometimes collected again by bank transfer."""
+        draw = self.disputes
+        full = draw.random() < 0.5
+        share = 20 + draw.randrange(60)
+        name_invoices = draw.random() < 0.75
+        recollect = draw.random() < 0.5
+        when = self.store.now() + (15 + draw.randrange(30)) * DAY
+
+        def run() -> None:
+            txn = self.store.get("transaction", txn_id)
+            if txn is None:
+                return
+            amount = None if full else max(1, txn["amount"] * share // 100)
+            operations.chargeback_payment(
+                self.store, txn_id, amount=amount, name_invoices=name_invoices
+            )
+            if recollect:
+                self.timeline.at(
+                    self.store.now() + 10 * DAY,
+                    lambda: self._pay(invoice_id, None, True, "bank_transfer"),
+                )
+
+        self.timeline.at(when, run)
 
     def _exhaust(self, invoice_id: str) -> None:
         operations.exhaust_dunning(self.store, invoice_id)
@@ -543,8 +574,9 @@ def generate(scale: int, seed: int) -> dict[str, Any]:
 
     Includes USD/EUR/GBP/JPY customers (companies and persons), plans, add-ons and one-off
     charges, item and document coupons, taxes, round-off, two usage invoices with 320 and
-    130 lines, full/partial/failed payments, dunning, refunds, adjustment and refundable
-    credit notes, write-offs, voids, deletions and pre-2016 records without ``updated_at``.
+    130 lines, full/partial/failed payments, dunning, refunds, full and partial chargebacks,
+    adjustment and refundable credit notes, write-offs, voids, deletions and pre-2016 records
+    without ``updated_at``.
     The result is the seeding contract: ``generate()`` → JSON → seed load round-trips.
     """
     if scale < 0:

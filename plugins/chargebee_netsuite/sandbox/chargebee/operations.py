@@ -395,10 +395,12 @@ def refund_payment(
     payment = _require(store, "transaction", transaction_id)
     if payment["type"] != "payment" or payment["status"] != "success":
         raise OperationError(f"transaction {transaction_id} is not a successful payment")
+    if payment.get("reversal_transaction_id"):
+        raise OperationError(f"transaction {transaction_id} was charged back")
     if not payment["linked_invoices"]:
         raise OperationError(f"transaction {transaction_id} is not applied to an invoice")
     invoice = _require(store, "invoice", payment["linked_invoices"][0]["invoice_id"])
-    already = sum(r["txn_amount"] for r in payment["linked_refunds"])
+    already = _refunded(payment)
     refundable = min(payment["amount"] - already, invoice["total"] - _credited_so_far(invoice))
     amount = refundable if amount is None else amount
     if amount <= 0 or amount > refundable:
@@ -600,8 +602,8 @@ def delete_transaction(
     txn = _require(store, "transaction", transaction_id)
     if txn["payment_method"] not in OFFLINE_METHODS or txn["type"] != "payment":
         raise OperationError("only offline payments can be deleted")
-    if txn["linked_refunds"]:
-        raise OperationError(f"transaction {transaction_id} has refunds")
+    if txn["linked_refunds"] or txn.get("reversal_transaction_id"):
+        raise OperationError(f"transaction {transaction_id} has refunds or a chargeback")
     txn["deleted"] = True
     store.touch(txn)
     store.emit("transaction_deleted", {"transaction": txn}, source=source)
@@ -618,6 +620,170 @@ def delete_transaction(
         objects.refresh_invoice(invoice, store.now())
         store.touch(invoice)
         store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return txn
+
+
+def _refunded(payment: Record) -> int:
+    return sum(r["txn_amount"] for r in payment["linked_refunds"] if r["txn_status"] == "success")
+
+
+def chargeback_payment(
+    store: Store,
+    transaction_id: str,
+    *,
+    amount: int | None = None,
+    name_invoices: bool = True,
+    source: str = "system",
+) -> Record:
+    """Record a chargeback (dispute lost) on a successful card payment.
+
+    A ``payment_reversal`` transaction for ``amount`` (default: everything not refunded)
+    references the payment (``reference_transaction_id``; the payment gets
+    ``reversal_transaction_id``). The money leaves the merchant, so the invoices the payment
+    paid re-open, last application first: their ``linked_payments`` entry for the payment
+    keeps only what is still applied, and ``amount_paid``/``amount_due``/``status`` follow.
+    ``name_invoices`` lists those invoices on the chargeback (``linked_invoices``); without it
+    the chargeback names none. Emits ``transaction_created``, ``transaction_updated`` (the
+    payment) and ``invoice_updated`` per re-opened invoice. Returns the chargeback.
+    """
+    payment = _require(store, "transaction", transaction_id)
+    if payment["type"] != "payment" or payment["status"] != "success":
+        raise OperationError(f"transaction {transaction_id} is not a successful payment")
+    if payment["payment_method"] in OFFLINE_METHODS:
+        raise OperationError(f"transaction {transaction_id} is offline; it has no chargeback")
+    if payment.get("reversal_transaction_id"):
+        raise OperationError(f"transaction {transaction_id} was already charged back")
+    disputable = payment["amount"] - _refunded(payment)
+    amount = disputable if amount is None else amount
+    if amount <= 0 or amount > disputable:
+        raise OperationError(f"chargeback amount {amount} must be between 1 and {disputable}")
+    now = store.now()
+    chargeback: Record = objects.clean(
+        {
+            "id": store.new_id("transaction", "txn_"),
+            "customer_id": payment.get("customer_id"),
+            "subscription_id": payment.get("subscription_id"),
+            "gateway_account_id": payment.get("gateway_account_id"),
+            "payment_source_id": payment.get("payment_source_id"),
+            "payment_method": payment["payment_method"],
+            "gateway": payment["gateway"],
+            "type": "payment_reversal",
+            "date": now,
+            "settled_at": now,
+            "exchange_rate": payment.get("exchange_rate", 1.0),
+            "currency_code": payment["currency_code"],
+            "amount": amount,
+            "id_at_gateway": f"dp_{store.token(24)}",
+            "status": "success",
+            "initiator_type": "customer",
+            "masked_card_number": payment.get("masked_card_number"),
+            "reference_transaction_id": payment["id"],
+            "amount_unused": 0,
+            "deleted": False,
+            "object": "transaction",
+            "linked_invoices": [],
+            "linked_credit_notes": [],
+            "linked_refunds": [],
+        }
+    )
+    payment["reversal_transaction_id"] = chargeback["id"]
+    invoices: list[Record] = []
+    rest = amount
+    # The payment's own linked_invoices keep what it paid at the time (the history).
+    for link in reversed(payment["linked_invoices"]):
+        invoice = store.get("invoice", link["invoice_id"])
+        if rest == 0 or invoice is None or invoice.get("deleted"):
+            continue
+        entry = next(
+            (lp for lp in invoice["linked_payments"] if lp["txn_id"] == payment["id"]), None
+        )
+        if entry is None or entry.get("txn_status") != "success":
+            continue
+        take = min(rest, entry["applied_amount"])
+        if take == 0:
+            continue
+        entry["applied_amount"] -= take
+        rest -= take
+        objects.refresh_invoice(invoice, now)
+        if name_invoices:
+            chargeback["linked_invoices"].append(
+                {
+                    "invoice_id": invoice["id"],
+                    "applied_amount": take,
+                    "applied_at": now,
+                    "invoice_date": invoice.get("date"),
+                    "invoice_total": invoice["total"],
+                    "invoice_status": invoice["status"],
+                    "object": "linked_invoice",
+                }
+            )
+        invoices.append(invoice)
+    store.touch(chargeback)
+    store.insert("transaction", chargeback)
+    store.touch(payment)
+    store.emit("transaction_created", {"transaction": chargeback}, source=source)
+    store.emit("transaction_updated", {"transaction": payment}, source=source)
+    for invoice in invoices:
+        store.touch(invoice)
+        store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    return chargeback
+
+
+def void_transaction(store: Store, transaction_id: str, *, source: str = "admin_console") -> Record:
+    """Void a successful payment or refund after the fact; emits ``transaction_updated``.
+
+    A voided payment no longer pays its invoices (their ``linked_payments`` entry turns
+    ``voided``, so they re-open); a voided refund no longer pays out its credit notes (their
+    ``linked_refunds`` entry goes, so the credit is available again) nor counts on the
+    payment it refunded. A payment with refunds or a chargeback cannot be voided.
+    """
+    txn = _require(store, "transaction", transaction_id)
+    if txn["type"] not in ("payment", "refund") or txn["status"] != "success":
+        raise OperationError(f"transaction {transaction_id} is not a successful payment or refund")
+    if txn["type"] == "payment" and (_refunded(txn) or txn.get("reversal_transaction_id")):
+        raise OperationError(f"transaction {transaction_id} has refunds or a chargeback")
+    now = store.now()
+    txn["status"] = "voided"
+    txn["voided_at"] = now
+    store.touch(txn)
+    store.emit("transaction_updated", {"transaction": txn}, source=source)
+    changed: list[tuple[str, Record]] = []
+    if txn["type"] == "payment":
+        for link in txn["linked_invoices"]:
+            invoice = store.get("invoice", link["invoice_id"])
+            if invoice is None or invoice.get("deleted"):
+                continue
+            for entry in invoice["linked_payments"]:
+                if entry["txn_id"] == transaction_id:
+                    entry["txn_status"] = "voided"
+            objects.refresh_invoice(invoice, now)
+            changed.append(("invoice", invoice))
+    else:
+        for link in txn["linked_credit_notes"]:
+            cn = store.get("credit_note", link["cn_id"])
+            if cn is None or cn.get("deleted"):
+                continue
+            cn["linked_refunds"] = [r for r in cn["linked_refunds"] if r["txn_id"] != txn["id"]]
+            objects.refresh_credit_note(cn)
+            changed.append(("credit_note", cn))
+            invoice = store.get("invoice", cn.get("reference_invoice_id", ""))
+            if invoice is not None and not invoice.get("deleted"):
+                invoice["issued_credit_notes"] = [
+                    objects.cn_reference(cn, "issued_credit_note")
+                    if ref["cn_id"] == cn["id"]
+                    else ref
+                    for ref in invoice["issued_credit_notes"]
+                ]
+                changed.append(("invoice", invoice))
+        payment = store.get("transaction", txn.get("refunded_txn_id", ""))
+        if payment is not None:
+            for entry in payment["linked_refunds"]:
+                if entry["txn_id"] == transaction_id:
+                    entry["txn_status"] = "voided"
+            changed.append(("transaction", payment))
+    for kind, record in changed:
+        store.touch(record)
+        store.emit(f"{kind}_updated", {kind: record}, source=source)
     return txn
 
 

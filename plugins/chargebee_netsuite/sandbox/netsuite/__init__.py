@@ -36,7 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="rsa",
         help="key pair generated for the M2M certificate: RSA 3072 or EC P-256",
     )
-    group.add_argument("--ns-latency-ms", type=int, default=0, help="added latency per request")
+    group.add_argument(
+        "--ns-latency-ms",
+        type=int,
+        default=0,
+        help="response time of each REST request, the sandbox's own processing included: the "
+        "answer leaves this long after the request arrived, or as soon as it is ready if "
+        "processing takes longer (0: as soon as ready)",
+    )
     group.add_argument(
         "--ns-concurrency-limit", type=int, default=5, help="account concurrency limit (429 above)"
     )

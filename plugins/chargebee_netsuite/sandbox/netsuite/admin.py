@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -50,6 +51,8 @@ def admin_router(state: SandboxState) -> APIRouter:
             "account_id": settings.account_id,
             "clock": {"offset_seconds": state.clock.offset, "now": state.clock.iso_timestamp()},
             "latency_ms": state.latency_ms,
+            # CPU this sandbox process has used, so a benchmark can show its cost per request.
+            "cpu_seconds": time.process_time(),
             "governance": state.governor.snapshot(),
             "faults": state.faults.snapshot(),
             "preferences": {

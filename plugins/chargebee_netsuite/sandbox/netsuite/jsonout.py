@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
+
+_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for str, in C
 
 SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
@@ -20,17 +22,51 @@ def loads(raw: bytes) -> Any:
 
 def dumps(value: Any) -> str:
     """Serialise, writing ``Decimal`` as a plain JSON number (no float round trip)."""
-    if isinstance(value, Decimal):
+    parts: list[str] = []
+    _write(value, parts.append)
+    return "".join(parts)
+
+
+def _write(value: Any, out: Callable[[str], None]) -> None:
+    # Every stored record and every response goes through here, so the common types are
+    # matched by exact type first (the json module's C encoder cannot print a Decimal).
+    kind = type(value)
+    if kind is str:
+        out(_string(value))
+    elif kind is dict:
+        sep = "{"
+        for key, item in value.items():
+            out(sep)
+            out(_string(key if type(key) is str else str(key)))
+            out(":")
+            _write(item, out)
+            sep = ","
+        out("}" if sep == "," else "{}")
+    elif kind is list or kind is tuple:
+        sep = "["
+        for item in value:
+            out(sep)
+            _write(item, out)
+            sep = ","
+        out("]" if sep == "," else "[]")
+    elif kind is Decimal:
         if not value.is_finite():
             raise ValueError("non-finite decimal")
-        text = format(value, "f")
-        return text
-    if isinstance(value, Mapping):
-        parts = (f"{json.dumps(str(k))}:{dumps(v)}" for k, v in value.items())
-        return "{" + ",".join(parts) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(dumps(v) for v in value) + "]"
-    return json.dumps(value)
+        out(format(value, "f"))
+    elif value is None:
+        out("null")
+    elif value is True:
+        out("true")
+    elif value is False:
+        out("false")
+    elif isinstance(value, Decimal):
+        _write(Decimal(value), out)
+    elif isinstance(value, Mapping):
+        _write(dict(value), out)
+    elif isinstance(value, list | tuple):
+        _write(list(value), out)
+    else:
+        out(json.dumps(value))
 
 
 def json_response(

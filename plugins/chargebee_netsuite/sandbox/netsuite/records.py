@@ -29,6 +29,21 @@ from .settings import NetSuiteSandboxSettings
 from .store import Store
 
 NameValidation = Literal["ignore", "warning", "error"]
+# Every accountingperiod column load_periods reads, as one string per row.
+PERIOD_FINGERPRINT = " || ',' || ".join(
+    f"ifnull({column}, '')"
+    for column in (
+        "id",
+        "periodname",
+        "startdate",
+        "enddate",
+        "isquarter",
+        "isyear",
+        "closed",
+        "arlocked",
+        "alllocked",
+    )
+)
 EID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 _REF_NAME_SQL = {
     "customer": "SELECT COALESCE(entityid, companyname) FROM customer WHERE id = ?",
@@ -71,6 +86,7 @@ class RecordService:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self._periods: tuple[str | None, list[Period]] = ("", [])
 
     # Identifiers ----------------------------------------------------------------------------
 
@@ -85,6 +101,20 @@ class RecordService:
         if record_id is None:
             raise not_found()
         return record_id
+
+    def periods(self) -> list[Period]:
+        """Every accounting period, parsed again only when the period table has changed."""
+        # Periods change only through the admin API or a reset, yet every transaction needs
+        # them; a fingerprint of the table (cheap for SQLite to build) says when to re-read.
+        row = self.store.one(
+            f"SELECT group_concat({PERIOD_FINGERPRINT}, '|') FROM accountingperiod"
+        )
+        fingerprint = None if row is None else row[0]
+        cached_for, periods = self._periods
+        if fingerprint != cached_for:
+            periods = load_periods(self.store)
+            self._periods = (fingerprint, periods)
+        return periods
 
     # Reading a request body ---------------------------------------------------------------
 
@@ -359,7 +389,7 @@ class RecordService:
         tran_date = date.fromisoformat(doc.get("tranDate") or self.clock.today().isoformat())
         doc["tranDate"] = tran_date.isoformat()
         period_id, period_warnings = choose_period(
-            load_periods(store),
+            self.periods(),
             tran_date,
             _rid(doc.get("postingPeriod")),
             ar=rt.name != "journalEntry",
@@ -441,7 +471,7 @@ class RecordService:
                 },
             )
         touched = {tx_id} | old_docs | set(paths)
-        left = refresh_amounts(store, touched, now)
+        left = refresh_amounts(store, touched, now, saved={tx_id: doc})
         for doc_id in sorted(touched):
             if left.get(doc_id, ar.ZERO) < 0:
                 label = self._label(doc_id)
@@ -691,6 +721,18 @@ class RecordService:
                     raise user_error(
                         "This record cannot be deleted because it has dependent records."
                     )
+                # Deleting a transaction changes its period's books, which a closed or
+                # locked period forbids (the REST wording is UNVERIFIED, as for posting).
+                row = store.one(
+                    'SELECT postingperiod FROM "transaction" WHERE id = ?', (record_id,)
+                )
+                period = next(
+                    (p for p in load_periods(store) if row and p.id == row["postingperiod"]),
+                    None,
+                )
+                blocked = period.blocks(ar=rt.name != "journalEntry") if period else None
+                if blocked:
+                    raise user_error(f"You cannot delete this transaction. {blocked}")
                 touched = {
                     int(r[0])
                     for r in store.all(
@@ -1009,8 +1051,18 @@ def _left_excluding(store: Store, doc_id: int, tx_id: int) -> Decimal:
     return ar.remaining(total, (Decimal(r[0]) for r in links))
 
 
-def refresh_amounts(store: Store, tx_ids: set[int], now: str) -> dict[int, Decimal]:
-    """Recompute remaining amounts and statuses from the links; return what each has left."""
+def refresh_amounts(
+    store: Store,
+    tx_ids: set[int],
+    now: str,
+    saved: Mapping[int, Mapping[str, Any]] | None = None,
+) -> dict[int, Decimal]:
+    """Recompute remaining amounts and statuses from the links; return what each has left.
+
+    ``saved`` holds documents just stored with ``lastModifiedDate`` = ``now``, which need not
+    be read and stored again.
+    """
+    saved = saved or {}
     out: dict[int, Decimal] = {}
     for tx_id in tx_ids:
         row = store.one(
@@ -1030,11 +1082,13 @@ def refresh_amounts(store: Store, tx_ids: set[int], now: str) -> dict[int, Decim
         left = ar.remaining(total, used)
         out[tx_id] = left
         paid = total - left
-        doc = store.get_transaction_doc(tx_id) or {}
+        doc = saved.get(tx_id)
+        if doc is None:
+            doc = store.get_transaction_doc(tx_id) or {}
+            if doc:
+                doc["lastModifiedDate"] = now
+                store.put_doc(row["recordtype"], tx_id, doc)
         deposited = bool(doc.get("account") and doc.get("undepFunds") is False)
-        if doc:
-            doc["lastModifiedDate"] = now
-            store.put_doc(row["recordtype"], tx_id, doc)
         store.conn.execute(
             'UPDATE "transaction" SET foreignamountremaining = ?, foreignamountpaid = ?, '
             "foreignamountunapplied = ?, status = ?, lastmodifieddate = ? WHERE id = ?",

@@ -22,6 +22,8 @@ class NetSuiteSandboxSettings:
     certificates: dict[str, bytes] = field(default_factory=dict)
     reference_data_path: Path | None = None
     database_path: Path | None = None  # None: in-memory
+    # Response time of each request, processing included (a target, not an addition): the
+    # answer leaves latency_ms after the request arrived, or when ready if that is later.
     latency_ms: int = 0
     # Account limit: service-tier base (Standard 5, Premium 15, …) + 10 per SuiteCloud Plus
     # license.

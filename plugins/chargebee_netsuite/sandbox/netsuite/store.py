@@ -91,6 +91,7 @@ CREATE TABLE ns_record (
 );
 CREATE UNIQUE INDEX ns_record_eid ON ns_record(recordtype, externalid)
     WHERE externalid IS NOT NULL;
+CREATE INDEX ns_record_id ON ns_record(id);
 CREATE TABLE ns_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -124,6 +125,9 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         if not self._has_schema():
             self.create_schema()
+        # A transaction is found by id alone (any transaction type); databases made before
+        # this index existed get it here, or that lookup scans every record.
+        self.conn.execute("CREATE INDEX IF NOT EXISTS ns_record_id ON ns_record(id)")
 
     def _has_schema(self) -> bool:
         row = self.conn.execute(

@@ -383,6 +383,21 @@ def test_admin_can_close_a_period(ns: Sandbox, api: httpx.Client) -> None:
     assert_ns_error(response, 400, "USER_ERROR")
 
 
+def test_closing_a_period_applies_to_the_next_write(ns: Sandbox, api: httpx.Client) -> None:
+    cid = make_customer(api)
+    body = {
+        "entity": {"id": cid},
+        "tranDate": "2024-03-10",
+        "item": {"items": [{"item": {"id": "1"}, "amount": 10}]},
+    }
+    assert api.put("/record/v1/invoice/eid:before-close", json=body).status_code == 204
+    ns.admin("PATCH", "/accountingperiod/111", {"closed": True})  # Mar 2024
+    closed = api.put("/record/v1/invoice/eid:after-close", json=body)
+    assert "closed" in assert_ns_error(closed, 400, "USER_ERROR")["detail"]
+    ns.admin("PATCH", "/accountingperiod/111", {"closed": False})
+    assert api.put("/record/v1/invoice/eid:after-close", json=body).status_code == 204
+
+
 def test_period_preferences(ns: Sandbox, api: httpx.Client) -> None:
     cid = make_customer(api)
     line = {"item": {"items": [{"item": {"id": "1"}, "amount": 10}]}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -73,3 +74,18 @@ def test_json_keeps_decimals_exact() -> None:
     assert jsonout.dumps({"a": Decimal("0.30"), "b": [True, None, "x"]}) == (
         '{"a":0.30,"b":[true,null,"x"]}'
     )
+
+
+def test_json_output_matches_the_json_module_apart_from_decimals() -> None:
+    value = {
+        "s": 'é "q" \n',
+        "e": [{}, [], ()],
+        "n": [0, -7, 1.5, False],
+        "d": (Decimal("-0.00"), Decimal("1E+2")),
+        3: "int key",
+    }
+    plain = {**value, "d": ["-0.00", "100"]}
+    expected = json.dumps(plain, separators=(",", ":")).replace('["-0.00","100"]', "[-0.00,100]")
+    assert jsonout.dumps(value) == expected
+    with pytest.raises(ValueError, match="non-finite"):
+        jsonout.dumps({"a": [Decimal("NaN")]})

@@ -1,0 +1,143 @@
+"""Chargebacks and after-the-fact voids: official shapes, re-opened invoices, consistent money."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .conftest import Sandbox, Schemas, schema_errors
+
+
+def _by_id(sandbox: Sandbox, path: str, key: str) -> dict[str, dict[str, Any]]:
+    params = {"include_deleted": "true"}
+    return {row[key]["id"]: row[key] for row in sandbox.list_all(path, **params)}
+
+
+def _money_is_consistent(invoice: dict[str, Any]) -> None:
+    paid = sum(
+        p["applied_amount"] for p in invoice["linked_payments"] if p.get("txn_status") == "success"
+    )
+    credits = sum(c["applied_amount"] for c in invoice["applied_credits"])
+    adjusted = sum(c["cn_total"] for c in invoice["adjustment_credit_notes"])
+    assert invoice["amount_paid"] == paid
+    assert invoice["amount_due"] == invoice["total"] - paid - credits - adjusted
+    assert (invoice["status"] == "paid") == (invoice["amount_due"] == 0)
+
+
+def test_generated_chargebacks_are_valid_and_re_open_what_their_payment_paid(
+    start_sandbox: Callable[..., Sandbox], schemas: Schemas
+) -> None:
+    sandbox = start_sandbox(scale=30, random_seed=1)
+    txns = _by_id(sandbox, "transactions", "transaction")
+    invoices = _by_id(sandbox, "invoices", "invoice")
+    chargebacks = [t for t in txns.values() if t["type"] == "payment_reversal"]
+    # Full and partial ones, naming their invoices and not.
+    assert len(chargebacks) >= 3
+    payments = {c["id"]: txns[c["reference_transaction_id"]] for c in chargebacks}
+    assert any(c["amount"] < payments[c["id"]]["amount"] for c in chargebacks)
+    assert any(c["amount"] == payments[c["id"]]["amount"] for c in chargebacks)
+    assert any(c["linked_invoices"] for c in chargebacks)
+    assert any(not c["linked_invoices"] for c in chargebacks)
+    transaction_schema = schemas("Transaction")
+    for chargeback in chargebacks:
+        payment = payments[chargeback["id"]]
+        assert schema_errors(transaction_schema, chargeback) == []
+        assert schema_errors(transaction_schema, payment) == []
+        assert chargeback["status"] == "success"
+        assert payment["reversal_transaction_id"] == chargeback["id"]
+        assert (chargeback["gateway"], chargeback["currency_code"]) == (
+            payment["gateway"],
+            payment["currency_code"],
+        )
+        assert chargeback["id_at_gateway"].startswith("dp_")
+        # What the payment paid at the time minus what is still applied is what came back.
+        reopened = 0
+        for link in payment["linked_invoices"]:
+            invoice = invoices[link["invoice_id"]]
+            entry = next(p for p in invoice["linked_payments"] if p["txn_id"] == payment["id"])
+            reopened += link["applied_amount"] - entry["applied_amount"]
+            _money_is_consistent(invoice)
+        assert reopened == chargeback["amount"]
+        named = sum(link["applied_amount"] for link in chargeback["linked_invoices"])
+        assert named in (0, chargeback["amount"])
+    invoice_schema = schemas("Invoice")
+    for invoice in invoices.values():
+        assert schema_errors(invoice_schema, invoice) == [], invoice["id"]
+
+
+def _card_payment(sandbox: Sandbox) -> dict[str, Any]:
+    txns = _by_id(sandbox, "transactions", "transaction")
+    return next(
+        t
+        for t in txns.values()
+        if t["type"] == "payment"
+        and t["status"] == "success"
+        and t["payment_method"] == "card"
+        and not t.get("reversal_transaction_id")
+        and not t["linked_refunds"]
+        and not t.get("deleted")
+    )
+
+
+def _invoice(sandbox: Sandbox, invoice_id: str) -> dict[str, Any]:
+    invoice: dict[str, Any] = sandbox.api.get(f"/invoices/{invoice_id}").json()["invoice"]
+    return invoice
+
+
+def test_an_admin_chargeback_re_opens_the_invoice_and_blocks_refunds(
+    start_sandbox: Callable[..., Sandbox], schemas: Schemas
+) -> None:
+    sandbox = start_sandbox(scale=12, random_seed=3)
+    payment = _card_payment(sandbox)
+    invoice_id = payment["linked_invoices"][-1]["invoice_id"]
+    before = _invoice(sandbox, invoice_id)
+    answer = sandbox.admin.post(
+        f"/transactions/{payment['id']}/chargeback", json={"amount": 1000}
+    ).json()
+    chargeback = answer["transaction"]
+    assert schema_errors(schemas("Transaction"), chargeback) == []
+    assert chargeback["type"] == "payment_reversal"
+    assert chargeback["reference_transaction_id"] == payment["id"]
+    assert chargeback["linked_invoices"][0]["invoice_id"] == invoice_id
+    assert len(answer["events"]) >= 3  # transaction_created, transaction_updated, invoice_updated
+    after = _invoice(sandbox, invoice_id)
+    assert after["amount_paid"] == before["amount_paid"] - 1000
+    assert after["amount_due"] == before["amount_due"] + 1000
+    assert after["status"] in ("payment_due", "posted", "not_paid")
+    _money_is_consistent(after)
+    again = sandbox.admin.post(f"/transactions/{payment['id']}/chargeback")
+    assert again.status_code == 409
+    refund = sandbox.admin.post(f"/transactions/{payment['id']}/refunds")
+    assert refund.status_code == 409
+
+
+def test_voiding_a_payment_re_opens_its_invoice_and_voiding_a_refund_frees_the_credit(
+    start_sandbox: Callable[..., Sandbox], schemas: Schemas
+) -> None:
+    sandbox = start_sandbox(scale=12, random_seed=3)
+    payment = _card_payment(sandbox)
+    invoice_id = payment["linked_invoices"][0]["invoice_id"]
+    before = _invoice(sandbox, invoice_id)
+    voided = sandbox.admin.post(f"/transactions/{payment['id']}/void").json()["transaction"]
+    assert (voided["status"], "voided_at" in voided) == ("voided", True)
+    assert schema_errors(schemas("Transaction"), voided) == []
+    after = _invoice(sandbox, invoice_id)
+    assert after["amount_due"] == before["amount_due"] + payment["amount"]
+    _money_is_consistent(after)
+    assert sandbox.admin.post(f"/transactions/{payment['id']}/void").status_code == 409
+
+    other = _card_payment(sandbox)
+    refund = sandbox.admin.post(
+        f"/transactions/{other['id']}/refunds", json={"amount": 500}
+    ).json()["transaction"]
+    cn_id = refund["linked_credit_notes"][0]["cn_id"]
+    assert sandbox.api.get(f"/credit_notes/{cn_id}").json()["credit_note"]["amount_refunded"] == 500
+    sandbox.admin.post(f"/transactions/{refund['id']}/void").raise_for_status()
+    cn = sandbox.api.get(f"/credit_notes/{cn_id}").json()["credit_note"]
+    assert (cn["amount_refunded"], cn["status"]) == (0, "refund_due")
+    assert cn["amount_available"] == cn["total"] - cn["amount_allocated"]
+    assert schema_errors(schemas("CreditNote"), cn) == []
+    paid = sandbox.api.get(f"/transactions/{other['id']}").json()["transaction"]
+    assert [r["txn_status"] for r in paid["linked_refunds"]] == ["voided"]
+    # The refund no longer counts, so the payment can be refunded again.
+    assert sandbox.admin.post(f"/transactions/{other['id']}/refunds").status_code == 200
