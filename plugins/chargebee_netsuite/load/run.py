@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine
@@ -223,6 +224,19 @@ _NOUNS = {"customer": "customer", "invoice": "invoice", "credit_note": "credit n
 _TRANSACTION_NOUNS = {"customerPayment": "payment", "customerRefund": "refund"}
 
 
+# Bounded: customers are referred to again and again, chunk after chunk.
+@lru_cache(maxsize=4096)
+def _key_of(site: str, external_id: str) -> LedgerKey | None:
+    try:
+        eid_site, kind, source_id = identity.parse_external_id(external_id)
+    except ValueError:
+        return None
+    found = _KEYS_BY_EID_KIND.get(kind)
+    if eid_site != site or found is None:
+        return None
+    return (found[0], source_id, found[1])
+
+
 class _Run:
     """One sync, phase by phase, each phase streamed from staging a chunk at a time.
 
@@ -253,14 +267,7 @@ class _Run:
 
     def key_of(self, external_id: str) -> LedgerKey | None:
         """The ledger key of one of this site's external ids (None if it is not one)."""
-        try:
-            site, kind, source_id = identity.parse_external_id(external_id)
-        except ValueError:
-            return None
-        found = _KEYS_BY_EID_KIND.get(kind)
-        if site != self.ctx.site or found is None:
-            return None
-        return (found[0], source_id, found[1])
+        return _key_of(self.ctx.site, external_id)
 
     def row(self, key: LedgerKey, **values: Any) -> dict[str, Any]:
         now = datetime.now(UTC)

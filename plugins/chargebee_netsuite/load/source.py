@@ -181,10 +181,12 @@ def transactions_against(
     for start in range(0, len(ordered), 500):
         ids = ordered[start : start + 500]
         for kind, column in links:
+            # Ordered by the link first: by id alone, SQLite would walk the primary key (every
+            # staged transaction) instead of the link's index (revision 0007).
             query = (
                 select(column, table.c.raw, table.c.deleted)
                 .where(table.c.site == site, table.c.type == kind, column.in_(ids))
-                .order_by(table.c.id)
+                .order_by(column, table.c.id)
             )
             for payment_id, raw, deleted in conn.execute(query):
                 doc = dict(raw)

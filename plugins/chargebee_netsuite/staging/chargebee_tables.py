@@ -161,6 +161,9 @@ cb_transactions = Table(
     # voided and in-progress transactions are staged for the record but never posted.
     Column("postable", Boolean, nullable=False, server_default=false()),
     Index("ix_cb_transactions_site_customer", "site", "customer_id"),
+    # What the loader looks up a payment's chargebacks and refunds by (revision 0007).
+    Index("ix_cb_transactions_site_reference_txn", "site", "reference_transaction_id"),
+    Index("ix_cb_transactions_site_refunded_txn", "site", "refunded_txn_id"),
 )
 
 cb_events = Table(

@@ -103,9 +103,10 @@ def posting_date(
 
     An open period keeps the date (NetSuite picks the period). A closed or A/R-locked one is
     either held (policy ``hold``) or moved to the first open period with a memo saying so.
+    A document already in NetSuite is neither: its period's state concerns first postings.
     """
     periods = ctx.reference.periods
-    if not periods:
+    if not periods or ctx.already_posted:
         return day, None, None
     period = ctx.reference.period_for(day)
     if period is None:

@@ -59,6 +59,10 @@ class TransformContext:
     report: ValidationReport = field(default_factory=ValidationReport)
     # Chargebee item price id -> what is known about it (item, family, entity type).
     item_prices: Mapping[str, ItemPriceRef] = field(default_factory=dict)
+    # The document is in NetSuite already: the closed-period policy is for first postings
+    # only (the loader keeps the date and period NetSuite holds), so closing a period never
+    # holds or re-dates what was posted in it.
+    already_posted: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, inspect
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, MetaData, inspect
 
+from chargebee_netsuite.staging.chargebee_tables import cb_transactions
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 from chargebee_netsuite.staging.ledger_queries import (
     add_attempts,
@@ -119,3 +122,18 @@ def test_entries_are_read_by_key_and_the_posted_payload_only_when_asked_for(
     assert found[("credit_note", "8", "main")].netsuite_id == "8m"
     assert found[("credit_note", "4", "main")].posted_payload == payload
     assert all(e.posted_payload is None for k, e in found.items() if k[1] != "4")
+
+
+def test_the_migrated_transactions_table_has_the_indexes_the_loader_looks_payments_up_by(
+    engine: Engine,
+) -> None:
+    ours = MetaData()
+    cb_transactions.to_metadata(ours)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), ours)
+    indexes = [d for d in diff if d[0] in ("add_index", "remove_index")]
+    assert [d for d in indexes if d[1].table.name == "cb_transactions"] == []
+    names = {index["name"] for index in inspect(engine).get_indexes("cb_transactions")}
+    assert {"ix_cb_transactions_site_reference_txn", "ix_cb_transactions_site_refunded_txn"} <= (
+        names
+    )
