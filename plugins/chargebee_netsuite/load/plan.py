@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -73,9 +73,19 @@ class Work:
     delete_id: str | None = None
 
 
-def _try(key: LedgerKey, phase: int, doc: SourceDocument, build: Callable[[], Posting]) -> Work:
+def _try(
+    ctx: TransformContext,
+    ledger: Mapping[LedgerKey, LedgerEntry],
+    key: LedgerKey,
+    phase: int,
+    doc: SourceDocument,
+    build: Callable[[TransformContext], Posting],
+) -> Work:
+    # A record NetSuite holds already is not subject to the closed-period policy again.
+    if _posted(ledger, key) is not None:
+        ctx = replace(ctx, already_posted=True)
     try:
-        return Work(key, phase, doc.resource_version, posting=build())
+        return Work(key, phase, doc.resource_version, posting=build(ctx))
     except NotPosted as outcome:
         return Work(key, phase, doc.resource_version, outcome=outcome)
 
@@ -189,7 +199,16 @@ def plan(
             work.append(quarantined)
             continue
         billed = sorted(currencies.get(doc.id, ()))
-        work.append(_try(key, CUSTOMERS, doc, partial(customer_posting, ctx, doc.raw, billed)))
+        work.append(
+            _try(
+                ctx,
+                ledger,
+                key,
+                CUSTOMERS,
+                doc,
+                partial(customer_posting, doc=doc.raw, billed_currencies=billed),
+            )
+        )
     for doc in documents.get("invoice", []):
         work.extend(_plan_invoice(ctx, doc, ledger))
     for doc in documents.get("credit_note", []):
@@ -249,7 +268,7 @@ def _plan_invoice(
     if held is not None:
         return [held]
     if not _gone(doc):
-        return [_try(key, INVOICES, doc, lambda: invoice_posting(ctx, doc.raw))]
+        return [_try(ctx, ledger, key, INVOICES, doc, lambda c: invoice_posting(c, doc.raw))]
     posted = _posted(ledger, key)
     words = _gone_words(doc)
     if posted is None:
@@ -257,7 +276,12 @@ def _plan_invoice(
         return [Work(key, INVOICES, doc.resource_version, outcome=Skipped(reason, "VOIDED"))]
     note = f"{label} was {words} in Chargebee after posting; a credit memo reverses it."
     reversal = _try(
-        (*key[:2], REVERSAL), REVERSALS, doc, lambda: invoice_reversal_posting(ctx, doc.raw)
+        ctx,
+        ledger,
+        (*key[:2], REVERSAL),
+        REVERSALS,
+        doc,
+        lambda c: invoice_reversal_posting(c, doc.raw),
     )
     return [Work(key, INVOICES, doc.resource_version, note=note), reversal]
 
@@ -270,7 +294,9 @@ def _plan_credit_note(
     if held is not None:
         return [held]
     if not _gone(doc):
-        return [_try(key, CREDIT_MEMOS, doc, lambda: credit_memo_posting(ctx, doc.raw))]
+        return [
+            _try(ctx, ledger, key, CREDIT_MEMOS, doc, lambda c: credit_memo_posting(c, doc.raw))
+        ]
     posted = _posted(ledger, key)
     if posted is None:
         words = _gone_words(doc)
@@ -280,10 +306,20 @@ def _plan_credit_note(
     reversal_id = _posted(ledger, reversal_key)
     unapply = _applied_ids(posted.posted_payload, reversal_id.netsuite_id if reversal_id else None)
     reversal = _try(
-        reversal_key, REVERSALS, doc, lambda: credit_note_reversal_posting(ctx, doc.raw)
+        ctx,
+        ledger,
+        reversal_key,
+        REVERSALS,
+        doc,
+        lambda c: credit_note_reversal_posting(c, doc.raw),
     )
     reapply = _try(
-        key, REAPPLY, doc, lambda: credit_memo_posting(ctx, doc.raw, unapply_ids=unapply)
+        ctx,
+        ledger,
+        key,
+        REAPPLY,
+        doc,
+        lambda c: credit_memo_posting(c, doc.raw, unapply_ids=unapply),
     )
     return [reversal, reapply]
 
@@ -339,7 +375,7 @@ def _plan_transaction(
         return [Work(key, DELETIONS, doc.resource_version, outcome=Skipped(reason, "DELETED"))]
     posted = _posted(ledger, key)
     if posted is not None and gone:
-        return _plan_undo(ctx, doc, posted, phase, against)
+        return _plan_undo(ctx, ledger, doc, posted, phase, against)
     if doc.deleted:
         reason = f"Chargebee transaction {doc.id} was deleted before it was ever posted."
         return [Work(key, phase, doc.resource_version, outcome=Skipped(reason))]
@@ -347,7 +383,9 @@ def _plan_transaction(
     if quarantined is not None:
         return [quarantined]
     chargebacks = [raw for raw in against if raw.get("type") == "payment_reversal"]
-    return [_try(key, phase, doc, lambda: transaction_posting(ctx, doc.raw, chargebacks))]
+    return [
+        _try(ctx, ledger, key, phase, doc, lambda c: transaction_posting(c, doc.raw, chargebacks))
+    ]
 
 
 _NOUNS = {"payment": "payment", "refund": "refund", "payment_reversal": "chargeback"}
@@ -355,6 +393,7 @@ _NOUNS = {"payment": "payment", "refund": "refund", "payment_reversal": "chargeb
 
 def _plan_undo(
     ctx: TransformContext,
+    ledger: Mapping[LedgerKey, LedgerEntry],
     doc: SourceDocument,
     posted: LedgerEntry,
     phase: int,
@@ -376,12 +415,17 @@ def _plan_undo(
         eid = transaction_reversal_ref_id(ctx, doc.id)
         note = f"{was}; its invoice applications are removed"
         note += f" and customerRefund {eid} takes back the rest." if left > 0 else "."
-        main = _try(key, PAYMENTS, doc, lambda: unapplied_payment_posting(ctx, doc.raw))
+        main = _try(
+            ctx, ledger, key, PAYMENTS, doc, lambda c: unapplied_payment_posting(c, doc.raw)
+        )
         main.note = note
         if left <= 0:
             return [main]
-        build = partial(payment_reversal_posting, ctx, doc.raw, left)
-        return [main, _try((*key[:2], REVERSAL), REVERSALS, doc, build)]
+
+        def build(c: TransformContext) -> Posting:
+            return payment_reversal_posting(c, doc.raw, left)
+
+        return [main, _try(ctx, ledger, (*key[:2], REVERSAL), REVERSALS, doc, build)]
     if kind in ("refund", "payment_reversal"):
         record = posted.netsuite_type or "customerRefund"
         eid = posted.external_id or transaction_ref_id(ctx, doc.id)

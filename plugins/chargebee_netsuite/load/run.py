@@ -400,6 +400,9 @@ class _Run:
             )
             return None
         digest = payload_hash(posting.record_type, posting.external_id, body)
+        if entry is not None and entry.netsuite_id and entry.posted_hash != digest:
+            body = self.keep_posted_date(entry, body)
+            digest = payload_hash(posting.record_type, posting.external_id, body)
         common = {
             "netsuite_type": posting.record_type,
             "external_id": posting.external_id,
@@ -417,6 +420,17 @@ class _Run:
         rows.append(self.row(item.key, state=READY, reason=None, **common))
         token = _Sent(item, entry.attempts if entry else 0)
         return Write(token, posting.record_type, posting.external_id, body, posting.label)
+
+    def keep_posted_date(self, entry: LedgerEntry, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` with the date, period and memo NetSuite holds, if its first posting was
+        re-dated out of a closed period: an update must not move a record between periods."""
+        with self.engine.connect() as conn:
+            found = read_entries(conn, self.ctx.site, [entry.key], payload_ids=[entry.key[1]])
+        posted = found[entry.key].posted_payload if entry.key in found else None
+        if not isinstance(posted, dict) or "postingPeriod" not in posted:
+            return body
+        kept = ("tranDate", "postingPeriod", "memo")
+        return {**body, **{name: posted[name] for name in kept if name in posted}}
 
     def resolve(self, value: Any, label: str, refs: Mapping[LedgerKey, LedgerEntry]) -> Any:
         if isinstance(value, Ref):

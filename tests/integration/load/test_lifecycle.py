@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
@@ -161,6 +162,57 @@ def test_a_closed_period_holds_its_documents_until_it_reopens(start_env: StartEn
     env.ns_admin("PATCH", f"/accountingperiod/{period.id}", {"closed": False})
     env.sync("run-2", config=held)
     assert ledger(env, "invoice", recent["id"])["state"] == "posted"
+
+
+@pytest.mark.parametrize("policy", ["hold", "first_open_period"])
+def test_closing_a_period_after_posting_leaves_its_records_alone(
+    start_env: StartEnv, policy: str
+) -> None:
+    # Month-end close: what was posted in a period stays posted, neither held nor re-dated.
+    env = start_env(scale=12)
+    env.extract()
+    config = mapping(policy=policy)
+    first = env.sync("run-1", config=config)
+    invoices = chargebee_list(env.chargebee.base_url, env.chargebee_settings.test_key, "invoices")
+    recent = max((i for i in invoices if i["status"] != "voided"), key=lambda i: i["date"])
+    posted = ledger(env, "invoice", recent["id"])
+    assert posted["state"] == "posted"
+    day = datetime.fromtimestamp(recent["date"], ZoneInfo(TIME_ZONE)).date()
+    period = env.reference().period_for(day)
+    assert period is not None
+    env.ns_admin("PATCH", f"/accountingperiod/{period.id}", {"closed": True})
+    before = env.netsuite_writes()
+    summary = env.sync("run-2", config=config)
+    assert summary.writes == 0, summary.as_dict()
+    assert env.netsuite_writes() == before
+    after = ledger(env, "invoice", recent["id"])
+    assert (after["state"], after["netsuite_id"]) == ("posted", posted["netsuite_id"])
+    # Whatever waited before still waits (for its own reasons); nothing posted became held.
+    assert summary.counts.get("held", 0) == first.counts.get("held", 0), summary.as_dict()
+
+
+def test_a_redated_record_keeps_its_period_when_a_later_period_closes(
+    start_env: StartEnv,
+) -> None:
+    env = start_env(scale=12)
+    env.extract()
+    invoices = chargebee_list(env.chargebee.base_url, env.chargebee_settings.test_key, "invoices")
+    recent = max((i for i in invoices if i["status"] != "voided"), key=lambda i: i["date"])
+    day = datetime.fromtimestamp(recent["date"], ZoneInfo(TIME_ZONE)).date()
+    first = env.reference().period_for(day)
+    assert first is not None
+    env.ns_admin("PATCH", f"/accountingperiod/{first.id}", {"closed": True})
+    env.sync("run-1")  # first_open_period: re-dated into the next open period
+    posted = netsuite_record(env, "invoice", external_id(SITE, "inv", recent["id"]))
+    assert posted["tranDate"] > day.isoformat()
+    # The period it was moved into closes too; the record must not move again.
+    moved_to = env.reference().period_for(datetime.fromisoformat(posted["tranDate"]).date())
+    assert moved_to is not None and moved_to.id != first.id
+    env.ns_admin("PATCH", f"/accountingperiod/{moved_to.id}", {"closed": True})
+    summary = env.sync("run-2")
+    assert summary.writes == 0, summary.as_dict()
+    again = netsuite_record(env, "invoice", external_id(SITE, "inv", recent["id"]))
+    assert again["tranDate"] == posted["tranDate"]
 
 
 def test_a_dry_run_builds_everything_and_posts_nothing(start_env: StartEnv) -> None:
