@@ -206,6 +206,7 @@ class _Sent:
 
     item: Work
     attempts: int
+    digest: str = ""  # the payload hash, recorded as posted once NetSuite takes it
 
 
 def describe(key: LedgerKey | None, netsuite_type: str | None = None) -> str:
@@ -418,7 +419,7 @@ class _Run:
             self.planned_ok.add(posting.external_id)
             return None
         rows.append(self.row(item.key, state=READY, reason=None, **common))
-        token = _Sent(item, entry.attempts if entry else 0)
+        token = _Sent(item, entry.attempts if entry else 0, digest)
         return Write(token, posting.record_type, posting.external_id, body, posting.label)
 
     def keep_posted_date(self, entry: LedgerEntry, body: dict[str, Any]) -> dict[str, Any]:
@@ -525,15 +526,12 @@ class _Run:
             )
         elif result.ok:
             self.outcomes[POSTED] += 1
-            digest = payload_hash(
-                result.write.record_type, result.write.external_id, result.write.body
-            )
             row = self.row(
                 item.key,
                 state=POSTED,
                 reason=item.note,
                 netsuite_id=result.netsuite_id,
-                posted_hash=digest,
+                posted_hash=sent.digest,
                 posted_payload=to_record(result.write.body),
                 posted_resource_version=item.resource_version,
                 posted_at=now,

@@ -39,6 +39,9 @@ class SourceDocument:
 Where = Callable[[Table], ColumnElement[bool]] | None
 
 
+FIRST_CHUNK = 25
+
+
 def _select(table: Table, site: str, where: Where) -> Select[Any]:
     columns = [table.c.id, table.c.raw, table.c.resource_version, table.c.deleted]
     if "lines_complete" in table.c:
@@ -98,18 +101,22 @@ def document_chunks(
     if size < 1:
         raise ValueError("a chunk holds at least one document")
     table = DOCUMENT_TABLES[KIND_RESOURCES[kind]]
-    query = _select(table, site, where).limit(size)
+    query = _select(table, site, where)
     last: str | None = None
+    # Small first chunks, doubling up to ``size``: the sender starts writing after a few
+    # documents are planned instead of idling while a whole chunk is.
+    step = min(size, FIRST_CHUNK)
     while True:
         with engine.connect() as conn:
             page = query if last is None else query.where(table.c.id > last)
-            rows = conn.execute(page).all()
+            limit, step = step, min(size, step * 2)
+            rows = conn.execute(page.limit(limit)).all()
             if not rows:
                 return
             ids = [str(row.id) for row in rows]
             quarantined = quarantine_reasons(conn, site, kind, ids) if quarantine else {}
         yield [_document(kind, row, quarantined) for row in rows]
-        if len(rows) < size:
+        if len(rows) < limit:
             return
         last = ids[-1]
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from chargebee_netsuite.load import run as load_run
 from chargebee_netsuite.load.plan import Work
-from chargebee_netsuite.load.source import KIND_RESOURCES, SourceDocument
+from chargebee_netsuite.load.source import KIND_RESOURCES, SourceDocument, document_chunks
+from chargebee_netsuite.staging.chargebee_tables import DOCUMENT_TABLES
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 from chargebee_netsuite.transform.identity import external_id
 
@@ -142,3 +143,18 @@ def test_the_loader_holds_about_one_chunk_of_documents_and_plans(
     assert resident["planned"] > 3 * bound
     assert resident["max_works"] <= bound, resident
     assert resident["max_docs"] <= 2 * 3, resident
+
+
+def test_chunks_start_small_and_double_up_to_the_chunk_size(start_env: StartEnv) -> None:
+    # The sender has work after a few documents are planned, not after a whole chunk.
+    env = start_env(scale=40)
+    env.extract()
+    with env.engine.connect() as conn:
+        table = DOCUMENT_TABLES["invoices"]
+        every = [row.id for row in conn.execute(select(table.c.id).where(table.c.site == SITE))]
+    assert len(every) > 25 + 40 * 2
+    chunks = list(document_chunks(env.engine, SITE, "invoice", 40))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes[:3] == [25, 40, 40], sizes
+    assert all(size == 40 for size in sizes[1:-1]), sizes
+    assert [doc.id for chunk in chunks for doc in chunk] == sorted(every)
