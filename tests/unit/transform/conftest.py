@@ -148,3 +148,24 @@ def invoice(
 def amounts(lines: list[dict[str, Any]]) -> list[Any]:
     """The amounts of payload lines, in order."""
     return [li["amount"] for li in lines]
+
+
+def payment(**extra: Any) -> dict[str, Any]:
+    """100.00 by card: 60.00 to invoice 1001, 25.00 to 1002, 15.00 unapplied."""
+    doc = {
+        "id": "txn_1",
+        "customer_id": "cust_1",
+        "type": "payment",
+        "status": "success",
+        "gateway": "stripe",
+        "payment_method": "card",
+        "id_at_gateway": "ch_123",
+        "currency_code": "USD",
+        "amount": 10000,
+        "date": JAN_15,
+        "linked_invoices": [
+            {"invoice_id": "1001", "applied_amount": 6000},
+            {"invoice_id": "1002", "applied_amount": 2500},
+        ],
+    }
+    return {**doc, **extra}

@@ -16,33 +16,12 @@ from chargebee_netsuite.transform.transactions import (
     unapplied_payment_posting,
 )
 
-from .conftest import JAN_15, context, example_mapping
+from .conftest import JAN_15, context, example_mapping, payment
 
 DAY = 86400
 INVOICE_1 = Ref("invoice", "cb-acme_2Dtest-inv-1001")
 INVOICE_2 = Ref("invoice", "cb-acme_2Dtest-inv-1002")
 PAYMENT_1 = Ref("customerPayment", "cb-acme_2Dtest-txn-txn_5F1")
-
-
-def payment(**extra: Any) -> dict[str, Any]:
-    """100.00 by card: 60.00 to invoice 1001, 25.00 to 1002, 15.00 unapplied."""
-    doc = {
-        "id": "txn_1",
-        "customer_id": "cust_1",
-        "type": "payment",
-        "status": "success",
-        "gateway": "stripe",
-        "payment_method": "card",
-        "id_at_gateway": "ch_123",
-        "currency_code": "USD",
-        "amount": 10000,
-        "date": JAN_15,
-        "linked_invoices": [
-            {"invoice_id": "1001", "applied_amount": 6000},
-            {"invoice_id": "1002", "applied_amount": 2500},
-        ],
-    }
-    return {**doc, **extra}
 
 
 def chargeback(amount: int, *links: tuple[str, int], **extra: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from chargebee_netsuite.transform.customer import customer_posting
 from chargebee_netsuite.transform.model import Quarantined, Ref, Skipped, TransformContext
 from chargebee_netsuite.transform.transactions import transaction_posting
 
-from .conftest import JAN_15, amounts, context, example_mapping, line
+from .conftest import JAN_15, amounts, context, example_mapping, line, payment
 
 INVOICE_1 = Ref("invoice", "cb-acme_2Dtest-inv-1001")
 INVOICE_2 = Ref("invoice", "cb-acme_2Dtest-inv-1002")
@@ -51,26 +51,6 @@ def credit_note(**extra: Any) -> dict[str, Any]:
         "allocations": [
             {"invoice_id": "1001", "allocated_amount": 3000},
             {"invoice_id": "1002", "allocated_amount": 2000},
-        ],
-    }
-    return {**doc, **extra}
-
-
-def payment(**extra: Any) -> dict[str, Any]:
-    doc = {
-        "id": "txn_1",
-        "customer_id": "cust_1",
-        "type": "payment",
-        "status": "success",
-        "gateway": "stripe",
-        "payment_method": "card",
-        "id_at_gateway": "ch_123",
-        "currency_code": "USD",
-        "amount": 10000,
-        "date": JAN_15,
-        "linked_invoices": [
-            {"invoice_id": "1001", "applied_amount": 6000},
-            {"invoice_id": "1002", "applied_amount": 2500},
         ],
     }
     return {**doc, **extra}
