@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,19 @@ from chargebee_netsuite.staging.quality_tables import dq_facts, dq_quarantine, d
 # Batches a crashed validation left behind are removed once they are this old.
 STALE_AFTER = timedelta(days=1)
 
-Scope = dict[str, dict[str, int | None]]  # kind → {id: resource_version}
+_INSERT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a batch validates: how many documents of each kind.
+
+    Their ids and staged versions are in ``dq_facts`` under ``batch``, not in memory, so a
+    validation's memory does not grow with the number of documents it checks.
+    """
+
+    batch: str
+    counts: dict[str, int]
 
 
 def stage_batch(
@@ -38,7 +51,7 @@ def stage_batch(
     conn.execute(delete(dq_facts).where(dq_facts.c.created_at < now - STALE_AFTER))
     for scratch in (dq_refs, dq_rows):
         conn.execute(delete(scratch).where(~exists().where(dq_facts.c.batch == scratch.c.batch)))
-    scope: Scope = {}
+    counts: dict[str, int] = {}
     for kind in kinds:
         table = table_of(kind)
         quarantined = exists().where(
@@ -57,10 +70,10 @@ def stage_batch(
         )
         facts: list[dict[str, Any]] = []
         refs: list[dict[str, Any]] = []
-        versions: dict[str, int | None] = {}
+        counts[kind] = 0
         for row in conn.execute(query):
             document_id = str(row.id)
-            versions[document_id] = row.resource_version
+            counts[kind] += 1
             derived = document_facts(kind, row.raw if isinstance(row.raw, dict) else {})
             facts.append(
                 {
@@ -85,14 +98,53 @@ def stage_batch(
                 }
                 for ref_kind, ref_id in sorted(derived.refs)
             )
-        for rows, table_ in ((facts, dq_facts), (refs, dq_refs)):
-            for start in range(0, len(rows), 1000):
-                conn.execute(insert(table_), rows[start : start + 1000])
-        scope[kind] = versions
-    for kind in scope:
+            if len(facts) >= _INSERT_BATCH:  # written as they come: memory holds one batch
+                _insert_rows(conn, facts, refs)
+        _insert_rows(conn, facts, refs)
+    for kind in counts:
         # After every kind's facts and references exist: the rows resolve references in SQL.
         materialise(conn, kind, site, batch)
-    return scope
+    return Scope(batch, counts)
+
+
+def staged_versions(
+    conn: Connection, batch: str, kind: str, ids: Collection[str]
+) -> dict[str, int | None]:
+    """The resource version each of ``ids`` (of ``kind``) had when ``batch`` staged it."""
+    found: dict[str, int | None] = {}
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), _INSERT_BATCH):
+        query = select(dq_facts.c.document_id, dq_facts.c.resource_version).where(
+            dq_facts.c.batch == batch,
+            dq_facts.c.kind == kind,
+            dq_facts.c.document_id.in_(ordered[start : start + _INSERT_BATCH]),
+        )
+        found.update((str(document_id), version) for document_id, version in conn.execute(query))
+    return found
+
+
+def release_batch(conn: Connection, site: str, scope: Scope) -> None:
+    """Take every document the batch validated out of quarantine (in SQL: the ids never come
+    into memory); the failures are put back in afterwards."""
+    for kind in scope.counts:
+        validated = select(dq_facts.c.document_id).where(
+            dq_facts.c.batch == scope.batch, dq_facts.c.kind == kind
+        )
+        conn.execute(
+            delete(dq_quarantine).where(
+                dq_quarantine.c.site == site,
+                dq_quarantine.c.kind == kind,
+                dq_quarantine.c.document_id.in_(validated),
+            )
+        )
+
+
+def _insert_rows(conn: Connection, facts: list[dict[str, Any]], refs: list[dict[str, Any]]) -> None:
+    """Write and forget the facts and references gathered so far."""
+    for rows, table in ((facts, dq_facts), (refs, dq_refs)):
+        for start in range(0, len(rows), _INSERT_BATCH):
+            conn.execute(insert(table), rows[start : start + _INSERT_BATCH])
+        rows.clear()
 
 
 def drop_batch(conn: Connection, batch: str) -> None:
@@ -102,12 +154,15 @@ def drop_batch(conn: Connection, batch: str) -> None:
     conn.execute(delete(dq_facts).where(dq_facts.c.batch == batch))
 
 
-def changed_since_staged(conn: Connection, site: str, batch: str, kind: str) -> set[str]:
+def changed_since_staged(
+    conn: Connection, site: str, batch: str, kind: str
+) -> dict[str, int | None]:
     """Ids of ``kind`` in ``batch`` whose staged version changed after the batch was staged
-    (re-extracted by a concurrent run): what was validated is no longer what would post."""
+    (re-extracted by a concurrent run), with the version validated: what was validated is no
+    longer what would post."""
     table = table_of(kind)
     query = (
-        select(table.c.id)
+        select(table.c.id, dq_facts.c.resource_version)
         .join(
             dq_facts,
             and_(
@@ -122,4 +177,4 @@ def changed_since_staged(conn: Connection, site: str, batch: str, kind: str) -> 
             != func.coalesce(dq_facts.c.resource_version, -1),
         )
     )
-    return {str(document_id) for document_id in conn.scalars(query)}
+    return {str(document_id): version for document_id, version in conn.execute(query)}

@@ -15,7 +15,14 @@ from sqlalchemy import Connection, Engine
 
 from chargebee_netsuite.quality import docs, reasons
 from chargebee_netsuite.quality.assets import asset_rows
-from chargebee_netsuite.quality.batch import Scope, changed_since_staged, drop_batch, stage_batch
+from chargebee_netsuite.quality.batch import (
+    Scope,
+    changed_since_staged,
+    drop_batch,
+    release_batch,
+    stage_batch,
+    staged_versions,
+)
 from chargebee_netsuite.quality.kinds import KINDS
 from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
 from chargebee_netsuite.quality.suites import Check, checks_for
@@ -88,7 +95,7 @@ def _entries(
     failures: Failures,
     checks: Mapping[str, Check],
     rows: Mapping[str, Mapping[str, Mapping[str, Any]]],
-    scope: Scope,
+    versions: Mapping[str, Mapping[str, int | None]],
 ) -> list[QuarantineEntry]:
     entries = []
     for (kind, check_name), ids in sorted(failures.items()):
@@ -102,7 +109,7 @@ def _entries(
                     check=check.name,
                     expectation=check.expectation_name,
                     reason=check.reason(kind, row),
-                    resource_version=scope[kind].get(document_id),
+                    resource_version=versions[kind].get(document_id),
                 )
             )
     return entries
@@ -121,8 +128,9 @@ def _hold_changed(
     """
     held: list[QuarantineEntry] = []
     stale: set[tuple[str, str]] = set()
-    for kind in scope:
-        for document_id in sorted(changed_since_staged(conn, site, batch, kind)):
+    for kind in scope.counts:
+        changed = changed_since_staged(conn, site, batch, kind)
+        for document_id, version in sorted(changed.items()):
             stale.add((kind, document_id))
             row = {"id": document_id, "type": None}
             held.append(
@@ -135,7 +143,7 @@ def _hold_changed(
                         f"{reasons.label(kind, row)} changed in Chargebee while it was being "
                         "validated; the next run validates the new version before it posts."
                     ),
-                    resource_version=scope[kind].get(document_id),
+                    resource_version=version,
                 )
             )
     return [e for e in entries if (e.kind, e.id) not in stale] + held
@@ -175,11 +183,11 @@ def validate_staged(
         )
     summary.timings["stage_facts"] = time.perf_counter() - started
     try:
-        checks = {kind: checks_for(kind, known, now) for kind in kinds if scope[kind]}
+        checks = {kind: checks_for(kind, known, now) for kind in kinds if scope.counts[kind]}
         failures: Failures = {}
         if checks:
             docs_dir = docs.docs_dir(reports_dir, run_id)
-            largest = max(len(scope[kind]) for kind in checks)
+            largest = max(scope.counts[kind] for kind in checks)
             outcome = run_checkpoint(engine, batch, checks, docs_dir, run_id, now, rows=largest)
             failures = outcome.failures
             summary.timings.update(outcome.timings)
@@ -190,16 +198,20 @@ def validate_staged(
         with engine.begin() as conn:
             rows = {kind: asset_rows(conn, kind, batch, failed_ids[kind]) for kind in kinds}
             by_name = {c.name: c for kind_checks in checks.values() for c in kind_checks}
-            entries = _entries(failures, by_name, rows, scope)
+            versions = {
+                kind: staged_versions(conn, batch, kind, failed_ids[kind]) for kind in kinds
+            }
+            entries = _entries(failures, by_name, rows, versions)
             summary.quarantined = _hold_changed(conn, site, batch, scope, entries)
             for entry in summary.quarantined:
                 failed_ids[entry.kind].add(entry.id)
-            replace_quarantine(conn, site, scope, summary.quarantined, run_id=run_id, at=now)
+            release_batch(conn, site, scope)
+            replace_quarantine(conn, site, {}, summary.quarantined, run_id=run_id, at=now)
     finally:
         with engine.begin() as conn:
             drop_batch(conn, batch)
     for kind in kinds:
-        checked = len(scope[kind])
+        checked = scope.counts[kind]
         bad = len(failed_ids[kind])
         summary.counts[kind] = KindCounts(checked=checked, passed=checked - bad, quarantined=bad)
     if summary.data_docs_index is not None:
