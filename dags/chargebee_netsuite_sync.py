@@ -124,8 +124,9 @@ def chargebee_netsuite_sync() -> None:
     with TaskGroup(
         "load",
         tooltip="Transform and post to NetSuite, dependencies first",
-        doc_md="Transform and upsert customers → invoices → credit memos → payments → "
-        "refunds (the loader orders them). Unchanged payloads are skipped without a "
+        doc_md="Transform and upsert customers → invoices → credit memos → deletions of "
+        "voided refunds → payments → refunds and chargebacks → reversals → re-applications "
+        "(the loader orders them). Unchanged payloads are skipped without a "
         "request; every document gets a ledger state and, if it cannot post, a reason.",
     ) as load:
         step(
