@@ -52,10 +52,12 @@ MAPPING ?= include/mapping.example.yaml
 check: $(STAMP)
 	$(VENV)/bin/cbns check --mapping $(MAPPING)
 
-# `make chaos [SCALE=20] [SEEDS="1 2 3"]`: the fault matrix; every row must show 0 duplicates,
-# 0 missing, 0 wrong (exit 1 otherwise). `make bench [SCALES="2000 20000"]`: throughput, ratio
-# to the governance bound, peak RSS per stage, written to bench/results.json. `make secrets`
-# (after `make demo`): scan logs, reports, staging and the metadata DB for any credential.
+# `make chaos [SCALE=20] [SEEDS="1 2 3"]`: the fault matrix, every sync a run of the DAG through
+# Airflow (`airflow dags test --use-executor`, task processes SIGKILLed and retried); every row
+# must show 0 duplicates, 0 missing, 0 wrong and the DAG run states expected (exit 1 otherwise).
+# `make bench [SCALES="2000 20000"]`: throughput, ratio to the governance bound, peak RSS per
+# stage, written to bench/results.json. `make secrets` (after `make demo`): scan logs, reports,
+# staging and the metadata DB for any credential.
 SEEDS  ?=
 SCALES ?=
 .PHONY: chaos bench secrets

@@ -39,7 +39,7 @@ from typing import Any
 
 import httpx
 import psutil
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, bindparam, create_engine, text
 
 from chargebee_netsuite.airflow.sandbox_connections import (
     connections_from_sandbox_state,
@@ -62,6 +62,7 @@ WEBHOOK_DAG = "chargebee_netsuite_webhooks"
 # Logical dates are handed out from here, one hour apart: `dags test` replaces an earlier run
 # with the same logical date, and every run of a matrix must stay in the metadata DB.
 FIRST_LOGICAL_DATE = datetime(2025, 1, 1, tzinfo=UTC)
+FINISHED = ("success", "failed")
 TASK_TITLE = "airflow worker -- "  # the task process's title; its supervisor adds the executor
 
 Watch = Callable[["RunningDag"], None]
@@ -80,6 +81,7 @@ class DagRunResult:
     tasks: dict[str, tuple[str, int]] = field(default_factory=dict)  # task id → (state, tries)
     failed_tries: list[tuple[str, int]] = field(default_factory=list)  # earlier tries that failed
     log: Path | None = None
+    lingered: bool = False  # the command outlived its finished run and was stopped
 
     @property
     def retried(self) -> list[str]:
@@ -94,6 +96,8 @@ class DagRunResult:
             parts.append(", ".join(failed) + " failed")
         if self.retried:
             parts.append("retried " + ", ".join(self.retried))
+        if self.lingered:
+            parts.append("`dags test` stopped after the run ended")
         return f"{label} {self.state}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
@@ -133,6 +137,15 @@ def sandbox_env(harness: Harness) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class TaskProcess:
+    """The process running one try of a task instance."""
+
+    task_id: str
+    ti_id: str
+    process: psutil.Process
+
+
 class RunningDag:
     """A DAG run in progress: its id once it exists, and its task processes."""
 
@@ -151,13 +164,16 @@ class RunningDag:
             self._run_id = found[0] if found else None
         return self._run_id
 
-    def task_processes(self, group: str) -> list[tuple[str, psutil.Process]]:
-        """Running task processes (not their supervisors) of the tasks in ``group``."""
+    def task_processes(self, group: str) -> list[TaskProcess]:
+        """Task processes (not their supervisors) of the tasks in ``group`` whose task instance
+        is running. A task process that has done its work tells its supervisor, which reports
+        the end to the API only once the process has exited: until then the instance still
+        reads ``running``, so a kill can land too late (see :meth:`ProofAirflow.try_of`)."""
         try:
             children = psutil.Process(self.pid).children(recursive=True)
         except psutil.Error:
             return []
-        found = []
+        found: dict[str, TaskProcess] = {}
         for child in children:
             try:
                 title = " ".join(child.cmdline()).split()
@@ -168,8 +184,11 @@ class RunningDag:
                 continue
             task_id = self._task_id(title[3])
             if task_id is not None and task_id.startswith(f"{group}."):
-                found.append((task_id, child))
-        return found
+                found[title[3]] = TaskProcess(task_id, title[3], child)
+        if not found:
+            return []
+        running = self.airflow.running_task_instances(list(found))
+        return [found[ti_id] for ti_id in found if ti_id in running]
 
     def _task_id(self, ti_id: str) -> str | None:
         if ti_id not in self._task_ids:
@@ -224,6 +243,9 @@ class ProofAirflow:
                 "AIRFLOW__API__BASE_URL": base,
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/",
                 "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+                # A supervisor notices its task process has exited when its wait for output
+                # times out, after up to this interval: a second, not five, per task.
+                "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
                 # A retry waits a second, not two minutes: the matrix proves that it happens.
                 "CBNS_RETRY_DELAY_SECONDS": "1",
             },
@@ -235,6 +257,7 @@ class ProofAirflow:
         return airflow
 
     def _serve(self, log: Path, timeout: float) -> subprocess.Popen[bytes]:
+        """Start ``airflow api-server`` on this home's port; return once it answers."""
         port = self.port
         with log.open("ab") as output:
             process = subprocess.Popen(
@@ -304,12 +327,15 @@ class ProofAirflow:
         conf: Mapping[str, Any] | None = None,
         watch: Watch | None = None,
         timeout: float = 900,
+        linger: float = 60,
         poll: float = 0.05,
     ) -> DagRunResult:
         """Run ``dag_id`` once through Airflow with ``env``; ``watch`` is called while it runs.
 
-        Returns when the run has ended (every retry included) or ``timeout`` passed, in which
-        case the whole process group is killed and the state is ``timeout``.
+        Returns when the command has exited after the run ended (every retry included), when
+        it is still there ``linger`` seconds after the metadata DB recorded the run's end (it
+        is then stopped, and the result says ``lingered``), or when ``timeout`` passed (the
+        whole process group is killed and the state is ``timeout``).
         """
         logical_date = self.next_logical_date()
         command = [venv_bin("airflow"), "dags", "test", dag_id, logical_date.isoformat()]
@@ -328,12 +354,27 @@ class ProofAirflow:
                 start_new_session=True,
             )
         running = RunningDag(self, dag_id, logical_date, process.pid)
+        ended_at: float | None = None  # when the metadata DB first showed the run finished
+        checked = 0.0
+        lingered = False
         try:
             while process.poll() is None:
                 if watch is not None:
                     watch(running)
-                if time.monotonic() - started > timeout:
+                now = time.monotonic()
+                if now - started > timeout:
                     timed_out = True
+                    break
+                if ended_at is None and now - checked >= 1:
+                    checked = now
+                    found = self.find_run(dag_id, logical_date)
+                    if found is not None and found[1] in FINISHED:
+                        ended_at = now
+                if ended_at is not None and now - ended_at > linger:
+                    # The run is over but the command has not exited: seen (rarely) in the
+                    # LocalExecutor's shutdown after task retries. Record who is left, stop it.
+                    lingered = True
+                    _describe_tree(process.pid, log)
                     break
                 time.sleep(poll)
         finally:
@@ -341,6 +382,7 @@ class ProofAirflow:
                 _stop(process)
         seconds = time.monotonic() - started
         result = self.result(dag_id, logical_date, process.returncode, seconds, log)
+        result.lingered = lingered
         if timed_out:
             result.state = "timeout"
         return result
@@ -373,13 +415,30 @@ class ProofAirflow:
 
     def task_of(self, ti_id: str) -> str | None:
         """The task id of the task instance ``ti_id`` (the id in a task process's title)."""
-        with contextlib.suppress(ValueError):
-            ti_id = uuid.UUID(ti_id).hex
         with self.engine.connect() as conn:
             found = conn.execute(
-                text("SELECT task_id FROM task_instance WHERE id = :id"), {"id": ti_id}
+                text("SELECT task_id FROM task_instance WHERE id = :id"), {"id": _hex(ti_id)}
             ).scalar()
         return None if found is None else str(found)
+
+    def try_of(self, ti_id: str) -> tuple[str, int]:
+        """``(state, try number)`` of a task instance now (``("missing", 0)`` if unknown)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT state, try_number FROM task_instance WHERE id = :id"),
+                {"id": _hex(ti_id)},
+            ).first()
+        return ("missing", 0) if row is None else (str(row[0]), int(row[1] or 0))
+
+    def running_task_instances(self, ti_ids: list[str]) -> set[str]:
+        """Those of ``ti_ids`` (as in task process titles) whose state is ``running``."""
+        by_hex = {_hex(ti_id): ti_id for ti_id in ti_ids}
+        query = text("SELECT id FROM task_instance WHERE id IN :ids AND state = 'running'")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                query.bindparams(bindparam("ids", expanding=True)), {"ids": list(by_hex)}
+            ).all()
+        return {by_hex[str(row[0])] for row in rows if str(row[0]) in by_hex}
 
     def run_state(self, dag_id: str, run_id: str) -> str | None:
         """The recorded state of a DAG run, or None when there is no such run."""
@@ -453,13 +512,30 @@ class ProofAirflow:
         )
 
 
-def kill_task(process: psutil.Process) -> bool:
+def kill_task(task: TaskProcess) -> bool:
     """SIGKILL one task process; False when it had already gone."""
     try:
-        os.kill(process.pid, signal.SIGKILL)
+        os.kill(task.process.pid, signal.SIGKILL)
     except ProcessLookupError:
         return False
     return True
+
+
+def _describe_tree(pid: int, log: Path) -> None:
+    """Append the processes left under ``pid`` (title, status, threads) to ``log``."""
+    lines = []
+    with contextlib.suppress(psutil.Error):
+        root = psutil.Process(pid)
+        for proc in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                title = " ".join(proc.cmdline())[:120]
+                lines.append(
+                    f"  pid {proc.pid} ppid {proc.ppid()} {proc.status()} "
+                    f"threads {proc.num_threads()}: {title}"
+                )
+    with log.open("a") as handle:
+        handle.write("\n[proof] the run had ended; processes still running:\n")
+        handle.write("\n".join(lines) + "\n")
 
 
 def _stop(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
@@ -472,6 +548,14 @@ def _stop(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     if process.poll() is None:
         process.wait(10)
+
+
+def _hex(ti_id: str) -> str:
+    """A task instance id as the metadata DB keeps it (32 hex digits, no dashes)."""
+    try:
+        return uuid.UUID(ti_id).hex
+    except ValueError:
+        return ti_id
 
 
 def _as_utc(value: Any) -> datetime:

@@ -35,6 +35,7 @@ from chargebee_netsuite.proof.airflow_runner import (
     DagRunResult,
     ProofAirflow,
     RunningDag,
+    TaskProcess,
     Watch,
     kill_task,
     sandbox_env,
@@ -281,17 +282,27 @@ def kill_point(ctx: Context, stage: str, run_id: str) -> tuple[str, Callable[[],
 
 
 class KillDuring:
-    """SIGKILLs one running task process of ``stage`` at a random point of its work."""
+    """SIGKILLs one running task process of ``stage`` at a random point of its work.
+
+    A kill that lands after the task had done its work (its try still ends in success) proved
+    nothing: the next running task of the stage, if any, is killed at a new random point.
+    """
 
     def __init__(self, ctx: Context, stage: str) -> None:
         self.ctx = ctx
         self.stage = stage
         self.when = ""
         self.predicate: Callable[[], bool] | None = None
-        self.killed: str | None = None
+        self.target: TaskProcess | None = None
+        self.target_try = 0
+        self.killed: str | None = None  # a task whose killed try failed and was retried
+        self.late: list[str] = []  # tasks whose kill came after their work was done
 
     def __call__(self, run: RunningDag) -> None:
         if self.killed is not None:
+            return
+        if self.target is not None:
+            self._settle(run)
             return
         processes = run.task_processes(self.stage)
         if not processes:
@@ -302,18 +313,39 @@ class KillDuring:
                 self.when, self.predicate = kill_point(self.ctx, self.stage, run_id)
             return
         if self.predicate():
-            task_id, process = self.ctx.rng.choice(processes)
-            if kill_task(process):
-                self.killed = task_id
+            target = self.ctx.rng.choice(processes)
+            self.target_try = run.airflow.try_of(target.ti_id)[1]
+            if kill_task(target):
+                self.target = target
+
+    def _settle(self, run: RunningDag) -> None:
+        """Once Airflow has recorded how the killed try ended: a hit, or too late (re-arm)."""
+        assert self.target is not None
+        state, tries = run.airflow.try_of(self.target.ti_id)
+        if tries > self.target_try or state in ("up_for_retry", "failed"):
+            self.killed = self.target.task_id
+        elif state == "success":
+            self.late.append(self.target.task_id)
+            self.target, self.predicate = None, None
 
     def note(self) -> str:
         """``load.post_to_netsuite SIGKILLed after 37 NetSuite writes`` or why not."""
+        late = f" (killed too late first: {', '.join(self.late)})" if self.late else ""
         if self.killed is not None:
-            return f"{self.killed} SIGKILLed {self.when}"
+            return f"{self.killed} SIGKILLed {self.when}{late}"
+        if self.late:
+            return f"{self.stage}: every kill landed after its task's work: {', '.join(self.late)}"
         return f"{self.stage} finished before {self.when or 'it could be killed'}"
 
     def check(self, ctx: Context, result: DagRunResult) -> None:
         """The killed task must have been tried again by Airflow, in the same DAG run."""
+        if self.target is not None and self.killed is None:
+            # The run ended before the watch saw how the killed try did; the record says.
+            task_id = self.target.task_id
+            if (task_id, self.target_try) in result.failed_tries:
+                self.killed = task_id
+            else:
+                self.late.append(task_id)
         if self.killed is None:
             return
         state, tries = result.tasks.get(self.killed, ("missing", 0))
@@ -325,8 +357,8 @@ def sigkill(stage: str) -> Scenario:
     def run(ctx: Context, row: Row) -> None:
         kill = KillDuring(ctx, stage)
         result = ctx.sync(watch=kill)
-        row.notes.append(kill.note())
         kill.check(ctx, result)
+        row.notes.append(kill.note())
 
     return run
 
@@ -450,8 +482,8 @@ def everything(ctx: Context, row: Row) -> None:
             stack.enter_context(token_expiry)
 
         result = ctx.sync(watch=watch_all(OnStart("load", loading), kill))
-    row.notes.append(kill.note())
     kill.check(ctx, result)
+    row.notes.append(kill.note())
 
 
 # -- the matrix -------------------------------------------------------------------------------
@@ -607,17 +639,18 @@ def main(argv: list[str] | None = None) -> int:
     runs = sum(len(r.runs) for r in rows)
     print()
     print(table(list(rows)))
-    print(
-        f"\n{len(rows)} scenarios, {runs} DAG runs through Airflow in "
-        f"{time.monotonic() - started:.0f}s; metadata DB {airflow.metadata_url}, "
-        f"run logs in {airflow.home.path / 'runs'} and {airflow.home.path / 'logs'}"
-    )
+    seconds = time.monotonic() - started
+    print(f"\n{len(rows)} scenarios, {runs} DAG runs through Airflow in {seconds:.0f}s")
     bad = [r for r in rows if not r.ok]
     for r in bad:
         print(f"FAILED {r.scenario}: " + "; ".join(r.notes), file=sys.stderr)
-    if bad:
-        print(f"state of every scenario kept in {root}", file=sys.stderr)
-    elif options.workdir is None:
+    if bad or options.workdir is not None:
+        print(
+            f"state of every scenario kept in {root}: metadata DB {airflow.metadata_url}, "
+            f"run logs in {airflow.home.path / 'runs'} and {airflow.home.path / 'logs'}",
+            file=sys.stderr,
+        )
+    else:
         shutil.rmtree(root, ignore_errors=True)
     return 1 if bad else 0
 
