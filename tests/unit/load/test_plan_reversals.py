@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.unit.transform.conftest import JAN_15, context
+from tests.unit.transform.conftest import JAN_15, context, payment
 
 from chargebee_netsuite.load.plan import (
     DELETIONS,
@@ -26,19 +26,9 @@ PAYMENT_EID = "cb-acme_2Dtest-txn-txn_5F1"
 
 
 def txn(**values: Any) -> dict[str, Any]:
-    doc = {
-        "id": "txn_1",
-        "customer_id": "cust_1",
-        "type": "payment",
-        "status": "success",
-        "gateway": "stripe",
-        "payment_method": "card",
-        "currency_code": "USD",
-        "amount": 10000,
-        "date": JAN_15,
-        "linked_invoices": [{"invoice_id": "1001", "applied_amount": 10000}],
-    }
-    return {**doc, **values}
+    """A 100.00 card payment, all of it applied to invoice 1001."""
+    applied = [{"invoice_id": "1001", "applied_amount": 10000}]
+    return payment(**{"linked_invoices": applied, **values})
 
 
 def chargeback(**values: Any) -> dict[str, Any]:
