@@ -30,7 +30,7 @@ def _seed_data(settings: ChargebeeSandboxSettings) -> dict[str, object] | None:
     if settings.seed_file is not None:
         return read_seed_file(settings.seed_file)
     if settings.scale > 0:
-        return generate(settings.scale, settings.random_seed)
+        return generate(settings.scale, settings.random_seed, settings.currencies)
     return None
 
 
@@ -43,6 +43,7 @@ def build_sites(settings: ChargebeeSandboxSettings, sender: WebhookSender) -> di
     ):
         store = Store(name, clock=time.time)
         store.webhooks_configured = sender.enabled
+        store.currencies = settings.currencies
         store.listeners.append(sender.listener(store))
         sites[name] = Site(
             name=name,

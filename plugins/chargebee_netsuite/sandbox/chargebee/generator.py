@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import objects, operations
+from .currencies import SiteCurrencies
 from .money import to_minor
 from .objects import LineSpec, Record, TaxSpec
 from .seed import SEED_KEYS
@@ -135,7 +136,7 @@ def _price(usd: str, market: Market) -> int:
 
 
 class _Generator:
-    def __init__(self, scale: int, seed: int) -> None:
+    def __init__(self, scale: int, seed: int, currencies: SiteCurrencies | None = None) -> None:
         self.rng = random.Random(seed)
         # Chargebacks draw from their own stream, so the rest of the history stays as it was.
         self.disputes = random.Random(f"chargebacks-{seed}")
@@ -143,6 +144,8 @@ class _Generator:
         # Only the records are dumped, so the store keeps no events (their ids are still
         # spent, which keeps every id the same as when events were kept).
         self.store = Store("generator", clock=self.clock, salt=f"gen-{seed}", keep_events=False)
+        # Rates are a lookup, not a draw: the random streams, and so the history, stay the same.
+        self.store.currencies = currencies or SiteCurrencies()
         self.timeline = _Timeline(self.clock)
         self.scale = scale
         self.prices: dict[tuple[str, str], Record] = {}
@@ -549,8 +552,9 @@ class _Generator:
                         "type": "authorization",
                         "authorization_reason": "verification",
                         "date": now,
-                        "exchange_rate": 1.0,
+                        "exchange_rate": self.store.currencies.rate(market.currency),
                         "currency_code": market.currency,
+                        "base_currency_code": self.store.currencies.base,
                         "amount": _price("1", market),
                         "amount_capturable": 0,
                         "id_at_gateway": f"ch_{self.store.token(24)}",
@@ -569,14 +573,15 @@ class _Generator:
         return run
 
 
-def generate(scale: int, seed: int) -> dict[str, Any]:
+def generate(scale: int, seed: int, currencies: SiteCurrencies | None = None) -> dict[str, Any]:
     """Billing history for ``scale`` customers (about 4 invoices each), same for the same seed.
 
     Includes USD/EUR/GBP/JPY customers (companies and persons), plans, add-ons and one-off
     charges, item and document coupons, taxes, round-off, two usage invoices with 320 and
     130 lines, full/partial/failed payments, dunning, refunds, full and partial chargebacks,
     adjustment and refundable credit notes, write-offs, voids, deletions and pre-2016 records
-    without ``updated_at``.
+    without ``updated_at``. Documents carry the ``exchange_rate`` to the site's base currency
+    from ``currencies`` (default: USD and :data:`currencies.USD_PER_UNIT`).
     The result is the seeding contract: ``generate()`` → JSON → seed load round-trips.
     """
     if scale < 0:
@@ -586,7 +591,7 @@ def generate(scale: int, seed: int) -> dict[str, Any]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        gen = _Generator(scale, seed)
+        gen = _Generator(scale, seed, currencies)
         gen.clock.t = float(LEGACY_AT)
         gen.legacy()
         gen.timeline.run()

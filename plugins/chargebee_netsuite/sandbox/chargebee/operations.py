@@ -158,6 +158,7 @@ def generate_invoice(
         first_invoice=first,
     )
     invoice["net_term_days"] = terms
+    store.currencies.stamp(invoice)
     objects.refresh_invoice(invoice, store.now())
     store.touch(invoice)
     store.insert("invoice", invoice)
@@ -261,8 +262,9 @@ def record_payment(
             "type": "payment",
             "date": now,
             "settled_at": now if succeeded else None,
-            "exchange_rate": 1.0,
+            "exchange_rate": store.currencies.rate(invoice["currency_code"]),
             "currency_code": invoice["currency_code"],
+            "base_currency_code": store.currencies.base,
             "amount": amount,
             "id_at_gateway": None if offline else f"ch_{store.token(24)}",
             "status": "success" if succeeded else "failure",
@@ -353,7 +355,7 @@ def exhaust_dunning(store: Store, invoice_id: str, *, source: str = "scheduled_j
 def _new_credit_note(
     store: Store, invoice: Record, cn_type: str, reason_code: str, gross: int
 ) -> Record:
-    return objects.build_credit_note(
+    cn = objects.build_credit_note(
         cn_id=store.new_id("credit_note", "CN-"),
         invoice=invoice,
         cn_type=cn_type,
@@ -362,6 +364,8 @@ def _new_credit_note(
         date=store.now(),
         new_line_id=_line_id_factory(store),
     )
+    store.currencies.stamp(cn)
+    return cn
 
 
 def _credited_so_far(invoice: Record) -> int:
@@ -420,8 +424,9 @@ def refund_payment(
             "type": "refund",
             "date": now,
             "settled_at": now,
-            "exchange_rate": 1.0,
+            "exchange_rate": store.currencies.rate(payment["currency_code"]),
             "currency_code": payment["currency_code"],
+            "base_currency_code": store.currencies.base,
             "amount": amount,
             "id_at_gateway": f"re_{store.token(24)}" if payment.get("id_at_gateway") else None,
             "status": "success",
@@ -672,6 +677,7 @@ def chargeback_payment(
             "settled_at": now,
             "exchange_rate": payment.get("exchange_rate", 1.0),
             "currency_code": payment["currency_code"],
+            "base_currency_code": payment.get("base_currency_code"),
             "amount": amount,
             "id_at_gateway": f"dp_{store.token(24)}",
             "status": "success",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from .currencies import USD_PER_UNIT, SiteCurrencies
 
 # The real schedule after a failed delivery: +2 m, +6 m, +30 m, +1 h, +5 h, +1 d, +2 d
 # (support.chargebee.com article 257941); seconds, before compression.
@@ -55,6 +58,15 @@ class ChargebeeSandboxSettings:
     # the real threshold is undocumented], retrieve defaults to the documented maximum.
     list_line_items_limit: int = 100
     retrieve_line_items_default: int = 300
+    # The site's base currency and its rate table (US dollars per unit of each currency):
+    # documents carry ``exchange_rate`` to the base currency and ``base_currency_code``.
+    base_currency: str = "USD"
+    usd_per_unit: dict[str, Decimal] = field(default_factory=lambda: dict(USD_PER_UNIT))
+
+    @property
+    def currencies(self) -> SiteCurrencies:
+        """The base currency and rates every site of this sandbox stamps on new documents."""
+        return SiteCurrencies(self.base_currency, self.usd_per_unit)
 
     @property
     def live_site(self) -> str:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .currencies import SiteCurrencies
 from .jsoncopy import json_copy
 from .listindex import SortedIndex
 
@@ -57,6 +58,8 @@ class Store:
         self.event_sequence: dict[str, int] = {}
         self.listeners: list[Callable[[Record], None]] = []
         self.webhooks_configured = False
+        # Base currency and rates stamped on new documents (``exchange_rate``).
+        self.currencies = SiteCurrencies()
         self._counter = 0
         self._last_version_ms = 0
         # Records by seq (row ``i`` has seq ``i + 1``), events included as kind "event".

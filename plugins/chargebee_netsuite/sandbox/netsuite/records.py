@@ -20,6 +20,7 @@ from .schema import (
     DIMENSIONS,
     RECORD_TYPES,
     REF_URL_TYPE,
+    TAX_FIELDS,
     RecordType,
     Sublist,
     entity_field,
@@ -188,6 +189,12 @@ class RecordService:
     def _normalize_value(self, kind: str, name: str, value: Any, path: str) -> Any:
         if kind.startswith("ref:"):
             return _ref(self.resolve_ref(kind[4:], value, name, path))
+        if kind.startswith("select:"):
+            allowed = kind[7:].split(",")
+            if not isinstance(value, dict) or str(value.get("id")) not in allowed:
+                # Value validation defaults to error (HC section_156570709583).
+                raise invalid_field_value(value, name.lower(), path)
+            return {"id": str(value["id"])}
         ok = {
             "text": isinstance(value, str),
             "bool": isinstance(value, bool),
@@ -240,6 +247,8 @@ class RecordService:
         """Create (``record_id`` None) or update a record; return its id."""
         with self.store.transaction():
             incoming = self.normalize(rt, body, ctx)
+            if not self.settings.tax_engine:
+                _drop_tax_fields(incoming, ctx)
             if external_id is not None:
                 given = incoming.get("externalId")
                 if given is not None and given != external_id:
@@ -521,6 +530,8 @@ class RecordService:
                 if line.get("rate") is None:
                     line["rate"] = amount
                 proj.total += amount
+            tax = self._engine_tax(doc, lines, precision)
+            proj.total += tax
             if proj.total < 0:
                 raise user_error("The total of a transaction cannot be negative.", "item")
             sign = Decimal(1) if rt.name == "invoice" else Decimal(-1)
@@ -542,6 +553,9 @@ class RecordService:
                     dims=line,
                     closed=line.get("isClosed"),
                 )
+            if tax:
+                last = max(int(line["line"]) for line in lines)
+                proj.add(last + 1, amount=-sign * tax, entity=entity, memo="Tax (SuiteTax)")
         elif rt.name == "journalEntry":
             lines = doc.get("line") or []
             proj.total = ar.journal_total(lines)
@@ -564,7 +578,7 @@ class RecordService:
                 raise invalid_field_value(payment, "payment", "payment")
             proj.total = ar.quantize(payment, precision)
             doc["payment"] = proj.total
-            account = _rid(doc.get("account")) or _first_account(store, "OthCurrAsset")
+            account = self._deposit_account(doc)
             proj.add(0, account=account, entity=entity, amount=proj.total, mainline=True)
 
         applies: list[tuple[int, str, Decimal]] = []
@@ -588,6 +602,59 @@ class RecordService:
                 )
         return proj, applies
 
+    def _deposit_account(self, doc: dict[str, Any]) -> int | None:
+        """Where a customer payment's money goes: Undeposited Funds or ``account``.
+
+        Undep. Funds T overrides the payment's other accounts; F needs an account ("If you
+        import customer payment records with a value of False for the Undep. Funds field, you
+        must supply an account", HC section_N410731; SOAP precedence, HC bridgehead_N3668159).
+        Omitted, it takes the account's default (a setting): T then sends the money to
+        Undeposited Funds whatever ``account`` says.
+        """
+        undeposited = _first_account(self.store, "OthCurrAsset")
+        given = doc.get("undepFunds")
+        if given is None:
+            chosen = "T" if self.settings.default_undep_funds or not doc.get("account") else "F"
+            doc["undepFunds"] = {"id": chosen}
+        elif given["id"] == "F" and not doc.get("account"):
+            raise user_error("Please enter value(s) for: Account", "account")
+        if doc["undepFunds"]["id"] == "T":
+            if undeposited is not None:
+                doc["account"] = _ref(undeposited)
+            return undeposited
+        return _rid(doc["account"])
+
+    def _engine_tax(
+        self, doc: dict[str, Any], lines: list[dict[str, Any]], precision: int
+    ) -> Decimal:
+        """The tax NetSuite's own engine adds to an invoice or credit memo (SuiteTax on).
+
+        A line is taxed at its ``taxCode``, else at its item's default code; a record with
+        ``taxDetailsOverride`` carries only the tax details it was given (none here).
+        """
+        if not self.settings.tax_engine:
+            return ar.ZERO
+        tax = ar.ZERO
+        for index, line in enumerate(lines):
+            code = _rid(line.get("taxCode"))
+            if code is not None:
+                row = self.store.one(
+                    "SELECT rate FROM item WHERE id = ? AND itemtype IN ('TaxItem', 'TaxGroup')",
+                    (code,),
+                )
+                if row is None:
+                    raise invalid_field_value(code, "taxcode", f"item.items[{index}].taxCode")
+            else:
+                row = self.store.one(
+                    "SELECT t.rate FROM item i JOIN item t ON t.id = i.salestaxcode WHERE i.id = ?",
+                    (_rid(line["item"]),),
+                )
+            if doc.get("taxDetailsOverride") or row is None or row["rate"] is None:
+                continue
+            tax += ar.quantize(line["amount"] * Decimal(row["rate"]) / 100, precision)
+        doc["taxTotal"] = tax
+        return tax
+
     def _applications(
         self,
         rt: RecordType,
@@ -598,11 +665,18 @@ class RecordService:
         precision: int,
         budget: Decimal | None,
     ) -> list[tuple[int, str, Decimal]]:
-        """Validate apply lines; an omitted amount applies what is left (within ``budget``)."""
+        """Validate apply lines; an omitted amount applies what is left (within ``budget``).
+
+        With Auto Apply, what the lines leave of ``budget`` goes to the customer's oldest open
+        invoices ("Check this box to automatically apply payments to the oldest open
+        receivable", SuiteScript records browser, customerpayment/creditmemo ``autoapply``);
+        omitted, Auto Apply takes the account's default (a setting).
+        """
         store = self.store
         lines = doc.get("apply") or []
-        if rt.name == "customerPayment" and doc.get("autoApply") and not lines:
-            lines = self._auto_apply(tx_id, entity, cur_id, doc["payment"])
+        auto = doc.get("autoApply")
+        if auto is None and "autoApply" in rt.fields:
+            auto = doc["autoApply"] = self.settings.default_auto_apply
         kept: list[dict[str, Any]] = []
         applies: list[tuple[int, str, Decimal]] = []
         for index, line in enumerate(lines):
@@ -633,15 +707,20 @@ class RecordService:
             line["apply"] = True
             kept.append(line)
             applies.append((doc_id, str(target["type"]), amount))
+        if auto and budget is not None:
+            named = {int(_rid(line["doc"]) or 0) for line in lines}
+            rest = budget - sum((a for _, _, a in applies), ar.ZERO)
+            for line in self._auto_apply(tx_id, entity, cur_id, rest, named):
+                kept.append(line)
+                applies.append((int(line["doc"]["id"]), "CustInvc", line["amount"]))
         doc["apply"] = kept
         return applies
 
     def _auto_apply(
-        self, tx_id: int, entity: int | None, cur_id: int, payment: Decimal
+        self, tx_id: int, entity: int | None, cur_id: int, budget: Decimal, skip: set[int]
     ) -> list[dict[str, Any]]:
-        """Apply to the customer's oldest open invoices until the payment is used up."""
+        """Apply ``budget`` to the customer's oldest open invoices (but those in ``skip``)."""
         lines: list[dict[str, Any]] = []
-        budget = Decimal(payment)
         rows = self.store.all(
             "SELECT id FROM \"transaction\" WHERE type = 'CustInvc' AND entity = ? "
             "AND currency = ? ORDER BY trandate, id",
@@ -650,6 +729,8 @@ class RecordService:
         for row in rows:
             if budget <= 0:
                 break
+            if int(row[0]) in skip:
+                continue
             left = _left_excluding(self.store, int(row[0]), tx_id)
             if left > 0:
                 amount = min(left, budget)
@@ -928,6 +1009,34 @@ class LineProjection:
         )
 
 
+def _drop_tax_fields(incoming: dict[str, Any], ctx: WriteContext) -> None:
+    """Without SuiteTax the tax fields are not on the record: unknown names, handled as the
+    X-NetSuite-PropertyNameValidation header says (HC section_156570709583)."""
+    found: list[tuple[str, str]] = [
+        (name, name) for name in TAX_FIELDS if name in incoming and name != "taxCode"
+    ]
+    for index, line in enumerate(incoming.get("item") or []):
+        if "taxCode" in line:
+            found.append(("taxCode", f"item.items[{index}].taxCode"))
+    if not found:
+        return
+    name, path = found[0]
+    if ctx.name_validation == "error":
+        raise NetSuiteError(
+            400,
+            "INVALID_CONTENT",
+            f"Error while accessing a resource. Unknown field '{name}'.",
+            path,
+        )
+    if ctx.name_validation == "warning":
+        names = sorted({n for n, _ in found})
+        ctx.warnings.extend(f"Unknown field '{n}' was ignored." for n in names)
+    for field_name in TAX_FIELDS:
+        incoming.pop(field_name, None)
+    for line in incoming.get("item") or []:
+        line.pop("taxCode", None)
+
+
 def _text(value: Any) -> str | None:
     """A number as SuiteQL prints it: plain digits, no trailing zeros (assumption: the
     reference shows only whole numbers). Other values as ``str``."""
@@ -1088,7 +1197,7 @@ def refresh_amounts(
             if doc:
                 doc["lastModifiedDate"] = now
                 store.put_doc(row["recordtype"], tx_id, doc)
-        deposited = bool(doc.get("account") and doc.get("undepFunds") is False)
+        deposited = (doc.get("undepFunds") or {}).get("id") == "F"
         store.conn.execute(
             'UPDATE "transaction" SET foreignamountremaining = ?, foreignamountpaid = ?, '
             "foreignamountunapplied = ?, status = ?, lastmodifieddate = ? WHERE id = ?",

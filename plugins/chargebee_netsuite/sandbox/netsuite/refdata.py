@@ -21,6 +21,9 @@ REFERENCE_TABLES = {
     "class": "classification",
     "location": "location",
     "accountingperiod": "accountingperiod",
+    # Tax codes are items of type TaxItem (HC article_0814121722: salesTaxItem GET answers
+    # "itemType": "TaxItem"); they exist only where SuiteTax is on.
+    "salestaxitem": "item",
 }
 # Seeding order: later tables reference earlier ones.
 _ORDER = [
@@ -61,8 +64,12 @@ def _column_value(value: Any) -> Any:
     return value
 
 
-def seed(store: Store, data: Mapping[str, Any]) -> None:
-    """Insert reference records; unknown record types or fields are errors, not silence."""
+def seed(store: Store, data: Mapping[str, Any], *, tax_engine: bool = False) -> None:
+    """Insert reference records; unknown record types or fields are errors, not silence.
+
+    ``salesTaxItem`` records (tax codes, with a ``rate`` in percent) are seeded as items of
+    type TaxItem, and only with ``tax_engine`` (SuiteTax) on.
+    """
     by_table: dict[str, list[Mapping[str, Any]]] = {}
     for key, records in data.items():
         if key.startswith("_"):
@@ -70,6 +77,10 @@ def seed(store: Store, data: Mapping[str, Any]) -> None:
         table = REFERENCE_TABLES.get(key.lower())
         if table is None:
             raise ValueError(f"unknown reference record type {key!r}")
+        if key.lower() == "salestaxitem":
+            if not tax_engine:
+                continue
+            records = [{**record, "itemType": "TaxItem"} for record in records]
         by_table.setdefault(table, []).extend(records)
     with store.transaction() as conn:
         for table in _ORDER:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Field kinds: "text", "bool", "money", "number", "rate", "date", "int", or "ref:<table>"
-# where <table> is the SuiteQL table the reference must exist in.
+# Field kinds: "text", "bool", "money", "number", "rate", "date", "int", "ref:<table>"
+# where <table> is the SuiteQL table the reference must exist in, or "select:<A,B>": an
+# enumerated field written as {"id": <one of A, B>} (the API browser's object with an id).
 Fields = dict[str, str]
 
 DIMENSIONS: Fields = {
@@ -25,8 +26,14 @@ ITEM_LINE: Fields = {
     # Service period for revenue recognition (ARM), on invoice and credit memo item lines.
     "revRecStartDate": "date",
     "revRecEndDate": "date",
+    # A tax code: a salesTaxItem, which is an item of type TaxItem (HC article_0814121722);
+    # the field exists only with SuiteTax (API browser invoice-itemElement.taxCode).
+    "taxCode": "ref:item",
     **DIMENSIONS,
 }
+# Body fields that exist only with SuiteTax (API browser invoice: taxDetailsOverride).
+TAX_BODY: Fields = {"taxDetailsOverride": "bool"}
+TAX_FIELDS = frozenset({"taxCode", *TAX_BODY})
 APPLY_LINE: Fields = {
     "doc": "ref:transaction",
     "line": "int",
@@ -135,6 +142,7 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "startDate": "date",
                 "endDate": "date",
                 "account": "ref:account",
+                **TAX_BODY,
             },
             {"item": Sublist(ITEM_LINE, "line", ("item",))},
             _TX_READONLY | {"amountRemaining", "amountPaid"},
@@ -145,7 +153,13 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType(
             "creditMemo",
             "transaction",
-            {**TRANSACTION_BODY, "entity": "ref:customer", "account": "ref:account"},
+            {
+                **TRANSACTION_BODY,
+                "entity": "ref:customer",
+                "account": "ref:account",
+                "autoApply": "bool",
+                **TAX_BODY,
+            },
             {
                 "item": Sublist(ITEM_LINE, "line", ("item",)),
                 "apply": Sublist(APPLY_LINE, "doc", ("doc",), APPLY_READONLY),
@@ -164,7 +178,9 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "payment": "money",
                 "account": "ref:account",
                 "arAcct": "ref:account",
-                "undepFunds": "bool",
+                # API browser customerPayment.undepFunds: an object {id}, T or F as in
+                # SuiteScript's undepfunds radio (not the boolean SOAP has).
+                "undepFunds": "select:T,F",
                 "checkNumber": "text",
                 "autoApply": "bool",
             },

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from chargebee_netsuite.sandbox.profile import choose
+
 DatePeriodMismatch = Literal["disallow", "warn", "allow"]
 # "reject" is the sandbox default and not a NetSuite value: it stands for "the connector must
 # not rely on NetSuite silently moving a transaction into another period".
@@ -36,6 +38,19 @@ class NetSuiteSandboxSettings:
     suiteql_max_results: int = 100_000
     date_period_mismatch: DatePeriodMismatch = "disallow"
     default_period_if_closed: DefaultPeriodIfClosed = "reject"
+    # SuiteTax on: NetSuite taxes every invoice and credit memo line itself, at its item's
+    # default tax code, unless the line names a tax code or the record sets
+    # taxDetailsOverride (REST supports SuiteTax only: HC section_161488248489). The tax codes
+    # (``salesTaxItem`` in the reference data) exist only then. Whether a given account has it
+    # on is the account's, so both: primary off, variant on.
+    tax_engine: bool = field(default_factory=choose(False, True))
+    # Account defaults for a customerPayment that omits ``undepFunds`` / ``autoApply`` (and a
+    # creditMemo that omits ``autoApply``). NetSuite defaults Auto Apply to the last payment the
+    # user entered (HC section_N1288824), and the deposit account through payment method,
+    # Default Payment Account preference, then Undeposited Funds (SuiteAnswer 37760 as quoted by
+    # jcurvesolutions.com "Default Payment Account Hierarchy"): unknowable, so both.
+    default_undep_funds: bool = field(default_factory=choose(False, True))
+    default_auto_apply: bool = field(default_factory=choose(False, True))
 
 
 def account_host_label(account_id: str) -> str:

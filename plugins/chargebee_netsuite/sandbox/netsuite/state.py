@@ -41,7 +41,7 @@ class SandboxState:
 
     def seed(self, data: Mapping[str, Any]) -> None:
         """Load reference records into the (empty) store."""
-        refdata.seed(self.store, data)
+        refdata.seed(self.store, data, tax_engine=self.settings.tax_engine)
 
     def reset(self, data: Mapping[str, Any] | None = None) -> None:
         """Drop every record and reseed (from ``data`` or the configured file)."""

@@ -31,7 +31,7 @@ CREATE TABLE account (
 CREATE TABLE item (
     id INTEGER PRIMARY KEY, itemid TEXT NOT NULL, displayname TEXT, fullname TEXT,
     itemtype TEXT NOT NULL, description TEXT, incomeaccount INTEGER, subsidiary TEXT,
-    isinactive TEXT DEFAULT 'F', externalid TEXT
+    isinactive TEXT DEFAULT 'F', externalid TEXT, rate TEXT, salestaxcode INTEGER
 );
 CREATE TABLE department (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, fullname TEXT, parent INTEGER, subsidiary TEXT,

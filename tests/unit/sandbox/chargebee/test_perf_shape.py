@@ -225,8 +225,22 @@ def test_records_changed_without_touch_trigger_a_rebuild() -> None:
 GENERATED_12_3 = "603fb3d4a2a23890d738e34123fa1312d3c2321043bc743ffed5fe51e885fe25"
 
 
+def _as_before_exchange_rates(value: Any) -> Any:
+    """The data as it was before documents carried real rates: ``exchange_rate`` 1.0 and no
+    ``base_currency_code`` (those two fields are all the rates changed)."""
+    if isinstance(value, dict):
+        return {
+            key: 1.0 if key == "exchange_rate" else _as_before_exchange_rates(item)
+            for key, item in value.items()
+            if key != "base_currency_code"
+        }
+    if isinstance(value, list):
+        return [_as_before_exchange_rates(item) for item in value]
+    return value
+
+
 def test_generator_output_for_a_seed_is_unchanged() -> None:
-    text = json.dumps(generate(12, 3), sort_keys=True)
+    text = json.dumps(_as_before_exchange_rates(generate(12, 3)), sort_keys=True)
     assert hashlib.sha256(text.encode()).hexdigest() == GENERATED_12_3
     assert generate(12, 3) == generate(12, 3)
     assert generate(12, 4) != generate(12, 3)
