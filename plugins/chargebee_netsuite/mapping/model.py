@@ -134,6 +134,38 @@ class TaxMapping(_Model):
         return self
 
 
+class NetSuiteTax(_Model):
+    """How every line keeps NetSuite's own tax engine (SuiteTax) from taxing it again.
+
+    Chargebee's tax lines must be the only tax. In an account whose reference data shows tax
+    codes, ``exempt_code`` puts that non-taxable code on every invoice and credit memo line;
+    ``override`` sets ``taxDetailsOverride`` (with no tax details) on every such record. In an
+    account without tax features neither is sent (the fields do not exist there).
+    """
+
+    method: Literal["exempt_code", "override"]
+    exempt_code: NetSuiteId | None = None
+
+    @model_validator(mode="after")
+    def _code_for_method(self) -> NetSuiteTax:
+        if self.method == "exempt_code" and self.exempt_code is None:
+            raise ValueError("method exempt_code needs exempt_code: the non-taxable tax code")
+        if self.method == "override" and self.exempt_code is not None:
+            raise ValueError("method override sends no tax code; remove exempt_code")
+        return self
+
+
+class ExchangeRatePolicy(_Model):
+    """What to do when Chargebee's rate converts to another base currency than NetSuite's.
+
+    Chargebee's ``exchange_rate`` converts to the site's base currency, NetSuite's
+    ``exchangeRate`` to the subsidiary's. ``netsuite``: leave the rate out, so NetSuite takes
+    it from its own exchange-rate table; ``quarantine``: hold the document with a reason.
+    """
+
+    other_base_currency: Literal["netsuite", "quarantine"] = "netsuite"
+
+
 class AccountingPeriodPolicy(_Model):
     """What to do with a document dated in a closed period."""
 
@@ -180,6 +212,8 @@ class MappingConfig(_Model):
     discount_item: NetSuiteId | None = None
     tax: TaxMapping | None = None
     rounding_item: NetSuiteId | None = None
+    netsuite_tax: NetSuiteTax | None = None
+    exchange_rates: ExchangeRatePolicy = Field(default_factory=ExchangeRatePolicy)
     accounting_period: AccountingPeriodPolicy = Field(default_factory=AccountingPeriodPolicy)
 
     @field_validator("currencies")

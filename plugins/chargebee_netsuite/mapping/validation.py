@@ -26,7 +26,7 @@ from chargebee_netsuite.mapping.resolve import (
     resolve_refund_account,
     resolve_subsidiary,
 )
-from chargebee_netsuite.reference.model import LABELS, ReferenceData
+from chargebee_netsuite.reference.model import LABELS, TAX_CODE_TYPES, ReferenceData
 
 # NetSuite account type codes (SuiteQL ``account.accttype``) and their names in the UI.
 ACCOUNT_TYPE_NAMES = {
@@ -306,6 +306,7 @@ def validate_mapping(
     _check_gateway_accounts(v, "chargebacks", set(usage.chargeback_gateways))
     _check_credit_notes(v, usage)
     _check_special_lines(v)
+    _check_netsuite_tax(v)
     return ValidationReport(v.problems)
 
 
@@ -523,3 +524,37 @@ def _check_special_lines(v: _Validator) -> None:
             "period open for A/R. Open a period in NetSuite (or refresh the reference data), "
             "or use policy: hold.",
         )
+
+
+def _check_netsuite_tax(v: _Validator) -> None:
+    """With tax codes in NetSuite, the mapping must say how lines escape NetSuite's own tax.
+
+    A problem here holds every invoice and credit memo (through ``blocked_rules``): posted
+    without it, NetSuite would add tax on top of Chargebee's and overstate A/R.
+    """
+    config, reference = v.config, v.reference
+    codes = reference.tax_codes()
+    if not codes:
+        return  # no tax features: nothing is sent, whatever netsuite_tax says
+    if config.netsuite_tax is None:
+        shown = ", ".join(code.describe() for code in codes[:3])
+        v.add(
+            "netsuite_tax",
+            f"netsuite_tax: NetSuite has tax features on (tax codes such as {shown}), so it "
+            "would add its own tax to every invoice and credit memo line on top of Chargebee's "
+            "tax lines. Add netsuite_tax with method: exempt_code and exempt_code: <the id of "
+            "a non-taxable tax code>, or method: override.",
+        )
+        return
+    code = config.netsuite_tax.exempt_code
+    if code is None:
+        return
+    rule = "netsuite_tax.exempt_code"
+    if v.check_ref(rule, "item", code, Scope()):
+        item = reference.get("item", code)
+        if item is not None and item.type not in TAX_CODE_TYPES:
+            v.add(
+                rule,
+                f"{rule}: {item.describe()} is {_a(item.type)} item, not a tax code. Point it "
+                "at a non-taxable tax code (an item of type TaxItem).",
+            )

@@ -17,6 +17,8 @@ KINDS = (
     "currency",
     "accountingperiod",
 )
+# Item types of tax codes (the salesTaxItem record is itemType TaxItem, HC article_0814121722).
+TAX_CODE_TYPES = frozenset({"TaxItem", "TaxGroup"})
 LABELS = {
     "account": "account",
     "item": "item",
@@ -40,6 +42,7 @@ class ReferenceRecord:
     type: str | None = None  # account type (accttype) or item type (itemtype)
     code: str | None = None  # account number, item name (itemid) or currency symbol
     income_account: str | None = None  # items: the account their revenue posts to
+    currency: str | None = None  # subsidiaries: the id of their base currency
 
     def describe(self) -> str:
         """E.g. ``account 4000 Subscription Revenue (id 54)``."""
@@ -110,6 +113,23 @@ class ReferenceData:
         active = [c for c in matches if not c.is_inactive]
         candidates = active or matches
         return candidates[0] if candidates else None
+
+    def tax_codes(self) -> list[ReferenceRecord]:
+        """Active tax codes (items of type TaxItem or TaxGroup): there are some only where the
+        account has tax features on (SuiteTax)."""
+        return [
+            item
+            for item in self.of_kind("item").values()
+            if item.type in TAX_CODE_TYPES and not item.is_inactive
+        ]
+
+    def base_currency_of(self, subsidiary_id: str) -> str | None:
+        """The ISO code of a subsidiary's base currency, when the reference data says it."""
+        subsidiary = self.get("subsidiary", subsidiary_id)
+        if subsidiary is None or subsidiary.currency is None:
+            return None
+        currency = self.get("currency", subsidiary.currency)
+        return currency.code.upper() if currency is not None and currency.code else None
 
     def period_for(self, day: date) -> AccountingPeriod | None:
         """The base posting period containing ``day``."""

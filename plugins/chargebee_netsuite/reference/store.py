@@ -67,6 +67,7 @@ def _record(kind: str, row: Mapping[Any, Any]) -> ReferenceRecord:
         type=type_,
         code=code,
         income_account=row["incomeaccount"] if kind == "item" else None,
+        currency=row["currency"] if kind == "subsidiary" else None,
     )
 
 

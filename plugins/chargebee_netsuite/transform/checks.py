@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from chargebee_netsuite.mapping.model import ItemTarget
+from chargebee_netsuite.mapping.model import ItemTarget, NetSuiteTax
 from chargebee_netsuite.mapping.resolve import (
     ItemPriceRef,
     resolve_currency,
@@ -135,3 +135,18 @@ def posting_date(
     moved = max(day, target.start_date)
     memo = policy.redate_memo(day.isoformat(), moved.isoformat(), period.name, target.name)
     return moved, memo, target.id
+
+
+def netsuite_tax(ctx: TransformContext, label: str) -> NetSuiteTax | None:
+    """How this document's lines escape NetSuite's own tax engine: ``None`` in an account
+    without tax features (nothing to send); quarantine while the mapping leaves it undecided."""
+    if not ctx.reference.tax_codes():
+        return None
+    declared = ctx.mapping.netsuite_tax
+    if declared is None or _blocked(ctx, "netsuite_tax"):
+        detail = _problems(ctx, "netsuite_tax") or (
+            "NetSuite has tax features on, and the mapping has no netsuite_tax: NetSuite would "
+            "add its own tax on top of Chargebee's. Add netsuite_tax to the mapping."
+        )
+        raise Quarantined(f"{label} is not posted: {detail}", "NETSUITE_TAX")
+    return declared

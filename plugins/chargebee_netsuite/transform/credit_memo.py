@@ -95,6 +95,8 @@ def credit_memo_posting(
                 )
     if apply:
         body["apply"] = {"items": apply}
+    # Unallocated credit stays unapplied, as in Chargebee: never auto-applied to old invoices.
+    body["autoApply"] = False
     return Posting("creditMemo", eid, body, label)
 
 

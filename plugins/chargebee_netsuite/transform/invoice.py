@@ -10,13 +10,15 @@ from chargebee_netsuite.transform.checks import (
     check_everything,
     currency_id,
     local_date,
+    netsuite_tax,
     posting_date,
     subsidiary_id,
 )
 from chargebee_netsuite.transform.customer import customer_ref_id
 from chargebee_netsuite.transform.lines import document_lines
 from chargebee_netsuite.transform.model import Posting, Ref, Skipped, TransformContext
-from chargebee_netsuite.transform.money import rate, to_money
+from chargebee_netsuite.transform.money import to_money
+from chargebee_netsuite.transform.rates import exchange_rate
 
 
 def invoice_ref_id(ctx: TransformContext, invoice_id: str) -> str:
@@ -30,18 +32,24 @@ def transaction_header(
     """Body fields shared by invoices and credit memos: customer, dates, currency, memo."""
     check_everything(ctx, label)
     day, note, period = posting_date(ctx, local_date(when, ctx), label)
+    subsidiary = subsidiary_id(ctx, doc.get("business_entity_id"), label)
     body: dict[str, Any] = {
         "entity": Ref("customer", customer_ref_id(ctx, str(doc["customer_id"]))),
         "tranDate": day.isoformat(),
         "currency": {"id": currency_id(ctx, str(doc["currency_code"]), label)},
-        "subsidiary": {"id": subsidiary_id(ctx, doc.get("business_entity_id"), label)},
+        "subsidiary": {"id": subsidiary},
         "account": {"id": ctx.mapping.ar_account},
         "memo": f"{memo} {note}" if note else memo,
     }
     if period is not None:
         body["postingPeriod"] = {"id": period}
-    if doc.get("exchange_rate") is not None:
-        body["exchangeRate"] = rate(doc["exchange_rate"])
+    fx = exchange_rate(ctx, doc, subsidiary, label)
+    if fx is not None:
+        body["exchangeRate"] = fx
+    tax = netsuite_tax(ctx, label)
+    if tax is not None and tax.method == "override":
+        # No tax details given: NetSuite's engine adds nothing; Chargebee's tax lines remain.
+        body["taxDetailsOverride"] = True
     return body
 
 

@@ -8,7 +8,12 @@ from typing import Any
 
 from chargebee_netsuite.mapping.model import ItemTarget
 from chargebee_netsuite.mapping.resolve import ItemPriceRef
-from chargebee_netsuite.transform.checks import item_target, local_date, special_item
+from chargebee_netsuite.transform.checks import (
+    item_target,
+    local_date,
+    netsuite_tax,
+    special_item,
+)
 from chargebee_netsuite.transform.model import Quarantined, TransformContext
 from chargebee_netsuite.transform.money import to_money
 
@@ -140,9 +145,13 @@ def document_lines(
             "posted.",
             "LINES_DO_NOT_SUM",
         )
+    tax = netsuite_tax(ctx, label)
     for number, line in enumerate(lines, 1):
         # An explicit line number makes a repeated upsert update these lines, not append more.
         line["line"] = number
+        if tax is not None and tax.exempt_code is not None:
+            # Non-taxable: NetSuite's engine adds nothing, Chargebee's tax lines stay the tax.
+            line["taxCode"] = {"id": tax.exempt_code}
     return lines
 
 

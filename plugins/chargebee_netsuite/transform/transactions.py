@@ -36,7 +36,8 @@ from chargebee_netsuite.transform.model import (
     Skipped,
     TransformContext,
 )
-from chargebee_netsuite.transform.money import rate, to_money
+from chargebee_netsuite.transform.money import to_money
+from chargebee_netsuite.transform.rates import exchange_rate
 
 Document = Mapping[str, Any]
 
@@ -83,20 +84,22 @@ def _header(
     check_everything(ctx, label)
     moment = int(doc["date"]) if when is None else when
     day, note, period = posting_date(ctx, local_date(moment, ctx), label)
+    subsidiary = subsidiary_id(ctx, doc.get("business_entity_id"), label)
     body: dict[str, Any] = {
         "externalId": transaction_ref_id(ctx, str(doc["id"])),
         "customer": Ref("customer", customer_ref_id(ctx, str(doc["customer_id"]))),
         "tranDate": day.isoformat(),
         "currency": {"id": currency_id(ctx, str(doc["currency_code"]), label)},
-        "subsidiary": {"id": subsidiary_id(ctx, doc.get("business_entity_id"), label)},
+        "subsidiary": {"id": subsidiary},
         "account": {"id": account},
         "arAcct": {"id": ctx.mapping.ar_account},
         "memo": f"{memo} {note}" if note else memo,
     }
     if period is not None:
         body["postingPeriod"] = {"id": period}
-    if doc.get("exchange_rate") is not None:
-        body["exchangeRate"] = rate(doc["exchange_rate"])
+    fx = exchange_rate(ctx, doc, subsidiary, label)
+    if fx is not None:
+        body["exchangeRate"] = fx
     return body
 
 
@@ -181,6 +184,11 @@ def _payment_body(ctx: TransformContext, doc: Document, label: str) -> dict[str,
     account = _account(ctx, doc, label, "payments")
     body = _header(ctx, doc, label, account, f"{label} {_describe(doc)}")
     body["payment"] = to_money(int(doc["amount"]), str(doc["currency_code"]))
+    # Said explicitly, so that account preferences cannot decide: F deposits to the mapped
+    # account (T would send the money to Undeposited Funds whatever `account` says), and no
+    # auto-apply of unapplied cash to the customer's oldest invoices.
+    body["undepFunds"] = {"id": "F"}
+    body["autoApply"] = False
     return body
 
 

@@ -182,9 +182,15 @@ StartEnv = Callable[..., Env]
 def _start(rsa_key: tuple[str, bytes], url: str) -> Iterator[StartEnv]:
     started: list[Env] = []
 
-    def start(scale: int = 20, seed: int = 7, **netsuite: Any) -> Env:
+    def start(
+        scale: int = 20, seed: int = 7, chargebee: dict[str, Any] | None = None, **netsuite: Any
+    ) -> Env:
         cb_settings = ChargebeeSandboxSettings(
-            site=SITE, scale=scale, random_seed=seed, rate_limit_per_minute=1_000_000
+            site=SITE,
+            scale=scale,
+            random_seed=seed,
+            rate_limit_per_minute=1_000_000,
+            **(chargebee or {}),
         )
         cb = serve_in_thread(create_chargebee(cb_settings))
         values: dict[str, Any] = {
