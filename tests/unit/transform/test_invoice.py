@@ -95,7 +95,7 @@ def test_yen_has_no_minor_unit() -> None:
 def test_the_header_carries_customer_dates_currency_accounts_memo_and_po(
     ctx: TransformContext,
 ) -> None:
-    posting = invoice_posting(ctx, taxed_invoice(po_number="PO-77", exchange_rate=1.0825))
+    posting = invoice_posting(ctx, taxed_invoice(po_number="PO-77"))
     body = posting.body
     assert posting.record_type == "invoice"
     assert posting.external_id == body["externalId"] == "cb-acme_2Dtest-inv-1001"
@@ -107,7 +107,6 @@ def test_the_header_carries_customer_dates_currency_accounts_memo_and_po(
     assert body["account"] == {"id": "6"}
     assert body["memo"] == "Chargebee invoice 1001"
     assert body["otherRefNum"] == "PO-77"
-    assert body["exchangeRate"] == Decimal("1.0825")
     assert "postingPeriod" not in body
 
 
