@@ -246,9 +246,9 @@ class RecordService:
     ) -> int:
         """Create (``record_id`` None) or update a record; return its id."""
         with self.store.transaction():
-            incoming = self.normalize(rt, body, ctx)
             if not self.settings.tax_engine:
-                _drop_tax_fields(incoming, ctx)
+                body = _drop_tax_fields(body, ctx)
+            incoming = self.normalize(rt, body, ctx)
             if external_id is not None:
                 given = incoming.get("externalId")
                 if given is not None and given != external_id:
@@ -1009,17 +1009,20 @@ class LineProjection:
         )
 
 
-def _drop_tax_fields(incoming: dict[str, Any], ctx: WriteContext) -> None:
+def _drop_tax_fields(body: Any, ctx: WriteContext) -> Any:
     """Without SuiteTax the tax fields are not on the record: unknown names, handled as the
     X-NetSuite-PropertyNameValidation header says (HC section_156570709583)."""
-    found: list[tuple[str, str]] = [
-        (name, name) for name in TAX_FIELDS if name in incoming and name != "taxCode"
-    ]
-    for index, line in enumerate(incoming.get("item") or []):
-        if "taxCode" in line:
-            found.append(("taxCode", f"item.items[{index}].taxCode"))
+    if not isinstance(body, dict):
+        return body
+    names = {name.lower() for name in TAX_FIELDS}
+    found = [(str(key), str(key)) for key in body if str(key).lower() in names]
+    items = body.get("item", {}).get("items") if isinstance(body.get("item"), dict) else None
+    lines = items if isinstance(items, list) else []
+    for index, line in enumerate(lines):
+        if isinstance(line, dict):
+            found += [(str(k), f"item.items[{index}].{k}") for k in line if str(k).lower() in names]
     if not found:
-        return
+        return body
     name, path = found[0]
     if ctx.name_validation == "error":
         raise NetSuiteError(
@@ -1029,12 +1032,21 @@ def _drop_tax_fields(incoming: dict[str, Any], ctx: WriteContext) -> None:
             path,
         )
     if ctx.name_validation == "warning":
-        names = sorted({n for n, _ in found})
-        ctx.warnings.extend(f"Unknown field '{n}' was ignored." for n in names)
-    for field_name in TAX_FIELDS:
-        incoming.pop(field_name, None)
-    for line in incoming.get("item") or []:
-        line.pop("taxCode", None)
+        ctx.warnings.extend(
+            f"Unknown field '{n}' was ignored." for n in sorted({n for n, _ in found})
+        )
+    kept = {k: v for k, v in body.items() if str(k).lower() not in names}
+    if lines:
+        kept["item"] = {
+            **body["item"],
+            "items": [
+                {k: v for k, v in line.items() if str(k).lower() not in names}
+                if isinstance(line, dict)
+                else line
+                for line in lines
+            ],
+        }
+    return kept
 
 
 def _text(value: Any) -> str | None:
