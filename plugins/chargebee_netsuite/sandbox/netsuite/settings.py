@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from chargebee_netsuite.sandbox.profile import choose
+
 DatePeriodMismatch = Literal["disallow", "warn", "allow"]
 # "reject" is the sandbox default and not a NetSuite value: it stands for "the connector must
 # not rely on NetSuite silently moving a transaction into another period".
 DefaultPeriodIfClosed = Literal["reject", "first_open", "current"]
+CurrencyChange = Literal["frozen", "changeable"]
+RecordChangedCode = Literal["USER_ERROR", "RCRD_HAS_BEEN_CHANGED"]
 
 
 @dataclass
@@ -36,6 +40,20 @@ class NetSuiteSandboxSettings:
     suiteql_max_results: int = 100_000
     date_period_mismatch: DatePeriodMismatch = "disallow"
     default_period_if_closed: DefaultPeriodIfClosed = "reject"
+    # Customers (records.py). Setup > Company > Auto-Generated Numbers for entities: on, a
+    # customer gets a number unless the request sets autoName false with an entityId; off,
+    # entityId is what was sent, else the name, and must be unique.
+    customer_auto_numbering: bool = field(default_factory=choose(True, False))
+    # NetSuite's field help for customer.currency says both "cannot be changed after
+    # transactions for this customer have been saved" and "can change ... at any time".
+    customer_currency_change: CurrencyChange = field(default_factory=choose("frozen", "changeable"))
+    # "Record has been changed" (SOAP RCRD_HAS_BEEN_CHANGED): which o:errorCode REST puts on
+    # it is not documented; USER_ERROR is what REST uses for most business errors.
+    record_changed_code: RecordChangedCode = field(
+        default_factory=choose("USER_ERROR", "RCRD_HAS_BEEN_CHANGED")
+    )
+    # Overlapping writes to one record fail with "Record has been changed" (conflicts.py).
+    record_conflicts: bool = True
 
 
 def account_host_label(account_id: str) -> str:
