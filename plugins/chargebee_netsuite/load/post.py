@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
 
+from chargebee_netsuite.load.sublists import for_replace, replaced_sublists
 from chargebee_netsuite.load.wire import to_wire
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.errors import (
     AuthenticationError,
     NetSuiteAPIError,
     NetSuiteError,
+    RecordChangedError,
     RequestError,
     RetriableAPIError,
 )
@@ -67,6 +69,9 @@ class WriteResult:
     # NetSuite refused our credentials, not this record: nothing else will post either.
     credentials_refused: bool = False
     deleted: bool = False  # a DELETE write left NetSuite without the record
+    # NetSuite kept answering "Record has been changed" (other writes to the same records):
+    # worth sending again once those writes are done, not a failure of the document.
+    conflict: bool = False
 
     @property
     def ok(self) -> bool:
@@ -80,7 +85,11 @@ def _send(client: NetSuiteClient, write: Write, strict_fields: bool) -> WriteRes
         return _delete(client, write, started)
     try:
         netsuite_id = client.records.upsert(
-            write.record_type, write.external_id, to_wire(write.body), strict_fields=strict_fields
+            write.record_type,
+            write.external_id,
+            to_wire(for_replace(write.record_type, write.body)),
+            strict_fields=strict_fields,
+            replace=replaced_sublists(write.record_type),
         )
     except NetSuiteError as exc:
         return _failure(write, exc, started)
@@ -117,6 +126,12 @@ def _failure(write: Write, exc: NetSuiteError, started: float) -> WriteResult:
         hint = FIX_HINTS.get(exc.error_code or "", DEFAULT_HINT)
         where = f" (at {exc.error_path})" if exc.error_path else ""
         reason = f"NetSuite rejected {write.label} with {status} {code}{where}: {said} {hint}"
+    elif isinstance(exc, RecordChangedError):
+        reason = (
+            f'NetSuite answered "Record has been changed" to {write.label} {attempts} times: '
+            "other writes kept changing a record it touches (an invoice it applies to, say). "
+            "It is sent again once they are done, or on the next run; nothing needs fixing."
+        )
     elif isinstance(exc, RetriableAPIError):
         reason = (
             f"NetSuite did not take {write.label} after {attempts} attempts ({detail}); it is "
@@ -125,7 +140,10 @@ def _failure(write: Write, exc: NetSuiteError, started: float) -> WriteResult:
     else:
         reason = f"NetSuite refused {write.label}: {detail}"
     refused = isinstance(exc, AuthenticationError)
-    return WriteResult(write, None, elapsed, status, code, detail, reason, attempts, refused)
+    conflict = isinstance(exc, RecordChangedError)
+    return WriteResult(
+        write, None, elapsed, status, code, detail, reason, attempts, refused, conflict=conflict
+    )
 
 
 def send_all(

@@ -6,13 +6,18 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine
 
+from chargebee_netsuite.load.customers import (
+    Reactivations,
+    keep_primary_currency,
+    posted_inactive,
+)
 from chargebee_netsuite.load.plan import (
     PHASES,
     Work,
@@ -54,6 +59,7 @@ from chargebee_netsuite.staging.ledger_tables import (
 from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.model import (
     Held,
+    Posting,
     Ref,
     TransformContext,
     TransformSettings,
@@ -265,6 +271,7 @@ class _Run:
         self.writes = 0
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
         self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
+        self.reactivations = Reactivations(client, engine, self.row, settings.strict_fields)
 
     def key_of(self, external_id: str) -> LedgerKey | None:
         """The ledger key of one of this site's external ids (None if it is not one)."""
@@ -284,8 +291,12 @@ class _Run:
         }
 
     def go(self) -> None:
-        for phase in range(len(PHASES)):
-            self.phase(phase)
+        try:
+            for phase in range(len(PHASES)):
+                self.phase(phase)
+        finally:
+            self.reactivations.restore()
+            self.writes += self.reactivations.writes
 
     def phase(self, phase: int) -> None:
         tally: Counter[str] = Counter()
@@ -330,8 +341,10 @@ class _Run:
         }
         if not keys:
             return {}
+        # A customer's posted payload says whether NetSuite holds it inactive.
+        customers = [key[1] for key in keys if key[0] == "customer"]
         with self.engine.connect() as conn:
-            return read_entries(conn, self.ctx.site, keys)
+            return read_entries(conn, self.ctx.site, keys, payload_ids=customers)
 
     def decide(self, phase: int, tally: Counter[str]) -> Iterator[Write]:
         """Decide each document of the phase; yield the writes, ledgering the rest."""
@@ -402,7 +415,7 @@ class _Run:
             return None
         digest = payload_hash(posting.record_type, posting.external_id, body)
         if entry is not None and entry.netsuite_id and entry.posted_hash != digest:
-            body = self.keep_posted_date(entry, body)
+            body = self.keep_posted(entry, body)
             digest = payload_hash(posting.record_type, posting.external_id, body)
         common = {
             "netsuite_type": posting.record_type,
@@ -418,20 +431,48 @@ class _Run:
             self.outcomes[WOULD_POST] += 1
             self.planned_ok.add(posting.external_id)
             return None
+        inactive = self.activate_customers(posting, refs)
+        if inactive is not None:
+            self.outcomes[HELD] += 1
+            waiting = {**common, "state": HELD, "reason": inactive}
+            rows.append(self.row(item.key, last_error_code="CUSTOMER_INACTIVE", **waiting))
+            return None
         rows.append(self.row(item.key, state=READY, reason=None, **common))
         token = _Sent(item, entry.attempts if entry else 0, digest)
         return Write(token, posting.record_type, posting.external_id, body, posting.label)
 
-    def keep_posted_date(self, entry: LedgerEntry, body: dict[str, Any]) -> dict[str, Any]:
-        """``body`` with the date, period and memo NetSuite holds, if its first posting was
-        re-dated out of a closed period: an update must not move a record between periods."""
+    def keep_posted(self, entry: LedgerEntry, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` keeping what NetSuite will not change on an update: a customer's primary
+        currency, and the date, period and memo of a record whose first posting was re-dated
+        out of a closed period (an update must not move a record between periods)."""
         with self.engine.connect() as conn:
             found = read_entries(conn, self.ctx.site, [entry.key], payload_ids=[entry.key[1]])
         posted = found[entry.key].posted_payload if entry.key in found else None
+        if entry.key[0] == "customer":
+            return keep_primary_currency(posted, body)
         if not isinstance(posted, dict) or "postingPeriod" not in posted:
             return body
         kept = ("tranDate", "postingPeriod", "memo")
         return {**body, **{name: posted[name] for name in kept if name in posted}}
+
+    def activate_customers(
+        self, posting: Posting, refs: Mapping[LedgerKey, LedgerEntry]
+    ) -> str | None:
+        """Make the inactive customers ``posting`` refers to active for this run; why it must
+        wait if NetSuite refused that."""
+        for ref in posting.refs():
+            key = self.key_of(ref.external_id)
+            entry = refs.get(key) if key is not None else None
+            if ref.record_type != "customer" or entry is None or not posted_inactive(entry):
+                continue
+            refused = self.reactivations.ensure_active(ref.external_id, entry)
+            if refused is not None:
+                return (
+                    f"{posting.label} waits for {describe(key)}, which was deleted in Chargebee "
+                    "and is inactive in NetSuite; NetSuite takes no transactions for an inactive "
+                    f"customer and refused to make it active for this posting: {refused}"
+                )
+        return None
 
     def resolve(self, value: Any, label: str, refs: Mapping[LedgerKey, LedgerEntry]) -> Any:
         if isinstance(value, Ref):
@@ -467,17 +508,31 @@ class _Run:
         concurrency = self.settings.concurrency or self.client.limiter.limit
         rows: list[dict[str, Any]] = []
         attempts: list[dict[str, Any]] = []
-        results = send_all(
-            self.client, writes, concurrency=concurrency, strict_fields=self.settings.strict_fields
-        )
+        strict = self.settings.strict_fields
+        later: list[Write] = []
+        results = send_all(self.client, writes, concurrency=concurrency, strict_fields=strict)
         for result in results:
             self.writes += 1
+            if result.conflict:
+                # "Record has been changed" past the client's retries: other writes of this
+                # phase kept saving a record it touches. Sent again once they are all done.
+                attempts.append(self.attempt(result))
+                sent: _Sent = result.write.token
+                later.append(replace(result.write, token=replace(sent, attempts=sent.attempts + 1)))
+                continue
             row, attempt = self.record(result)
             rows.append(row)
             attempts.append(attempt)
             if len(rows) >= self.settings.flush_every:
                 self.flush(rows, attempts)
                 rows, attempts = [], []
+        if later:
+            log.info("Sending %d writes again, one at a time, after conflicts", len(later))
+        for result in send_all(self.client, later, concurrency=1, strict_fields=strict):
+            self.writes += 1
+            row, attempt = self.record(result)
+            rows.append(row)
+            attempts.append(attempt)
         self.flush(rows, attempts)
 
     def flush(self, rows: list[dict[str, Any]], attempts: list[dict[str, Any]]) -> None:
@@ -486,12 +541,10 @@ class _Run:
                 upsert_entries(conn, rows)
                 add_attempts(conn, attempts)
 
-    def record(self, result: WriteResult) -> tuple[dict[str, Any], dict[str, Any]]:
-        sent: _Sent = result.write.token
-        item = sent.item
-        now = datetime.now(UTC)
-        count = sent.attempts + 1
-        attempt = {
+    def attempt(self, result: WriteResult) -> dict[str, Any]:
+        """The attempt-log row of one write."""
+        item = result.write.token.item
+        return {
             "site": self.ctx.site,
             "source_kind": item.key[0],
             "source_id": item.key[1],
@@ -499,7 +552,7 @@ class _Run:
             "external_id": result.write.external_id,
             "netsuite_type": result.write.record_type,
             "run_id": self.run_id,
-            "attempted_at": now,
+            "attempted_at": datetime.now(UTC),
             "outcome": POSTED if result.ok else FAILED,
             "status_code": result.status_code,
             "http_attempts": result.http_attempts,
@@ -508,6 +561,13 @@ class _Run:
             "error": result.detail,
             "duration_ms": result.duration_ms,
         }
+
+    def record(self, result: WriteResult) -> tuple[dict[str, Any], dict[str, Any]]:
+        sent: _Sent = result.write.token
+        item = sent.item
+        now = datetime.now(UTC)
+        count = sent.attempts + 1
+        attempt = self.attempt(result)
         if result.ok and result.deleted:
             # NetSuite no longer holds it: the row keeps the payload it had as the audit
             # trail, the attempt log keeps the id, and the reason says what happened when.
@@ -540,6 +600,19 @@ class _Run:
                 last_error_code=None,
                 last_error_detail=None,
             )
+        elif result.conflict:
+            # Not the document's fault and nothing to fix: it waits for the next run.
+            self.outcomes[HELD] += 1
+            row = self.row(
+                item.key,
+                state=HELD,
+                reason=result.reason,
+                attempts=count,
+                last_attempt_at=now,
+                last_error_code="RECORD_CHANGED",
+                last_error_detail=result.detail,
+            )
+            log.warning("%s", result.reason)
         else:
             self.outcomes[FAILED] += 1
             if result.credentials_refused:

@@ -196,6 +196,28 @@ class AccountingPeriodPolicy(_Model):
         )
 
 
+class CustomerMapping(_Model):
+    """How a NetSuite customer's Customer ID (``entityId``) is set."""
+
+    # "auto": NetSuite's auto-generated numbering gives it (Setup > Company > Auto-Generated
+    # Numbers must be on, or two customers of one name are refused). Otherwise a template,
+    # sent with autoName false: {id} is the Chargebee customer id, {site} the Chargebee site.
+    entity_id: str = "{id}"
+
+    @field_validator("entity_id")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        if value == "auto":
+            return value
+        used = set(re.findall(r"{(\w*)}", value))
+        if "id" not in used or used - {"id", "site"}:
+            raise ValueError(
+                "entity_id is 'auto' or a template with {id} (the Chargebee customer id) and "
+                f"optionally {{site}}, such as '{{site}}-{{id}}', not {value!r}"
+            )
+        return value
+
+
 class MappingConfig(_Model):
     """The whole mapping, as loaded from YAML."""
 
@@ -215,6 +237,7 @@ class MappingConfig(_Model):
     netsuite_tax: NetSuiteTax | None = None
     exchange_rates: ExchangeRatePolicy = Field(default_factory=ExchangeRatePolicy)
     accounting_period: AccountingPeriodPolicy = Field(default_factory=AccountingPeriodPolicy)
+    customers: CustomerMapping = Field(default_factory=CustomerMapping)
 
     @field_validator("currencies")
     @classmethod

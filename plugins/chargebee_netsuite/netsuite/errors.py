@@ -121,6 +121,17 @@ class ConcurrencyLimitError(NetSuiteAPIError, RetriableAPIError):
     """429 ``CONCURRENCY_LIMIT_EXCEEDED``: too many requests in flight for the account."""
 
 
+class RecordChangedError(NetSuiteAPIError, RetriableAPIError):
+    """A 4xx "Record has been changed": another write saved a record this one touches (two
+    payments applied to one invoice at once). Sent again, it goes through."""
+
+
+# SOAP's RCRD_HAS_BEEN_CHANGED "Record has been changed" (HC section_N3539978); REST may carry it
+# as that code or as USER_ERROR with the message in the detail, so both are recognised.
+RECORD_CHANGED_CODE = "RCRD_HAS_BEEN_CHANGED"
+RECORD_CHANGED_TEXT = "record has been changed"
+
+
 class TransportError(RetriableAPIError):
     """A timeout or a dropped connection; the request may or may not have reached NetSuite."""
 
@@ -163,6 +174,11 @@ def error_from_response(
     codes = {item.error_code for item in details} | {top_level}
     if status == 429 or "CONCURRENCY_LIMIT_EXCEEDED" in codes:
         return ConcurrencyLimitError(**kwargs)
+    changed = RECORD_CHANGED_CODE in codes or any(
+        RECORD_CHANGED_TEXT in item.detail.lower() for item in details
+    )
+    if 400 <= status < 500 and status not in (401, 404) and changed:
+        return RecordChangedError(**kwargs)
     if status >= 500:
         return ServerError(**kwargs)
     if status == 401:

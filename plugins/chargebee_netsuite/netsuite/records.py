@@ -62,15 +62,22 @@ class RecordAPI:
         body: Mapping[str, Any],
         *,
         strict_fields: bool = True,
+        replace: Iterable[str] = (),
     ) -> str:
         """Create or update the record keyed on ``external_id``; return its internal id.
 
         ``strict_fields`` makes NetSuite reject unknown field names instead of silently
-        ignoring them (its default), so a typo cannot drop data.
+        ignoring them (its default), so a typo cannot drop data. An update merges sublists
+        (lines it does not name stay); the sublists in ``replace`` are replaced instead
+        (``?replace=``, a query parameter of PUT in the REST API Browser).
         """
         path = _record_path(record_type, f"eid:{check_external_id(external_id)}")
         headers = {"X-NetSuite-PropertyNameValidation": "error"} if strict_fields else {}
-        response = self._client.request("PUT", path, json=dict(body), headers=headers)
+        names = ",".join(replace)
+        params = {"replace": names} if names else None
+        response = self._client.request(
+            "PUT", path, params=params, json=dict(body), headers=headers
+        )
         internal_id = internal_id_from_location(response.headers.get("Location"))
         if internal_id is None:
             # Upsert answers 204, and whether it sends a Location is not documented.

@@ -55,6 +55,12 @@ def customer_posting(
         body["lastName"] = str(doc.get("last_name") or doc["first_name"])
     else:
         body.update(isPerson=False, companyName=str(doc.get("email") or doc["id"])[:NAME_LIMIT])
+    entity_id = ctx.mapping.customers.entity_id
+    if entity_id != "auto":
+        # An ID of our own, so two customers of one name are not refused where NetSuite does
+        # not number customers; autoName false keeps it where it does (lago-api PR #3286).
+        body["entityId"] = entity_id.format(id=doc["id"], site=ctx.site)
+        body["autoName"] = False
     for source, target in (("email", "email"), ("phone", "phone")):
         if doc.get(source):
             body[target] = str(doc[source])

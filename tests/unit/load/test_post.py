@@ -23,7 +23,15 @@ class FakeRecords:
         self._lock = threading.Lock()
         self._gate = threading.Barrier(3, timeout=5)
 
-    def upsert(self, record_type: str, external_id: str, body: Any, *, strict_fields: bool) -> str:
+    def upsert(
+        self,
+        record_type: str,
+        external_id: str,
+        body: Any,
+        *,
+        strict_fields: bool,
+        replace: tuple[str, ...] = (),
+    ) -> str:
         assert strict_fields
         with self._lock:
             self.in_flight += 1
@@ -83,7 +91,7 @@ class CountingRecords:
         self.reached = threading.Event()
         self.wanted = 0
 
-    def upsert(self, record_type: str, external_id: str, body: Any, *, strict_fields: bool) -> str:
+    def upsert(self, record_type: str, external_id: str, body: Any, **options: Any) -> str:
         with self._lock:
             self.sent.append(external_id)
             if len(self.sent) >= self.wanted:

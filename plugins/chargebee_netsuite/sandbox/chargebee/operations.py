@@ -25,6 +25,9 @@ CUSTOMER_FIELDS = frozenset(
         "taxability",
         "locale",
         "billing_address",
+        # Set "using either API or Chargebee's admin console ... under the edit customer
+        # option" (Chargebee KB "Smart routing rule vs preferred currency").
+        "preferred_currency_code",
     }
 )
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from . import jsonout
 from .admin import admin_router
 from .asyncjobs import Job, Reply
+from .conflicts import Window
 from .errors import NetSuiteError, OAuthError, concurrency_exceeded, unexpected_error
 from .faults import WRITE_METHODS, abort_connection
 from .oauth import TOKEN_PATH
@@ -98,7 +99,10 @@ class NetSuiteApp(FastAPI):
         # A NetSuite response time includes NetSuite's own work: the answer leaves
         # ``latency_ms`` after the request arrived, however long the processing took (never
         # sooner), and the request holds its concurrency slot all that time.
-        due = time.monotonic() + state.latency_ms / 1000 if state.latency_ms else None
+        arrived = time.monotonic()
+        due = arrived + state.latency_ms / 1000 if state.latency_ms else None
+        # A write's records are "open" from its arrival until its answer (conflicts.py).
+        scope["cbns.window"] = Window(arrived, due or arrived)
         raw_send, send = send, _answer_at(send, due)
         try:
             drop = False
@@ -113,7 +117,7 @@ class NetSuiteApp(FastAPI):
                     elif fault.kind == "drop":
                         drop = True
                     else:
-                        answer = fault.as_error()
+                        answer = fault.as_error(state.settings.record_changed_code)
                         assert answer is not None
                         await error_response(answer)(scope, receive, send)
                         return
@@ -369,8 +373,10 @@ async def record_response(state: SandboxState, request: Request, path: str) -> R
         headers=dict(request.headers),
         body=raw,
         base_url=base_url_of(request),
+        window=request.scope.get("cbns.window"),
     )
     if "respond-async" in request.headers.get("prefer", "").lower():
+        call.window = None  # an async job runs later, on its own
         return await _start_job(state, call)
     lock = state.store.lock
     if len(call.parts) > 1 and lock.acquire(blocking=False):
@@ -470,8 +476,10 @@ class RecordCall:
         headers: Mapping[str, str],
         body: bytes,
         base_url: str,
+        window: Window | None = None,
     ) -> None:
         self.method = method
+        self.window = window
         self.parts = parts
         self.query = query
         self.headers = headers
@@ -496,7 +504,7 @@ class RecordCall:
         replace = frozenset(
             p.strip().lower() for p in self.query.get("replace", "").split(",") if p.strip()
         )
-        return WriteContext(name_validation=mode, replace=replace)  # type: ignore[arg-type]
+        return WriteContext(name_validation=mode, replace=replace, window=self.window)  # type: ignore[arg-type]
 
     def _body(self, required: bool = True) -> Any:
         content_type = self.headers.get("content-type", "")
@@ -560,9 +568,8 @@ class RecordCall:
             doc = state.store.get_doc(rt.recordtype, record_id) or {}
             name = self.parts[2]
             url = f"{self.base_url}{REST}/record/v1/{rt.name}/{record_id}/{name}"
-            body = records.render_sublist(
-                rt.sublists[name], doc.get(name) or [], url, self.base_url
-            )
+            lines = records.sublist_lines(rt, record_id, name, doc)
+            body = records.render_sublist(rt.sublists[name], lines, url, self.base_url)
             return Reply(200, body, media_type=jsonout.COLLECTION)
         if n == 4 and method == "POST" and self.parts[2] == "!transform":
             source_id = records.find_id(rt, self.parts[1])

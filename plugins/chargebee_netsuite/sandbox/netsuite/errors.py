@@ -135,6 +135,17 @@ def unexpected_error() -> NetSuiteError:
     )
 
 
+def record_changed(code: str = "USER_ERROR") -> NetSuiteError:
+    """400 "Record has been changed": another write saved the record while this one ran.
+
+    The message is SOAP's RCRD_HAS_BEEN_CHANGED (HC section_N3539978, Error Status Codes);
+    REST clients match it in the detail (Trax.Effect's NetSuiteFailureClassifier example).
+    """
+    if code == "USER_ERROR":
+        return user_error("Record has been changed")
+    return NetSuiteError(400, code, "Record has been changed")
+
+
 def concurrency_exceeded() -> NetSuiteError:
     """429 as documented: title "Bad Request", top-level USER_ERROR, detail code below."""
     return NetSuiteError(

@@ -7,11 +7,19 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .errors import NetSuiteError, concurrency_exceeded, unexpected_error, user_error
+from .errors import (
+    NetSuiteError,
+    concurrency_exceeded,
+    record_changed,
+    unexpected_error,
+    user_error,
+)
 
-FaultKind = Literal["error", "timeout", "drop", "workflow_lock", "permission", "concurrency"]
+FaultKind = Literal[
+    "error", "timeout", "drop", "workflow_lock", "permission", "concurrency", "record_changed"
+]
 FAULT_KINDS: frozenset[str] = frozenset(
-    {"error", "timeout", "drop", "workflow_lock", "permission", "concurrency"}
+    {"error", "timeout", "drop", "workflow_lock", "permission", "concurrency", "record_changed"}
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -37,7 +45,7 @@ class Fault:
         # A drop only makes sense after a write was committed.
         return not (self.kind == "drop" and method not in WRITE_METHODS)
 
-    def as_error(self) -> NetSuiteError | None:
+    def as_error(self, record_changed_code: str = "USER_ERROR") -> NetSuiteError | None:
         """The error this fault answers with, if it answers with one."""
         if self.kind == "error":
             return unexpected_error()
@@ -47,6 +55,8 @@ class Fault:
             return user_error("Your current role does not have permission to perform this action.")
         if self.kind == "concurrency":
             return concurrency_exceeded()
+        if self.kind == "record_changed":
+            return record_changed(record_changed_code)
         return None
 
 

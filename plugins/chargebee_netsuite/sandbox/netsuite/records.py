@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from . import ar
 from .clock import Clock
-from .errors import NetSuiteError, invalid_field_value, not_found, user_error
+from .conflicts import RecordKey, SaveTimes, Window
+from .errors import NetSuiteError, invalid_field_value, not_found, record_changed, user_error
 from .periods import Period, choose_period
 from .query_filter import parse_filter
 from .schema import (
@@ -47,7 +48,9 @@ PERIOD_FINGERPRINT = " || ',' || ".join(
 )
 EID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 _REF_NAME_SQL = {
-    "customer": "SELECT COALESCE(entityid, companyname) FROM customer WHERE id = ?",
+    # The name, also when entityId is an auto-generated number (the REST refName of an
+    # auto-numbered customer is UNVERIFIED).
+    "customer": "SELECT COALESCE(altname, entityid) FROM customer WHERE id = ?",
     "subsidiary": "SELECT name FROM subsidiary WHERE id = ?",
     "currency": "SELECT name FROM currency WHERE id = ?",
     "account": "SELECT accountsearchdisplayname FROM account WHERE id = ?",
@@ -67,6 +70,8 @@ class WriteContext:
     name_validation: NameValidation = "warning"
     replace: frozenset[str] = frozenset()
     warnings: list[str] = field(default_factory=list)
+    # When the request arrived and is answered (None: not a synchronous record request).
+    window: Window | None = None
 
 
 def _rid(value: Any) -> int | None:
@@ -88,6 +93,7 @@ class RecordService:
         self.settings = settings
         self.clock = clock
         self._periods: tuple[str | None, list[Period]] = ("", [])
+        self.saves = SaveTimes()
 
     # Identifiers ----------------------------------------------------------------------------
 
@@ -273,10 +279,16 @@ class RecordService:
                 record_id = self.store.next_id(rt.family)
             now = self.clock.iso_timestamp()
             if rt.is_transaction:
-                self._save_transaction(rt, record_id, doc, existing or {}, now, ctx)
+                ids = self._save_transaction(rt, record_id, doc, existing or {}, now, ctx)
             else:
-                self._save_customer(rt, record_id, doc, existing or {}, now)
-            return record_id
+                ids = self._save_customer(rt, record_id, doc, existing or {}, now)
+            touched: set[RecordKey] = {(rt.family, i) for i in ids}
+            window = ctx.window if self.settings.record_conflicts else None
+            if window is not None and self.saves.conflicts(window, touched):
+                raise record_changed(self.settings.record_changed_code)  # rolls the save back
+        if window is not None:
+            self.saves.saved(window, touched)
+        return record_id
 
     def _save_customer(
         self,
@@ -285,7 +297,7 @@ class RecordService:
         doc: dict[str, Any],
         existing: Mapping[str, Any],
         now: str,
-    ) -> None:
+    ) -> set[int]:
         if doc.get("isPerson"):
             if not (doc.get("firstName") or doc.get("lastName")):
                 raise user_error("Please enter value(s) for: Last Name", "lastName")
@@ -294,16 +306,29 @@ class RecordService:
             if not doc.get("companyName"):
                 raise user_error("You must enter a value for Company Name.", "companyName")
             display = doc["companyName"]
-        if _rid(existing.get("subsidiary")) not in (None, _rid(doc.get("subsidiary"))):
-            has_tx = self.store.one(
-                'SELECT 1 FROM "transaction" WHERE entity = ? LIMIT 1', (record_id,)
+        has_tx = self.store.one(
+            'SELECT 1 FROM "transaction" WHERE entity = ? LIMIT 1', (record_id,)
+        )
+        changed = {
+            name
+            for name in ("subsidiary", "currency")
+            if _rid(existing.get(name)) not in (None, _rid(doc.get(name)))
+        }
+        if "subsidiary" in changed and has_tx:
+            raise user_error(
+                "You cannot change the subsidiary of a customer with transactions.", "subsidiary"
             )
-            if has_tx:
-                raise user_error(
-                    "You cannot change the subsidiary of a customer with transactions.",
-                    "subsidiary",
-                )
-        doc.setdefault("entityId", display)
+        # Field help of customer.currency: "This customer's currency cannot be changed after
+        # transactions for this customer have been saved" (and, contradicting it, "You can
+        # change the currency ... at any time"): a setting. New currencies go to currencyList.
+        frozen = self.settings.customer_currency_change == "frozen"
+        if frozen and "currency" in changed and has_tx:
+            raise user_error(
+                "You cannot change the primary currency of a customer that has transactions. "
+                "Add the currency to the customer's currency list instead.",
+                "currency",
+            )
+        doc["entityId"] = self._entity_id(record_id, doc, existing, display)
         doc["dateCreated"] = existing.get("dateCreated", now)
         doc["lastModifiedDate"] = now
         self.store.conn.execute("DELETE FROM customer WHERE id = ?", (record_id,))
@@ -330,6 +355,34 @@ class RecordService:
             },
         )
         self.store.put_doc(rt.recordtype, record_id, doc)
+        return {record_id}
+
+    def _entity_id(
+        self, record_id: int, doc: dict[str, Any], existing: Mapping[str, Any], display: str
+    ) -> str:
+        """The customer's entityId (Customer ID), which must be unique among customers.
+
+        Field help of customer.entityid: "If you use Auto-Generated Numbering, the customer
+        number or code fills here"; a client keeps its own ID by sending ``autoName: false``
+        with it (getlago/lago-api PR #3286). Without auto-numbering the name fills in.
+        """
+        given = doc.get("entityId")
+        if self.settings.customer_auto_numbering and not (doc.get("autoName") is False and given):
+            doc["autoName"] = True
+            if existing.get("autoName") is True and existing.get("entityId"):
+                return str(existing["entityId"])
+            return str(self.store.next_id("customer_number", floor=1))
+        entity_id = str(given or display)
+        taken = self.store.one(
+            "SELECT 1 FROM customer WHERE entityid = ? AND id != ?", (entity_id, record_id)
+        )
+        if taken:
+            # SOAP DUP_ENTITY "This entity already exists." (HC section_N3539978).
+            raise user_error(
+                f"This entity already exists. Customer ID {entity_id} belongs to another customer.",
+                "entityId",
+            )
+        return entity_id
 
     def _save_transaction(
         self,
@@ -339,7 +392,7 @@ class RecordService:
         existing: Mapping[str, Any],
         now: str,
         ctx: WriteContext,
-    ) -> None:
+    ) -> set[int]:
         store = self.store
         tran_type = str(rt.tran_type)
         cust_field = entity_field(rt)
@@ -347,6 +400,10 @@ class RecordService:
         if cust_field:
             customer = store.one("SELECT * FROM customer WHERE id = ?", (_rid(doc[cust_field]),))
             assert customer is not None  # resolve_ref checked it exists
+            if customer["isinactive"] == "T":
+                # "the inactive customer does not show on transactions for selection in lists"
+                # (HC section_1515598204), so REST refuses it as a value: UNVERIFIED wording.
+                raise invalid_field_value(customer["id"], cust_field.lower(), cust_field)
             if customer["subsidiary"] is None:
                 raise user_error(
                     f"The customer {customer['entityid']} has no subsidiary. Assign a "
@@ -491,6 +548,7 @@ class RecordService:
                 else:
                     path = paths.get(doc_id, "item")
                 raise ar.over_applied(label, left[doc_id], path)
+        return touched
 
     def _label(self, tx_id: int) -> str:
         row = self.store.one('SELECT type, tranid FROM "transaction" WHERE id = ?', (tx_id,))
@@ -860,8 +918,40 @@ class RecordService:
             if not expand:
                 out[name] = {"links": [{"rel": "self", "href": sub_url}]}
                 continue
-            out[name] = self.render_sublist(sub, doc.get(name) or [], sub_url, base_url)
+            lines = self.sublist_lines(rt, record_id, name, doc)
+            out[name] = self.render_sublist(sub, lines, sub_url, base_url)
         return out
+
+    def sublist_lines(
+        self, rt: RecordType, record_id: int, name: str, doc: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """A sublist's lines as GET shows them.
+
+        An ``apply`` sublist also lists the customer's other open documents in its currency,
+        not applied, as the Apply subtab does: "Some sublists on particular records can even
+        contain pre-generated lines" (HC chapter_1545142407); applyList is keyed by ``doc``
+        (HC section_N3441570). Sent back as read, those lines stay unapplied.
+        """
+        lines = list(doc.get(name) or [])
+        if name != "apply" or rt.recordtype not in APPLY_TARGETS:
+            return lines
+        row = self.store.one(
+            'SELECT entity, currency FROM "transaction" WHERE id = ?', (record_id,)
+        )
+        if row is None:
+            return lines
+        listed = {_rid(line.get("doc")) for line in lines}
+        types = sorted(APPLY_TARGETS[rt.recordtype])
+        marks = ", ".join("?" for _ in types)
+        for other in self.store.all(
+            f'SELECT id, foreignamountremaining FROM "transaction" WHERE entity = ? '
+            f"AND currency = ? AND type IN ({marks}) ORDER BY trandate, id",
+            (row["entity"], row["currency"], *types),
+        ):
+            left = Decimal(other["foreignamountremaining"] or 0)
+            if int(other["id"]) not in listed and left > 0:
+                lines.append({"doc": _ref(int(other["id"])), "apply": False, "amount": ar.ZERO})
+        return lines
 
     def render_sublist(
         self, sub: Sublist, lines: list[dict[str, Any]], sub_url: str, base_url: str
@@ -1079,6 +1169,10 @@ def check_eid(value: str) -> str:
     return value
 
 
+# Where a record keeps the highest line number each sublist ever had (never shown on GET).
+LINE_SEQ = "_lineSeq"
+
+
 def merge_doc(
     rt: RecordType,
     existing: Mapping[str, Any],
@@ -1087,15 +1181,20 @@ def merge_doc(
 ) -> dict[str, Any]:
     """Apply an update: given fields replace, ``null`` clears, sublists merge by their key."""
     doc = dict(existing)
+    seqs = dict(existing.get(LINE_SEQ) or {})
     for name, value in incoming.items():
         if name in rt.sublists:
-            doc[name] = merge_lines(
-                rt.sublists[name], doc.get(name) or [], value, name.lower() in replace
+            old = doc.get(name) or []
+            high = max([int(seqs.get(name, 0))] + [int(x.get("line") or 0) for x in old])
+            doc[name], seqs[name] = merge_lines(
+                rt.sublists[name], old, value, name.lower() in replace, high
             )
         elif value is None:
             doc.pop(name, None)
         else:
             doc[name] = value
+    if seqs:
+        doc[LINE_SEQ] = seqs
     return doc
 
 
@@ -1104,33 +1203,47 @@ def merge_lines(
     old: list[dict[str, Any]],
     new: list[dict[str, Any]] | None,
     replace: bool,
-) -> list[dict[str, Any]]:
-    """Merge sublist lines: a known key updates that line, an unknown one appends."""
+    high: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Merge sublist lines; return them and the highest line number used so far.
+
+    A line whose key matches an existing line updates it, any other is added; with
+    ``replace`` the existing lines no incoming line matches are removed (HC
+    section_1545295601 "Updating a Sublist", section_1545297048 "Replacing a Sublist").
+    NetSuite numbers new lines itself and never renumbers or reuses a number, so after
+    edits the numbers are not 1..N (HC section_N3443715 "Sublist Line Numbers": 1, 8, 9).
+    """
     if new is None:
-        return []
-    lines = [] if replace else [dict(line) for line in old]
-    next_line = max((int(line.get("line") or 0) for line in lines), default=0) + 1
+        return [], high
+    existing = [dict(line) for line in old]
+    lines = [] if replace else list(existing)
+    kept: set[int] = {id(line) for line in lines}
     for incoming in new:
         key = incoming.get(sub.key)
         match = None
-        if key is not None and not replace:
-            match = next((line for line in lines if line.get(sub.key) == key), None)
+        if key is not None:
+            match = next((line for line in existing if line.get(sub.key) == key), None)
         if match is not None:
             for name, value in incoming.items():
                 if value is None:
                     match.pop(name, None)
                 else:
                     match[name] = value
+            if id(match) not in kept:
+                kept.add(id(match))
+                lines.append(match)
             continue
         line = {k: v for k, v in incoming.items() if v is not None}
         if sub.key == "line" or "line" not in line:
-            line["line"] = next_line
-        next_line = max(next_line, int(line["line"])) + 1
+            high += 1
+            line["line"] = high
+        else:
+            high = max(high, int(line["line"]))
         for required in sub.required:
             if line.get(required) is None:
                 raise user_error(f"Please enter value(s) for: {required}")
         lines.append(line)
-    return lines
+    return lines, high
 
 
 def load_periods(store: Store) -> list[Period]:

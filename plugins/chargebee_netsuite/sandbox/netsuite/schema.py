@@ -116,6 +116,8 @@ RECORD_TYPES: dict[str, RecordType] = {
             {
                 "externalId": "text",
                 "entityId": "text",
+                # The "Auto" box beside Customer ID (API-browser dump schemas/customer.md).
+                "autoName": "bool",
                 "companyName": "text",
                 "isPerson": "bool",
                 "firstName": "text",

@@ -12,6 +12,8 @@ DatePeriodMismatch = Literal["disallow", "warn", "allow"]
 # "reject" is the sandbox default and not a NetSuite value: it stands for "the connector must
 # not rely on NetSuite silently moving a transaction into another period".
 DefaultPeriodIfClosed = Literal["reject", "first_open", "current"]
+CurrencyChange = Literal["frozen", "changeable"]
+RecordChangedCode = Literal["USER_ERROR", "RCRD_HAS_BEEN_CHANGED"]
 
 
 @dataclass
@@ -51,6 +53,20 @@ class NetSuiteSandboxSettings:
     # jcurvesolutions.com "Default Payment Account Hierarchy"): unknowable, so both.
     default_undep_funds: bool = field(default_factory=choose(False, True))
     default_auto_apply: bool = field(default_factory=choose(False, True))
+    # Customers (records.py). Setup > Company > Auto-Generated Numbers for entities: on, a
+    # customer gets a number unless the request sets autoName false with an entityId; off,
+    # entityId is what was sent, else the name, and must be unique.
+    customer_auto_numbering: bool = field(default_factory=choose(True, False))
+    # NetSuite's field help for customer.currency says both "cannot be changed after
+    # transactions for this customer have been saved" and "can change ... at any time".
+    customer_currency_change: CurrencyChange = field(default_factory=choose("frozen", "changeable"))
+    # "Record has been changed" (SOAP RCRD_HAS_BEEN_CHANGED): which o:errorCode REST puts on
+    # it is not documented; USER_ERROR is what REST uses for most business errors.
+    record_changed_code: RecordChangedCode = field(
+        default_factory=choose("USER_ERROR", "RCRD_HAS_BEEN_CHANGED")
+    )
+    # Overlapping writes to one record fail with "Record has been changed" (conflicts.py).
+    record_conflicts: bool = True
 
 
 def account_host_label(account_id: str) -> str:

@@ -50,3 +50,4 @@ class SandboxState:
             self.store.create_schema()
             self.seed(self.reference_data() if data is None else data)
         self.jobs = Jobs()
+        self.records.saves.clear()
