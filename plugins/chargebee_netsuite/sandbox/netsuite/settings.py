@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from chargebee_netsuite.sandbox.profile import choose
+
 DatePeriodMismatch = Literal["disallow", "warn", "allow"]
 # "reject" is the sandbox default and not a NetSuite value: it stands for "the connector must
 # not rely on NetSuite silently moving a transaction into another period".
 DefaultPeriodIfClosed = Literal["reject", "first_open", "current"]
+AmountSign = Literal["positive", "negative"]
 
 
 @dataclass
@@ -36,6 +39,14 @@ class NetSuiteSandboxSettings:
     suiteql_max_results: int = 100_000
     date_period_mismatch: DatePeriodMismatch = "disallow"
     default_period_if_closed: DefaultPeriodIfClosed = "reject"
+    # The integration user's Date Format preference: SuiteQL prints bare date columns in it
+    # (HC section_N249143: default M/D/YYYY; D/M/YYYY, D.M.YYYY, DD/MM/YYYY, D-Mon-YYYY …).
+    suiteql_date_format: str = field(default_factory=choose("M/D/YYYY", "D/M/YYYY"))
+    # Sign of credit memo and customer refund amounts (foreigntotal, foreignamountremaining …)
+    # in SuiteQL [open: Oracle documents none; public SuiteQL samples both negate CustCred
+    # totals and wrap AR amounts in ABS()]. Crossed between profiles so each sign of each runs.
+    suiteql_credit_memo_sign: AmountSign = field(default_factory=choose("positive", "negative"))
+    suiteql_refund_sign: AmountSign = field(default_factory=choose("negative", "positive"))
 
 
 def account_host_label(account_id: str) -> str:
