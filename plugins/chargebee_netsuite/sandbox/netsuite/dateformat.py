@@ -22,9 +22,21 @@ from datetime import date, datetime
 DATE_DECL = "NSDATE"
 DATETIME_DECL = "NSDATETIME"
 
+# English names, as NetSuite's Mon and MONTH formats show them (calendar's depend on locale).
 MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _PREFERENCE_TOKEN = re.compile(r"YYYY|MONTH|Mon|MM|M|DD|D|.", re.DOTALL)
 _ORACLE_TOKEN = re.compile(
     r'"[^"]*"|YYYY|HH24|HH12|HH|MI|SS|MM|DD|MONTH|MON|AM|PM|[-/.,:; T]|.', re.IGNORECASE

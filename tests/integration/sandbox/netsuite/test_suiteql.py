@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
@@ -273,11 +271,13 @@ def test_credit_memo_and_refund_signs_are_settings(
     rows = {r["type"]: r for r in query(api, q).json()["items"]}
     cm_minus = "-" if memo_sign == "negative" else ""
     rf_minus = "-" if refund_sign == "negative" else ""
-    assert rows["CustInvc"]["foreigntotal"] == "100" and rows["CustInvc"]["foreignamountremaining"] == "75"
+    invoice = rows["CustInvc"]
+    assert (invoice["foreigntotal"], invoice["foreignamountremaining"]) == ("100", "75")
     assert rows["CustCred"]["foreigntotal"] == f"{cm_minus}30"
     assert rows["CustCred"]["foreignamountremaining"] == f"{cm_minus}3"
     assert rows["CustRfnd"]["foreigntotal"] == f"{rf_minus}2"
     # Aliases and aggregates see the same signs; the record API keeps amounts positive.
-    total = query(api, "SELECT SUM(t.foreigntotal) AS s FROM transaction t WHERE t.type = 'CustCred'")
+    q = "SELECT SUM(t.foreigntotal) AS s FROM transaction t WHERE t.type = 'CustCred'"
+    total = query(api, q)
     assert total.json()["items"][0]["s"] == f"{cm_minus}30"
     assert api.get(f"/record/v1/creditMemo/{cm}").json()["total"] == 30
