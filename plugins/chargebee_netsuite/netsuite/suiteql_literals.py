@@ -57,6 +57,9 @@ def literal(value: Value) -> str:
     if isinstance(value, str):
         if "\x00" in value:
             raise SuiteQLError(f"{value!r} contains a NUL character")
+        if not value:
+            # SuiteQL is Oracle SQL, where '' is NULL: "= ''" would silently match nothing.
+            raise SuiteQLError("an empty string is NULL in SuiteQL; test IS NULL instead")
         return "'" + value.replace("'", "''") + "'"
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)

@@ -54,6 +54,7 @@ def test_each_kind_of_value_has_one_literal() -> None:
         None,
         b"bytes",
         "nul\x00byte",
+        "",
         {"a": 1},
     ],
 )
