@@ -164,7 +164,9 @@ class SuiteQL:
         self.store = store
         self.max_results = max_results
         self.settings = settings or NetSuiteSandboxSettings()
-        self._functions_for: str | None = None
+        self._functions_for = self.settings.suiteql_date_format
+        with store.lock:
+            _install_functions(store.conn, self._functions_for)
 
     def page(self, body: Any, limit: int, offset: int, self_url: str) -> dict[str, Any]:
         """One page of results in NetSuite's collection shape."""
@@ -195,7 +197,7 @@ class SuiteQL:
         store = self.store
         preference = self.settings.suiteql_date_format
         with store.lock:
-            if self._functions_for != preference:
+            if self._functions_for != preference:  # the setting changed since
                 _install_functions(store.conn, preference)
                 self._functions_for = preference
             # Display names are loaded before the read-only guard goes up.
