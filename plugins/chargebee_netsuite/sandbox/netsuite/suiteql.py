@@ -173,8 +173,9 @@ class SuiteQL:
         if not isinstance(body, dict):
             raise NetSuiteError(400, "INVALID_CONTENT", "The request body must be a JSON object.")
         q = body.get("q")
-        # REST SuiteQL documents a body of {"q"} only (HC section_157909186990); bound
-        # parameters are SuiteScript's query.runSuiteQL({query, params}), not REST's.
+        # REST SuiteQL documents a body of {"q"} only (HC section_157909186990; activepieces
+        # PR #10040: "no native way to parameterize queries through the API"); params belong
+        # to SuiteScript's query.runSuiteQL. Refusing rather than ignoring them is our choice.
         unknown = sorted(str(key) for key in body if key != "q")
         if unknown:
             raise NetSuiteError(
