@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from chargebee_netsuite.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
+from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.chargebee_tables import cb_webhook_inbox
 from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.transform import identity
@@ -54,9 +55,11 @@ def _eventually(check: Callable[[], Any], timeout: float, what: str, stack: Stac
 def _invoice_ids(client: NetSuiteClient, site: str) -> set[str]:
     prefix = identity.external_id(site, identity.INVOICE, "x")[:-1]
     rows = client.suiteql.query(
-        "SELECT id, externalid FROM transaction WHERE type = 'CustInvc' AND externalid LIKE ? "
-        "ORDER BY id",
-        [prefix + "%"],
+        build(
+            "SELECT id, externalid FROM transaction WHERE type = 'CustInvc' "
+            "AND externalid LIKE ? ORDER BY id",
+            prefix + "%",
+        )
     )
     return {identity.parse_external_id(r["externalid"])[2] for r in rows}
 

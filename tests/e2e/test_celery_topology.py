@@ -391,10 +391,12 @@ def _delete_redis_keys(prefix: str) -> None:
 
 def netsuite_snapshot(sandboxes: Sandboxes) -> dict[str, Any]:
     """NetSuite's end state by SuiteQL: customers' external ids, transactions and totals."""
+    from chargebee_netsuite.netsuite.suiteql_literals import build
+
     with sandboxes.netsuite_client() as client:
         customers = sorted(
             str(row["externalid"])
-            for row in client.suiteql.query("SELECT externalid FROM customer")
+            for row in client.suiteql.query(build("SELECT externalid FROM customer ORDER BY id"))
             if row.get("externalid")
         )
         transactions = sorted(
@@ -405,7 +407,10 @@ def netsuite_snapshot(sandboxes: Sandboxes) -> dict[str, Any]:
                 str(Decimal(str(row.get("foreignamountremaining") or 0))),
             )
             for row in client.suiteql.query(
-                "SELECT externalid, type, foreigntotal, foreignamountremaining FROM transaction"
+                build(
+                    "SELECT externalid, type, foreigntotal, foreignamountremaining "
+                    "FROM transaction ORDER BY id"
+                )
             )
             if row.get("externalid")
         )

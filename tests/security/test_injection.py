@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from chargebee_netsuite.extract.documents import extract_all
 from chargebee_netsuite.extract.events import process_events
+from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.proof import stages
 from chargebee_netsuite.proof.harness import SITE, Harness
 from chargebee_netsuite.quality.docs import docs_dir
@@ -107,19 +108,20 @@ def test_hostile_ids_round_trip_through_staging_suiteql_and_eid_upserts(
             record = ns.records.get_by_external_id("customer", eid)
             assert record["externalId"] == eid
             assert record["companyName"] == NAME
-            rows = list(
-                ns.suiteql.query(
-                    "SELECT id, externalid, companyname FROM customer WHERE externalid = ?", [eid]
-                )
+            query = build(
+                "SELECT id, externalid, companyname FROM customer WHERE externalid = ?", eid
             )
+            rows = list(ns.suiteql.query(query))
             assert [(r["externalid"], r["companyname"]) for r in rows] == [(eid, NAME)]
-        # A bound value is data, never SQL: the classic tautology matches nothing.
-        hostile = list(
-            ns.suiteql.query("SELECT id FROM customer WHERE companyname = ?", ["x' OR '1'='1"])
-        )
-        assert hostile == []
-        every = list(ns.suiteql.query("SELECT id FROM customer WHERE companyname = ?", [NAME]))
+        # A value written in by the literal builder is data, never SQL: the classic
+        # tautology matches nothing, and the hostile name matches exactly its customers.
+        hostile = build("SELECT id FROM customer WHERE companyname = ?", "x' OR '1'='1")
+        assert list(ns.suiteql.query(hostile)) == []
+        every = list(ns.suiteql.query(build("SELECT id FROM customer WHERE companyname = ?", NAME)))
         assert len(every) == len(IDS)
+        eids = [identity.external_id(SITE, identity.CUSTOMER, i) for i in IDS]
+        listed = build("SELECT id FROM customer WHERE externalid IN (?)", [*eids, "x') OR ('1"])
+        assert len(list(ns.suiteql.query(listed))) == len(IDS)
     finally:
         ns.close()
     # Staging still has its tables (nothing was executed from the names).

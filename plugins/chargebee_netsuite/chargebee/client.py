@@ -45,8 +45,12 @@ class ChargebeeSettings:
     base_url: str | None = None
     # Starter plan and every test site: 150 requests per minute.
     rate_limit_per_minute: int = 150
-    # Only tests and the sandbox shorten this; Chargebee's window is a minute.
+    # Only tests and the sandbox shorten this; Chargebee's window is a minute. A 429 without
+    # Retry-After waits one window (plus jitter) before the request is tried again.
     rate_limit_window_seconds: float = 60.0
+    # How long one request keeps retrying 429s (the site's limit is shared with every other
+    # client of it) before it fails.
+    rate_limit_budget_seconds: float = 900.0
     # Chargebee allows 50 concurrent GETs per site; stay well below so other tools fit too.
     max_concurrency: int = 8
     connect_timeout: float = 30.0
@@ -89,15 +93,21 @@ class ChargebeeClient:
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
-        self.retry = retry or RetryPolicy(max_attempts=settings.max_attempts)
+        self.retry = retry or RetryPolicy(
+            max_attempts=settings.max_attempts,
+            rate_limit_window=settings.rate_limit_window_seconds,
+            rate_limit_budget=settings.rate_limit_budget_seconds,
+        )
         self.limiter = limiter or RateLimiter(
             settings.rate_limit_per_minute,
             settings.rate_limit_window_seconds,
             settings.max_concurrency,
         )
         self._sleep = sleep
+        self._clock = clock
         self._lock = threading.Lock()
         self.requests_sent = 0
         self.rate_limited = 0
@@ -132,33 +142,49 @@ class ChargebeeClient:
     # -- requests ---------------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """GET ``path`` (relative to ``/api/v2``) with retries; returns the decoded JSON body."""
-        attempt = 0
+        """GET ``path`` (relative to ``/api/v2``) with retries; returns the decoded JSON body.
+
+        429s are retried until ``rate_limit_budget`` seconds have passed; every other
+        retriable failure counts against ``max_attempts``.
+        """
+        started = self._clock()
+        attempt = failures = 0
         while True:
             attempt += 1
             try:
                 return self._get_once(path, params, attempt)
+            except RateLimitError as exc:
+                with self._lock:
+                    self.rate_limited += 1
+                delay = self.retry.rate_limit_delay(exc.retry_after)
+                waited = self._clock() - started
+                if waited + delay > self.retry.rate_limit_budget:
+                    raise RetriesExhaustedError(
+                        f"GET {path} on Chargebee site '{self.settings.site}' was still "
+                        f"rate-limited after {waited:.0f}s ({attempt} attempts, budget "
+                        f"{self.retry.rate_limit_budget:.0f}s). The site's request limit is "
+                        "shared by every client of it: lower this connection's "
+                        "rate_limit_per_minute, pause the other tools using the site, or raise "
+                        f"rate_limit_budget_seconds; last error: {exc}",
+                        last_error=exc,
+                        attempts=attempt,
+                    ) from exc
+                self._wait(path, exc, delay, "rate-limited; waiting out the window")
             except RetriableAPIError as exc:
-                if isinstance(exc, RateLimitError):
-                    with self._lock:
-                        self.rate_limited += 1
-                if attempt >= self.retry.max_attempts:
+                failures += 1
+                if failures >= self.retry.max_attempts:
                     raise RetriesExhaustedError(
                         f"GET {path} on Chargebee site '{self.settings.site}' still failing after "
                         f"{attempt} attempts; last error: {exc}",
                         last_error=exc,
                         attempts=attempt,
                     ) from exc
-                delay = self.retry.delay(attempt, exc.retry_after)
-                log.warning(
-                    "Chargebee GET %s failed (%s); retry %d/%d in %.1fs",
-                    path,
-                    exc,
-                    attempt,
-                    self.retry.max_attempts - 1,
-                    delay,
-                )
-                self._sleep(delay)
+                delay = self.retry.delay(failures, exc.retry_after)
+                self._wait(path, exc, delay, f"retry {failures}/{self.retry.max_attempts - 1}")
+
+    def _wait(self, path: str, exc: RetriableAPIError, delay: float, what: str) -> None:
+        log.warning("Chargebee GET %s failed (%s); %s, next try in %.1fs", path, exc, what, delay)
+        self._sleep(delay)
 
     def retrieve(self, collection: str, resource_id: str, **params: str) -> dict[str, Any]:
         """``GET /{collection}/{id}`` — one resource by id (e.g. ``retrieve("invoices", "42")``)."""

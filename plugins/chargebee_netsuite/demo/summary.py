@@ -52,20 +52,20 @@ def chargebee_ar(engine: Engine, site: str) -> dict[str, Decimal]:
 
 def netsuite_ar(client: NetSuiteClient, site: str) -> dict[str, Decimal]:
     """Open AR per currency in NetSuite (SuiteQL): Σ amount remaining of this site's invoices."""
+    from chargebee_netsuite.netsuite.suiteql_literals import build
     from chargebee_netsuite.transform import identity
     from chargebee_netsuite.transform.money import decimals
 
     currencies = {
         str(r["id"]): str(r["symbol"])
-        for r in client.suiteql.query("SELECT id, symbol FROM currency ORDER BY id")
+        for r in client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id"))
     }
     prefix = identity.external_id(site, identity.INVOICE, "x")[:-1]
     totals: dict[str, Decimal] = {}
     rows = client.suiteql.query_keyset(
         "id, currency, foreignamountremaining",
         "transaction",
-        where="type = 'CustInvc' AND externalid LIKE ?",
-        params=[prefix + "%"],
+        where=build("type = 'CustInvc' AND externalid LIKE ?", prefix + "%"),
     )
     for row in rows:
         code = currencies.get(str(row.get("currency")), str(row.get("currency")))

@@ -1,53 +1,28 @@
-"""SuiteQL over REST: bound parameters, offset paging, keyset paging, typed value decoding."""
+"""SuiteQL over REST: literal-built queries, offset paging, keyset paging, typed value decoding."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterator, Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
+from chargebee_netsuite.netsuite.suiteql_literals import Query, SuiteQLError, build, literal
+
 if TYPE_CHECKING:
     from chargebee_netsuite.netsuite.client import NetSuiteClient
+
+__all__ = ["Query", "SuiteQLAPI", "SuiteQLError", "build", "decode_row", "decode_value"]
 
 SUITEQL_PATH = "/query/v1/suiteql"
 PAGE_SIZE = 1000  # NetSuite's maximum page size
 MAX_RESULTS = 100_000  # NetSuite stops serving a query's rows beyond this many
 
 ColumnType = Literal["text", "bool", "decimal", "int", "date"]
-Param = str | int | Decimal | bool | date
 _NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?$")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-
-
-class SuiteQLError(ValueError):
-    """A query this client refuses to send, or a result it cannot page through."""
-
-
-def count_placeholders(query: str) -> int:
-    """How many ``?`` placeholders ``query`` has outside quoted literals."""
-    count = 0
-    quote: str | None = None
-    for char in query:
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char == "?":
-            count += 1
-    return count
-
-
-def encode_param(value: Param) -> str:
-    """A bound parameter as NetSuite takes it: a string ('T'/'F' for booleans)."""
-    if isinstance(value, bool):
-        return "T" if value else "F"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def decode_value(raw: Any, column_type: ColumnType | None = None) -> Any:
@@ -82,7 +57,7 @@ def decode_value(raw: Any, column_type: ColumnType | None = None) -> Any:
         except InvalidOperation:
             raise SuiteQLError(f"expected a number, got {raw!r}") from None
     if column_type == "date":
-        return parse_date(raw)
+        return parse_iso_date(raw)
     if raw in ("T", "F"):
         return raw == "T"
     if _NUMBER.match(raw):
@@ -90,13 +65,22 @@ def decode_value(raw: Any, column_type: ColumnType | None = None) -> Any:
     return raw
 
 
-def parse_date(raw: str) -> date:
-    """A SuiteQL date: ISO ``YYYY-MM-DD`` (``TO_CHAR``) or NetSuite's default ``M/D/YYYY``."""
-    us = _US_DATE.match(raw)
-    if us:
-        month, day, year = (int(part) for part in us.groups())
-        return date(year, month, day)
-    return date.fromisoformat(raw[:10])
+def parse_iso_date(raw: str) -> date:
+    """A date column read through ``TO_CHAR(col, 'YYYY-MM-DD')``; anything else is an error.
+
+    A bare date column comes back in the integration user's date-format preference, where
+    ``3/5/2025`` is March 5th or May 3rd depending on the account: never guess.
+    """
+    if not _ISO_DATE.match(raw):
+        raise SuiteQLError(
+            f"expected a YYYY-MM-DD date, got {raw!r}: select date columns through "
+            "TO_CHAR(column, 'YYYY-MM-DD') (suiteql_literals.iso_date), because a bare date "
+            "column follows the NetSuite user's date-format preference"
+        )
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SuiteQLError(f"{raw!r} is not a calendar date") from None
 
 
 def decode_row(
@@ -115,39 +99,36 @@ def decode_row(
         column_type = types.get(name)
         if column_type is None and name.endswith("id"):
             column_type = "text"
-        decoded[name] = decode_value(raw, column_type)
+        try:
+            decoded[name] = decode_value(raw, column_type)
+        except SuiteQLError as exc:
+            raise SuiteQLError(f"column {name!r}: {exc}") from None
     return decoded
 
 
 class SuiteQLAPI:
-    """``POST /query/v1/suiteql`` with ``Prefer: transient``."""
+    """``POST /query/v1/suiteql`` with ``Prefer: transient`` and a body of ``{"q": ...}``."""
 
     def __init__(self, client: NetSuiteClient, max_results: int = MAX_RESULTS) -> None:
         self._client = client
         self.max_results = max_results
 
-    def page(
-        self, query: str, params: Sequence[Param] = (), *, limit: int = PAGE_SIZE, offset: int = 0
-    ) -> dict[str, Any]:
+    def page(self, query: Query, *, limit: int = PAGE_SIZE, offset: int = 0) -> dict[str, Any]:
         """One raw result page (``items``, ``hasMore``, ``totalResults``…)."""
+        if not isinstance(query, Query):
+            raise TypeError(
+                "SuiteQL queries are made with suiteql_literals.build(): REST SuiteQL takes no "
+                "bound parameters, so every value must go through its literal checks"
+            )
         if not 0 < limit <= PAGE_SIZE:
             raise SuiteQLError(f"limit must be between 1 and {PAGE_SIZE}")
         if offset % limit:
             raise SuiteQLError("NetSuite requires the offset to be a multiple of the limit")
-        expected = count_placeholders(query)
-        if expected != len(params):
-            raise SuiteQLError(
-                f"the query has {expected} '?' placeholders but {len(params)} parameters; "
-                "bind every value as a parameter"
-            )
-        body: dict[str, Any] = {"q": query}
-        if params:
-            body["params"] = [encode_param(value) for value in params]
         response = self._client.request(
             "POST",
             SUITEQL_PATH,
             params={"limit": limit, "offset": offset},
-            json=body,
+            json={"q": query.text},
             headers={"Prefer": "transient"},
         )
         result: dict[str, Any] = response.json()
@@ -155,8 +136,7 @@ class SuiteQLAPI:
 
     def query(
         self,
-        query: str,
-        params: Sequence[Param] = (),
+        query: Query,
         *,
         types: Mapping[str, ColumnType] | None = None,
         limit: int = PAGE_SIZE,
@@ -169,7 +149,7 @@ class SuiteQLAPI:
         """
         offset = 0
         while True:
-            page = self.page(query, params, limit=limit, offset=offset)
+            page = self.page(query, limit=limit, offset=offset)
             total = int(page.get("totalResults") or 0)
             if offset == 0 and total >= self.max_results:
                 raise SuiteQLError(
@@ -187,8 +167,7 @@ class SuiteQLAPI:
         select: str,
         from_: str,
         *,
-        where: str | None = None,
-        params: Sequence[Param] = (),
+        where: Query | None = None,
         key: str = "id",
         types: Mapping[str, ColumnType] | None = None,
         limit: int = PAGE_SIZE,
@@ -196,26 +175,28 @@ class SuiteQLAPI:
         """Every row of ``SELECT {select} FROM {from_} WHERE {where}``, however many there are.
 
         Rows come in ``key`` order. Each window is offset-paged up to NetSuite's cap, and the
-        next window restarts after the last key seen (``WHERE key > ?``). ``key`` must be a
-        unique column that ``select`` returns; values always go in ``params``.
+        next window restarts after the last key seen (``WHERE key > <integer literal>``).
+        ``key`` must be a unique integer column that ``select`` returns; ``select`` and
+        ``from_`` are code, every value belongs in ``where`` (built by :func:`build`).
         """
         if not _IDENT.match(key):
             raise SuiteQLError(f"{key!r} is not a column name")
+        if where is not None and not isinstance(where, Query):
+            raise TypeError("'where' is made with suiteql_literals.build()")
         column = key.rsplit(".", 1)[-1].lower()
-        after: str | None = None
+        after: int | None = None
         while True:
-            conditions = [f"({where})"] if where else []
-            window_params = list(params)
+            conditions = [f"({where.text})"] if where is not None else []
             if after is not None:
-                conditions.append(f"{key} > ?")
-                window_params.append(after)
-            query = f"SELECT {select} FROM {from_}"
+                conditions.append(f"{key} > {literal(after)}")
+            text = f"SELECT {select} FROM {from_}"
             if conditions:
-                query += " WHERE " + " AND ".join(conditions)
-            query += f" ORDER BY {key}"
+                text += " WHERE " + " AND ".join(conditions)
+            # Built from a checked ``where`` and an integer literal: a Query by construction.
+            query = Query(text + f" ORDER BY {key}")
             offset, last, seen, exhausted = 0, None, 0, False
             while True:
-                page = self.page(query, window_params, limit=limit, offset=offset)
+                page = self.page(query, limit=limit, offset=offset)
                 for row in page.get("items") or []:
                     seen += 1
                     last = row.get(column, row.get(key))
@@ -228,4 +209,11 @@ class SuiteQLAPI:
             # have been cut short by NetSuite, so continue after the last key.
             if (exhausted and seen < self.max_results) or last is None:
                 return
-            after = str(last)
+            after = _integer_key(last, key)
+
+
+def _integer_key(raw: Any, key: str) -> int:
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise SuiteQLError(f"keyset paging needs an integer key; {key} was {raw!r}") from None

@@ -126,6 +126,10 @@ def sandbox_env(harness: Harness) -> dict[str, str]:
     connections["chargebee_default"]["extra"]["rate_limit_per_minute"] = (
         harness.chargebee_settings.rate_limit_per_minute
     )
+    # A 429 without Retry-After waits out the window the client believes in: the sandbox's
+    # current one (scenarios shorten it at run time), not Chargebee's minute.
+    window = harness.cb_admin("GET", "/faults")["rate_limit_window_seconds"]
+    connections["chargebee_default"]["extra"]["rate_limit_window_seconds"] = window
     connections["netsuite_default"]["extra"].update({**FAST_RETRIES, "max_attempts": 8})
     args = harness.stage_args()
     return {

@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy import Engine, select
 
 from chargebee_netsuite.netsuite import NetSuiteClient
+from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
 # Kept apart from transform.money on purpose: an expectation must not share the code it checks.
@@ -164,14 +165,14 @@ def netsuite_transactions(client: NetSuiteClient) -> list[dict[str, Any]]:
     """Every transaction NetSuite holds, with customer and currency as external id and code."""
     customers = {
         str(r["id"]): str(r["externalid"])
-        for r in client.suiteql.query("SELECT id, externalid FROM customer")
+        for r in client.suiteql.query(build("SELECT id, externalid FROM customer ORDER BY id"))
     }
     currencies = {
         str(r["id"]): str(r["symbol"])
-        for r in client.suiteql.query("SELECT id, symbol FROM currency")
+        for r in client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id"))
     }
     rows = client.suiteql.query(
-        "SELECT id, externalid, type, foreigntotal, entity, currency FROM transaction"
+        build("SELECT id, externalid, type, foreigntotal, entity, currency FROM transaction")
     )
     return [
         {

@@ -1,7 +1,9 @@
 """The NetSuite side: SuiteQL reads of the records carrying this connector's external ids.
 
-Every value travels as a bound parameter; large results are keyset-paged (``WHERE id > ?``),
-so a year of documents reads the same way as a day's.
+Every value is written into the query as a checked literal (REST SuiteQL has no bound
+parameters); large results are keyset-paged (``WHERE id > n``), so a year of documents reads
+the same way as a day's. Dates are selected through ``TO_CHAR``: SuiteQL prints a bare date in
+the integration user's date-format preference.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.suiteql import ColumnType
+from chargebee_netsuite.netsuite.suiteql_literals import build, iso_date
 from chargebee_netsuite.transform import identity
 
 from .model import NetSuiteDoc
@@ -23,7 +26,7 @@ from .model import NetSuiteDoc
 _MODIFIED = "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified"
 _TX_COLUMNS = (
     "id, externalid, type, entity, currency, subsidiary, foreigntotal, "
-    f"foreignamountremaining, status, trandate, {_MODIFIED}"
+    f"foreignamountremaining, status, {iso_date('trandate')}, {_MODIFIED}"
 )
 _CUSTOMER_COLUMNS = f"id, externalid, subsidiary, currency, {_MODIFIED}"
 _TYPES: Mapping[str, ColumnType] = {
@@ -77,6 +80,17 @@ def parse_modified(raw: Any, time_zone: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def magnitude(value: Decimal | None) -> Decimal | None:
+    """An amount without its SuiteQL sign.
+
+    SuiteQL signs ``foreigntotal`` and ``foreignamountremaining`` by transaction type (credit
+    memos and refunds come back negative in some accounts and positive in others), and no
+    Oracle page says which. Every record we compare carries its direction in its type, so
+    the reconciliation compares magnitudes.
+    """
+    return None if value is None else abs(value)
+
+
 def _doc(row: Mapping[str, Any], currencies: Mapping[str, str], time_zone: str) -> NetSuiteDoc:
     currency = row.get("currency")
     return NetSuiteDoc(
@@ -86,8 +100,8 @@ def _doc(row: Mapping[str, Any], currencies: Mapping[str, str], time_zone: str) 
         entity=None if row.get("entity") is None else str(row["entity"]),
         currency=None if currency is None else currencies.get(str(currency), str(currency)),
         subsidiary=None if row.get("subsidiary") is None else str(row["subsidiary"]),
-        total=row.get("foreigntotal"),
-        remaining=row.get("foreignamountremaining"),
+        total=magnitude(row.get("foreigntotal")),
+        remaining=magnitude(row.get("foreignamountremaining")),
         status=row.get("status"),
         tran_date=row.get("trandate") if isinstance(row.get("trandate"), date) else None,
         last_modified=parse_modified(row.get("lastmodified"), time_zone),
@@ -112,15 +126,15 @@ def read_snapshot(
     snap = NetSuiteSnapshot()
     snap.currencies = {
         str(r["id"]): str(r["symbol"]).upper()
-        for r in client.suiteql.query("SELECT id, symbol FROM currency ORDER BY id")
+        for r in client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id"))
     }
     snap.subsidiaries = {
         str(r["id"]): str(r["name"])
-        for r in client.suiteql.query("SELECT id, name FROM subsidiary ORDER BY id")
+        for r in client.suiteql.query(build("SELECT id, name FROM subsidiary ORDER BY id"))
     }
     like = _like(site_prefix(site))
     for row in client.suiteql.query_keyset(
-        _CUSTOMER_COLUMNS, "customer", where="externalid LIKE ?", params=[like], types=_TYPES
+        _CUSTOMER_COLUMNS, "customer", where=build("externalid LIKE ?", like), types=_TYPES
     ):
         if _ours(row.get("externalid"), site):
             doc = _doc(row, snap.currencies, time_zone)
@@ -128,8 +142,7 @@ def read_snapshot(
     for row in client.suiteql.query_keyset(
         _TX_COLUMNS,
         "transaction",
-        where="externalid LIKE ? AND trandate >= TO_DATE(?, 'YYYY-MM-DD')",
-        params=[like, since.isoformat()],
+        where=build("externalid LIKE ? AND trandate >= ?", like, since),
         types=_TYPES,
     ):
         if _ours(row.get("externalid"), site):
@@ -150,9 +163,9 @@ def find_transactions(
     found: dict[str, NetSuiteDoc] = {}
     for start in range(0, len(wanted), _IN_BATCH):
         chunk = wanted[start : start + _IN_BATCH]
-        marks = ", ".join("?" for _ in chunk)
-        query = f"SELECT {_TX_COLUMNS} FROM transaction WHERE externalid IN ({marks}) ORDER BY id"
-        for row in client.suiteql.query(query, chunk, types=_TYPES):
+        text = f"SELECT {_TX_COLUMNS} FROM transaction WHERE externalid IN (?) ORDER BY id"
+        query = build(text, chunk)
+        for row in client.suiteql.query(query, types=_TYPES):
             doc = _doc(row, currencies, time_zone)
             found[doc.external_id] = doc
     return found

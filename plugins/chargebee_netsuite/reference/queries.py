@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chargebee_netsuite.netsuite.suiteql import ColumnType
+from chargebee_netsuite.netsuite.suiteql_literals import iso_date
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,10 @@ class ReferenceQuery:
 
     @property
     def select(self) -> str:
-        """The select list."""
-        return ", ".join(self.columns)
+        """The select list; dates through ``TO_CHAR`` (bare, they follow the user's format)."""
+        return ", ".join(
+            iso_date(name) if kind == "date" else name for name, kind in self.columns.items()
+        )
 
 
 _SEGMENT: dict[str, ColumnType] = {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -59,6 +61,39 @@ def test_429s_are_ridden_out_with_and_without_retry_after(
     assert client.rate_limited > 0
     ids = {e["transaction"]["id"] for page in pages for e in page}
     assert ids == {t["id"] for t in sandbox.export()["transactions"]}
+
+
+def test_a_site_kept_blocked_by_another_client_is_waited_out_not_given_up(
+    start_sandbox: StartSandbox,
+) -> None:
+    # The limit belongs to the site: another integration on it, blind to the limit, keeps it
+    # blocked; no Retry-After comes back. A short window stands in for Chargebee's minute.
+    sandbox = start_sandbox(
+        scale=10, rate_limit_per_minute=5, rate_limit_window_seconds=1.0, retry_after=False
+    )
+    # Configured for the plan, so alone it never sees a 429; two attempts for server errors.
+    client = sandbox.client(max_attempts=2, rate_limit_budget_seconds=60)
+    stop, blocked = threading.Event(), threading.Event()
+
+    def other_tool() -> None:
+        key = sandbox.settings.test_key
+        with httpx.Client(base_url=f"{sandbox.url}/api/v2", auth=(key, ""), timeout=10) as http:
+            while not stop.wait(0.005):
+                if http.get("/customers", params={"limit": 1}).status_code == 429:
+                    blocked.set()
+
+    hammer = threading.Thread(target=other_tool)
+    hammer.start()
+    assert blocked.wait(10), "the other tool never used the limit up"
+    threading.Timer(3.0, stop.set).start()
+    try:
+        pages = list(client.list_pages("/invoices", {"include_deleted": "true"}, limit=10))
+    finally:
+        stop.set()
+        hammer.join()
+    assert client.rate_limited > 0
+    ids = {e["invoice"]["id"] for page in pages for e in page}
+    assert ids == {i["id"] for i in sandbox.export()["invoices"]}
 
 
 def test_rows_changed_mid_scan_are_not_lost(start_sandbox: StartSandbox, engine: Engine) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 from chargebee_netsuite.transform.identity import external_id
 
@@ -281,11 +282,11 @@ def test_a_quarantined_document_never_posts_and_posts_once_released(start_env: S
     row = ledger(env, "invoice", invoice["id"])
     assert (row["state"], row["reason"], row["netsuite_id"]) == ("quarantined", reason, None)
     eid = external_id(SITE, "inv", invoice["id"])
-    query = "SELECT id FROM transaction WHERE externalid = ?"
-    assert list(env.netsuite_client().suiteql.query(query, [eid])) == []
+    query = build("SELECT id FROM transaction WHERE externalid = ?", eid)
+    assert list(env.netsuite_client().suiteql.query(query)) == []
 
     with env.engine.begin() as conn:  # a later validation passes it
         replace_quarantine(conn, SITE, {"invoice": [invoice["id"]]}, [], run_id="dq-2", at=now)
     env.sync("run-2")
     assert ledger(env, "invoice", invoice["id"])["state"] == "posted"
-    assert len(list(env.netsuite_client().suiteql.query(query, [eid]))) == 1
+    assert len(list(env.netsuite_client().suiteql.query(query))) == 1

@@ -46,8 +46,8 @@ def card_payments(env: Env) -> list[dict[str, Any]]:
 
 
 def in_netsuite(env: Env, eid: str) -> bool:
-    query = f"SELECT id FROM transaction WHERE externalid = '{eid}'"
-    return bool(netsuite_rows(env.netsuite_client(), query))
+    query = "SELECT id FROM transaction WHERE externalid = ?"
+    return bool(netsuite_rows(env.netsuite_client(), query, eid))
 
 
 def assert_as_expected(env: Env) -> None:

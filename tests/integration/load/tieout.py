@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from chargebee_netsuite.netsuite import NetSuiteClient
+from chargebee_netsuite.netsuite.suiteql_literals import Value, build
 from chargebee_netsuite.transform.identity import parse_external_id
 
 WHOLE_UNIT_CURRENCIES = {"JPY", "KRW", "XAF", "XOF"}
@@ -42,9 +43,9 @@ def chargebee_open_ar(base_url: str, api_key: str) -> dict[tuple[str, str], Deci
     return {key: value for key, value in totals.items() if value}
 
 
-def netsuite_rows(client: NetSuiteClient, query: str) -> list[dict[str, Any]]:
-    """Every row of a SuiteQL query."""
-    return list(client.suiteql.query(query))
+def netsuite_rows(client: NetSuiteClient, query: str, *values: Value) -> list[dict[str, Any]]:
+    """Every row of a SuiteQL query (``?`` in ``query`` become literals of ``values``)."""
+    return list(client.suiteql.query(build(query, *values)))
 
 
 def netsuite_open_ar(client: NetSuiteClient) -> dict[tuple[str, str], Decimal]:
@@ -82,5 +83,6 @@ def netsuite_external_ids(client: NetSuiteClient) -> Counter[str]:
 
 def netsuite_external_ids_of_type(client: NetSuiteClient, tran_type: str) -> set[str]:
     """The external ids of NetSuite transactions of one type (``CustRfnd``, ...)."""
-    query = f"SELECT externalid FROM transaction WHERE type = '{tran_type}'"
-    return {str(r["externalid"]) for r in netsuite_rows(client, query) if r.get("externalid")}
+    query = "SELECT externalid FROM transaction WHERE type = ?"
+    rows = netsuite_rows(client, query, tran_type)
+    return {str(r["externalid"]) for r in rows if r.get("externalid")}

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from chargebee_netsuite.netsuite import TokenRequestError
+from chargebee_netsuite.netsuite.suiteql_literals import build
 
-QUERY = "SELECT id, symbol FROM currency ORDER BY id"
+QUERY = build("SELECT id, symbol FROM currency ORDER BY id")
 TOKEN = "/auth/oauth2/v1/token"
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from chargebee_netsuite.netsuite import ConcurrencyLimitError, RequestError
+from chargebee_netsuite.netsuite.suiteql_literals import build
 
-QUERY = "SELECT id FROM currency ORDER BY id"
+QUERY = build("SELECT id FROM currency ORDER BY id")
 
 
 def _run_threads(n: int, target: Any) -> list[BaseException]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chargebee_netsuite.airflow.hooks.netsuite import NetSuiteHook
+from chargebee_netsuite.netsuite.suiteql_literals import build
 
 
 @pytest.mark.parametrize("algorithm", ["PS256", "ES256"])
@@ -32,7 +33,7 @@ def test_hook_connects_and_queries(
     hook = NetSuiteHook("netsuite_sandbox")
     assert hook.test_connection() == (True, "NetSuite issued an access token for this connection.")
     client = hook.get_conn()
-    rows = list(client.suiteql.query("SELECT id, symbol FROM currency ORDER BY id"))
+    rows = list(client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id")))
     assert rows[0] == {"id": "1", "symbol": "USD"}
     assert client.limiter.limit == 5  # read from governanceLimits
 

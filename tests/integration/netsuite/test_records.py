@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from chargebee_netsuite.netsuite import RecordNotFoundError, RequestError
+from chargebee_netsuite.netsuite.suiteql_literals import build
 
 
 def test_upsert_is_idempotent_and_returns_the_internal_id(sandbox: Any) -> None:
@@ -27,7 +28,7 @@ def test_upsert_is_idempotent_and_returns_the_internal_id(sandbox: Any) -> None:
     assert by_id["email"] == "ap@acme.example"
     rows = list(
         client.suiteql.query(
-            "SELECT id FROM customer WHERE externalid = ?", ["cb_acme_customer_42"]
+            build("SELECT id FROM customer WHERE externalid = ?", "cb_acme_customer_42")
         )
     )
     assert rows == [{"id": first}]

@@ -95,3 +95,26 @@ def test_a_failed_pull_leaves_the_previous_snapshot(sandbox: Any, sqlite_url: st
     assert snapshot_times(engine) == before
     assert len(read_reference_data(engine).of_kind("account")) == 17  # the demo chart
     engine.dispose()
+
+
+@pytest.mark.parametrize("preference", ["M/D/YYYY", "D/M/YYYY", "DD.MM.YYYY"])
+def test_accounting_periods_read_right_whatever_the_users_date_format(
+    start_sandbox: Any, sqlite_url: str, demo_reference_data: dict[str, Any], preference: str
+) -> None:
+    # SuiteQL prints bare dates in the integration user's preference; 1/3/2024 is January 3rd
+    # in one account and March 1st in another, so the pull must never parse them.
+    sandbox = start_sandbox(suiteql_date_format=preference)
+    engine = create_staging_engine(sqlite_url)
+    migrate(engine)
+    client, _ = sandbox.client()
+    refresh_reference_data(client, engine, kinds=["accountingperiod"])
+    periods = {p.id: p for p in read_reference_data(engine).periods}
+    expected = demo_reference_data["accountingPeriod"]
+    assert len(periods) == len(expected)
+    for period in expected:
+        got = periods[str(period["id"])]
+        assert (got.start_date.isoformat(), got.end_date.isoformat()) == (
+            period["startDate"],
+            period["endDate"],
+        ), period["periodName"]
+    engine.dispose()

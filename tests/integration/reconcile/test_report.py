@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from chargebee_netsuite.netsuite import NetSuiteClient
+from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.transform.identity import parse_external_id
 
 from ..load.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
@@ -46,7 +47,8 @@ def chargebee_totals(env: Env) -> dict[tuple[str, str], Decimal]:
 def netsuite_totals(client: NetSuiteClient) -> dict[tuple[str, str], Decimal]:
     """Σ per (currency, measure) of our main records, straight from SuiteQL."""
     currencies = {
-        str(r["id"]): r["symbol"] for r in client.suiteql.query("SELECT id, symbol FROM currency")
+        str(r["id"]): r["symbol"]
+        for r in client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id"))
     }
     measures = {"inv": "billed", "cn": "credited"}
     sums: dict[tuple[str, str], Decimal] = {}
@@ -54,7 +56,7 @@ def netsuite_totals(client: NetSuiteClient) -> dict[tuple[str, str], Decimal]:
         "SELECT id, type, externalid, currency, foreigntotal, foreignamountremaining "
         "FROM transaction ORDER BY id"
     )
-    for row in client.suiteql.query(query):
+    for row in client.suiteql.query(build(query)):
         _, kind, _ = parse_external_id(str(row["externalid"]))
         measure = measures.get(kind) or {"CustPymt": "collected", "CustRfnd": "refunded"}.get(
             str(row["type"])
@@ -62,7 +64,8 @@ def netsuite_totals(client: NetSuiteClient) -> dict[tuple[str, str], Decimal]:
         if measure is None:
             continue  # reversals
         currency = currencies[str(row["currency"])]
-        total = Decimal(str(row["foreigntotal"]))
+        # SuiteQL signs credit memos and refunds one way or the other (a sandbox setting).
+        total = abs(Decimal(str(row["foreigntotal"])))
         sums[(currency, measure)] = sums.get((currency, measure), Decimal(0)) + total
         if measure == "billed":
             left = Decimal(str(row["foreignamountremaining"] or 0))

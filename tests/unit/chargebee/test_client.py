@@ -34,11 +34,14 @@ def error(status: int, code: str, message: str, **headers: str) -> httpx.Respons
 def make_client(
     handler: Handler, sleeps: list[float] | None = None, **settings: object
 ) -> ChargebeeClient:
+    """A client whose clock is the time it has slept (no test waits for real)."""
     config = ChargebeeSettings(site="acme", api_key=KEY, environment="test", **settings)  # type: ignore[arg-type]
+    slept = sleeps if sleeps is not None else []
     return ChargebeeClient(
         config,
         transport=httpx.MockTransport(handler),
-        sleep=(sleeps.append if sleeps is not None else lambda _s: None),
+        sleep=slept.append,
+        clock=lambda: sum(slept),
     )
 
 
@@ -119,7 +122,7 @@ def test_429_honours_retry_after() -> None:
     assert client.rate_limited == 1
 
 
-def test_429_without_retry_after_backs_off_exponentially_then_fails_clearly() -> None:
+def test_429_without_retry_after_waits_out_the_window_until_the_budget_is_spent() -> None:
     attempts: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -127,16 +130,44 @@ def test_429_without_retry_after_backs_off_exponentially_then_fails_clearly() ->
         return error(429, "api_request_limit_exceeded", "blocked")
 
     sleeps: list[float] = []
-    client = make_client(handler, sleeps, max_attempts=5)
-    with pytest.raises(RetriesExhaustedError, match="still failing after 5 attempts") as caught:
+    client = make_client(handler, sleeps, max_attempts=2, rate_limit_budget_seconds=300)
+    with pytest.raises(RetriesExhaustedError, match="still rate-limited") as caught:
         client.get("/invoices")
-    assert len(attempts) == 5
+    # Chargebee blocks the site until its minute resets: every wait is a window plus jitter,
+    # and the attempts are bounded by the time budget, not by max_attempts.
+    assert all(60 <= delay <= 90 for delay in sleeps)
+    assert sum(sleeps) <= 300 < sum(sleeps) + 90
+    assert len(attempts) == len(sleeps) + 1 > 2
     assert caught.value.status == 429
     assert caught.value.api_error_code == "api_request_limit_exceeded"
-    # base 1 s doubling, jitter adds at most 50 %
-    for n, delay in enumerate(sleeps):
-        assert 2**n <= delay <= 2**n * 1.5
-    assert [r.headers.get("X-CB-Retry-Attempt") for r in attempts] == [None, "1", "2", "3", "4"]
+    message = str(caught.value)
+    assert "rate_limit_budget_seconds" in message and "shared" in message and KEY not in message
+    assert [r.headers.get("X-CB-Retry-Attempt") for r in attempts][:3] == [None, "1", "2"]
+
+
+def test_429s_do_not_use_up_the_attempts_left_for_server_errors() -> None:
+    answers = iter(
+        [error(429, "api_request_limit_exceeded", "blocked")] * 6
+        + [error(500, "internal_error", "oops"), httpx.Response(200, json={"list": []})]
+    )
+    sleeps: list[float] = []
+    client = make_client(lambda r: next(answers), sleeps, max_attempts=2)
+    assert client.get("/invoices") == {"list": []}
+    assert client.rate_limited == 6
+    assert len(sleeps) == 7 and all(delay >= 60 for delay in sleeps[:6])
+
+
+def test_the_window_and_budget_come_from_the_settings() -> None:
+    sleeps: list[float] = []
+    client = make_client(
+        lambda r: error(429, "api_request_limit_exceeded", "blocked"),
+        sleeps,
+        rate_limit_window_seconds=1.0,
+        rate_limit_budget_seconds=5.0,
+    )
+    with pytest.raises(RetriesExhaustedError):
+        client.get("/invoices")
+    assert all(1.0 <= delay <= 1.5 for delay in sleeps) and 3 <= len(sleeps) <= 5
 
 
 def test_timeouts_are_retried() -> None:

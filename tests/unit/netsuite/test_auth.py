@@ -11,6 +11,7 @@ import pytest
 
 from chargebee_netsuite.netsuite import Secret, TokenRequestError
 from chargebee_netsuite.netsuite.auth import AssertionSigner, TokenManager, load_signing_key
+from chargebee_netsuite.netsuite.suiteql_literals import build
 
 
 def _ok(_request: httpx.Request) -> httpx.Response:
@@ -67,7 +68,7 @@ def test_the_token_request_is_a_jwt_bearer_client_credentials_form(
 ) -> None:
     fake = fake_netsuite(_ok)
     client = make_client(fake)
-    client.suiteql.page("SELECT id FROM currency")
+    client.suiteql.page(build("SELECT id FROM currency"))
     (form,) = fake.token_requests
     assert form["grant_type"] == "client_credentials"
     assert form["client_assertion_type"] == (
@@ -103,7 +104,7 @@ def test_twenty_threads_cause_one_token_request(make_client: Any, fake_netsuite:
 
     def work() -> None:
         start.wait()
-        client.suiteql.page("SELECT id FROM currency")
+        client.suiteql.page(build("SELECT id FROM currency"))
 
     threads = [threading.Thread(target=work) for _ in range(20)]
     for thread in threads:
@@ -137,7 +138,7 @@ def test_a_refused_assertion_names_the_integration_not_the_key(
     fake = fake_netsuite(_ok, token_status=401, token_body={"error": "invalid_client"})
     client = make_client(fake)
     with pytest.raises(TokenRequestError) as raised:
-        client.suiteql.page("SELECT id FROM currency")
+        client.suiteql.page(build("SELECT id FROM currency"))
     message = str(raised.value)
     assert "1234567_SB1" in message
     assert "client-abc" in message

@@ -1,8 +1,9 @@
-"""SuiteQL: bound parameters, transient preference, offset and keyset paging, value decoding."""
+"""SuiteQL: a body of {"q"} alone, transient preference, offset and keyset paging, decoding."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,17 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from chargebee_netsuite.netsuite.suiteql import (
-    SuiteQLError,
-    count_placeholders,
-    decode_row,
-    decode_value,
-    encode_param,
-)
+from chargebee_netsuite.netsuite.suiteql import SuiteQLError, decode_row, decode_value
+from chargebee_netsuite.netsuite.suiteql_literals import Query, build
 
 
 class FakeTable:
-    """Serves ``rows`` the way NetSuite pages SuiteQL, honouring a simple ``id > ?`` filter."""
+    """Serves ``rows`` the way NetSuite pages SuiteQL, honouring a simple ``id > n`` filter."""
 
     def __init__(self, n: int, cap: int = 100_000) -> None:
         self.rows = [{"id": str(i), "isinactive": "F", "rate": f"{i}.50"} for i in range(1, n + 1)]
@@ -33,10 +29,12 @@ class FakeTable:
         offset = int(request.url.params["offset"])
         self.calls.append((limit, offset, body))
         assert request.headers["Prefer"] == "transient"
+        assert set(body) == {"q"}  # REST SuiteQL takes no bound parameters
         assert offset % limit == 0
         rows = self.rows
-        if "id > ?" in body["q"]:
-            rows = [row for row in rows if int(row["id"]) > int(body["params"][-1])]
+        after = re.search(r"id > (\d+)", body["q"])
+        if after:
+            rows = [row for row in rows if int(row["id"]) > int(after.group(1))]
         rows = rows[: self.cap]
         page = rows[offset : offset + limit]
         items = [{"links": [], **row} for row in page]
@@ -53,31 +51,32 @@ class FakeTable:
         )
 
 
-def test_params_are_bound_not_formatted(make_client: Any, fake_netsuite: Any) -> None:
+def test_values_travel_as_checked_literals_in_q(make_client: Any, fake_netsuite: Any) -> None:
     table = FakeTable(3)
     client = make_client(fake_netsuite(table))
-    rows = list(
-        client.suiteql.query(
-            "SELECT id FROM item WHERE isinactive = ? AND itemid = ?", [False, "O'Brien"]
-        )
-    )
-    assert len(rows) == 3
-    body = table.calls[0][2]
-    assert body["params"] == ["F", "O'Brien"]
-    assert "O'Brien" not in body["q"]
+    query = build("SELECT id FROM item WHERE isinactive = ? AND itemid = ?", False, "O'Brien")
+    assert len(list(client.suiteql.query(query))) == 3
+    assert table.calls[0][2] == {
+        "q": "SELECT id FROM item WHERE isinactive = 'F' AND itemid = 'O''Brien'"
+    }
 
 
-def test_placeholder_count_must_match(make_client: Any, fake_netsuite: Any) -> None:
-    client = make_client(fake_netsuite(FakeTable(1)))
-    with pytest.raises(SuiteQLError, match="placeholders"):
-        list(client.suiteql.query("SELECT id FROM item WHERE itemid = ?"))
-    assert count_placeholders("SELECT '?' FROM t WHERE a = ? AND b = \"?\"") == 1
+def test_only_built_queries_are_sent(make_client: Any, fake_netsuite: Any) -> None:
+    table = FakeTable(1)
+    client = make_client(fake_netsuite(table))
+    with pytest.raises(TypeError, match="build"):
+        client.suiteql.page("SELECT id FROM item")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        list(client.suiteql.query(build("SELECT id FROM item"), ["x"]))  # type: ignore[misc]
+    with pytest.raises(TypeError, match="build"):
+        list(client.suiteql.query_keyset("id", "item", where="id = 1"))  # type: ignore[arg-type]
+    assert table.calls == []
 
 
 def test_offset_paging_reads_every_page_of_1000(make_client: Any, fake_netsuite: Any) -> None:
     table = FakeTable(2500)
     client = make_client(fake_netsuite(table))
-    rows = list(client.suiteql.query("SELECT id FROM item ORDER BY id"))
+    rows = list(client.suiteql.query(build("SELECT id FROM item ORDER BY id")))
     assert [row["id"] for row in rows] == [str(i) for i in range(1, 2501)]
     assert [(limit, offset) for limit, offset, _ in table.calls] == [
         (1000, 0),
@@ -90,7 +89,7 @@ def test_offset_paging_refuses_results_past_the_cap(make_client: Any, fake_netsu
     client = make_client(fake_netsuite(FakeTable(30, cap=25)))
     client.suiteql.max_results = 25
     with pytest.raises(SuiteQLError, match="keyset"):
-        list(client.suiteql.query("SELECT id FROM item ORDER BY id"))
+        list(client.suiteql.query(build("SELECT id FROM item ORDER BY id")))
 
 
 def test_keyset_paging_goes_past_the_cap(make_client: Any, fake_netsuite: Any) -> None:
@@ -99,20 +98,26 @@ def test_keyset_paging_goes_past_the_cap(make_client: Any, fake_netsuite: Any) -
     client.suiteql.max_results = 20
     rows = list(
         client.suiteql.query_keyset(
-            "id, isinactive, rate", "item", where="isinactive = ?", params=[False], limit=10
+            "id, isinactive, rate", "item", where=build("isinactive = ?", False), limit=10
         )
     )
     assert [row["id"] for row in rows] == [str(i) for i in range(1, 56)]
-    queries = [(body["q"], body["params"]) for _, _, body in table.calls]
-    assert queries[0] == (
-        "SELECT id, isinactive, rate FROM item WHERE (isinactive = ?) ORDER BY id",
-        ["F"],
-    )
-    assert queries[2] == (
-        "SELECT id, isinactive, rate FROM item WHERE (isinactive = ?) AND id > ? ORDER BY id",
-        ["F", "20"],
-    )
-    assert queries[4][1] == ["F", "40"]
+    queries = [body["q"] for _, _, body in table.calls]
+    select = "SELECT id, isinactive, rate FROM item WHERE (isinactive = 'F')"
+    assert queries[0] == f"{select} ORDER BY id"
+    assert queries[2] == f"{select} AND id > 20 ORDER BY id"
+    assert queries[4].endswith("AND id > 40 ORDER BY id")
+
+
+def test_keyset_paging_refuses_a_key_that_is_not_an_integer(
+    make_client: Any, fake_netsuite: Any
+) -> None:
+    table = FakeTable(30, cap=20)
+    table.rows = [{**row, "id": f"A{row['id']}"} for row in table.rows]
+    client = make_client(fake_netsuite(table))
+    client.suiteql.max_results = 20
+    with pytest.raises(SuiteQLError, match="integer key"):
+        list(client.suiteql.query_keyset("id", "item", limit=10))
 
 
 def test_values_are_decoded_from_strings() -> None:
@@ -124,7 +129,7 @@ def test_values_are_decoded_from_strings() -> None:
             "Rate": "10.50",
             "acctnumber": "0042",
             "name": "Fees",
-            "startdate": "1/31/2026",
+            "startdate": "2026-01-31",
             "externalid": "123",
         },
         types={"startdate": "date"},
@@ -146,14 +151,19 @@ def test_values_are_decoded_from_strings() -> None:
     assert decode_value(1.5) == Decimal("1.5")
     with pytest.raises(SuiteQLError):
         decode_value("yes", "bool")
-    assert encode_param(Decimal("1.10")) == "1.10"
-    assert encode_param(date(2026, 1, 2)) == "2026-01-02"
-    assert encode_param(True) == "T"
+
+
+@pytest.mark.parametrize("shown", ["1/31/2026", "31/1/2026", "31.01.2026", "2026-1-31"])
+def test_a_date_not_read_through_to_char_is_an_error_not_a_guess(shown: str) -> None:
+    with pytest.raises(SuiteQLError, match=r"startdate.*TO_CHAR"):
+        decode_row({"startdate": shown}, types={"startdate": "date"})
+    with pytest.raises(SuiteQLError, match="not a calendar date"):
+        decode_value("2026-02-30", "date")
 
 
 def test_page_size_rules(make_client: Any, fake_netsuite: Any) -> None:
     client = make_client(fake_netsuite(FakeTable(1)))
     with pytest.raises(SuiteQLError):
-        client.suiteql.page("SELECT id FROM item", limit=1001)
+        client.suiteql.page(Query("SELECT id FROM item"), limit=1001)
     with pytest.raises(SuiteQLError, match="multiple"):
-        client.suiteql.page("SELECT id FROM item", limit=1000, offset=500)
+        client.suiteql.page(Query("SELECT id FROM item"), limit=1000, offset=500)

@@ -23,6 +23,7 @@ CHARGEBEE_EXTRAS = (
     "plan",
     "rate_limit_per_minute",
     "rate_limit_window_seconds",
+    "rate_limit_budget_seconds",
     "max_concurrency",
     "timeout",
     "max_attempts",
@@ -36,8 +37,9 @@ class ChargebeeHook(HttpHook):
     ``host`` (with scheme and port) as a base-URL override. Extras: ``environment``
     (``live``/``test``), ``region`` (``us``/``eu``/``au``), ``base_url`` (override, e.g. the
     sandbox), ``plan`` (``starter``/``performance``/``enterprise``) or an explicit
-    ``rate_limit_per_minute`` (150 / 1000 / 3500 by plan), ``max_concurrency``,
-    ``timeout``, ``max_attempts``.
+    ``rate_limit_per_minute`` (150 / 1000 / 3500 by plan), ``rate_limit_budget_seconds``
+    (how long 429s are retried, default 900), ``max_concurrency``, ``timeout``,
+    ``max_attempts``.
 
     Built on ``HttpHook`` for connection lookup and URL handling; Basic auth is the API key
     with an empty password, and only GET is ever sent. Like every hook, ``__init__`` does
@@ -83,6 +85,7 @@ class ChargebeeHook(HttpHook):
         for key, kind in (
             ("rate_limit_per_minute", int),
             ("rate_limit_window_seconds", float),
+            ("rate_limit_budget_seconds", float),
             ("max_concurrency", int),
             ("max_attempts", int),
         ):

@@ -9,6 +9,7 @@ from airflow.sdk import BaseHook
 from chargebee_netsuite.airflow.masking import mask_credential
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, NetSuiteError, Secret
 from chargebee_netsuite.netsuite.config import ConcurrencySetting, parse_scope
+from chargebee_netsuite.netsuite.suiteql_literals import build
 
 # Connection extras this hook reads.
 NETSUITE_EXTRAS = (
@@ -112,7 +113,7 @@ class NetSuiteHook(BaseHook):
         try:
             client = self.get_conn()
             client.tokens.token()
-            client.suiteql.page("SELECT id FROM subsidiary", limit=1)
+            client.suiteql.page(build("SELECT id FROM subsidiary"), limit=1)
         except (NetSuiteError, ValueError) as exc:
             return False, str(exc)
         return True, "NetSuite issued an access token for this connection."

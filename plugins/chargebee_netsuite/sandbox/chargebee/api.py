@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from . import errors, operations
 from .errors import param_wrong_value
-from .filters import matches, parse_filters
+from .filters import matches, parse_bool, parse_filters
 from .jsoncopy import json_copy
 from .listindex import page_rows
 from .pagination import decode_offset, encode_offset, line_items_window
@@ -58,11 +58,7 @@ def _sort(resource: Resource, params: dict[str, str]) -> tuple[str | None, bool]
 
 
 def _bool_param(raw: str | None, name: str) -> bool:
-    if raw is None:
-        return False
-    if raw not in ("true", "false"):
-        raise param_wrong_value(name, "must be true or false")
-    return raw == "true"
+    return False if raw is None else parse_bool(raw, name)
 
 
 @router.get("/configurations")

@@ -54,11 +54,22 @@ def parse_list(raw: str, param: str) -> list[str]:
     return [str(v).lower() if isinstance(v, bool) else str(v) for v in parsed]
 
 
+def parse_bool(raw: str, param: str) -> bool:
+    """A boolean query value, in any letter case.
+
+    singer-io/tap-chargebee (tap_chargebee/client.py ``get_params``) sends ``include_deleted``
+    as a Python bool through ``requests``, i.e. ``True``, and fails on any 4xx: real Chargebee
+    accepts capitalised booleans.
+    """
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise param_wrong_value(param, "must be true or false")
+    return value == "true"
+
+
 def _typed(field: Field, op: str, raw: str, param: str) -> Any:
     if op == "is_present":
-        if raw not in ("true", "false"):
-            raise param_wrong_value(param, "must be true or false")
-        return raw == "true"
+        return parse_bool(raw, param)
     if op in ("in", "not_in", "between"):
         values = parse_list(raw, param)
         if op == "between" and len(values) != 2:
@@ -78,9 +89,7 @@ def _scalar(field: Field, raw: str, param: str) -> Any:
             raise param_wrong_value(param, f"invalid number {raw!r}")
         return int(raw)
     if field.kind == "boolean":
-        if raw not in ("true", "false"):
-            raise param_wrong_value(param, "must be true or false")
-        return raw == "true"
+        return parse_bool(raw, param)
     if field.kind == "enum" and field.values and raw not in field.values:
         raise param_wrong_value(param, f"invalid value {raw!r}")
     if raw == "":

@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from chargebee_netsuite.sandbox.profile import choose
+
 from .currencies import USD_PER_UNIT, SiteCurrencies
 
 # The real schedule after a failed delivery: +2 m, +6 m, +30 m, +1 h, +5 h, +1 d, +2 d
@@ -44,7 +46,9 @@ class ChargebeeSandboxSettings:
     rate_limit_window_seconds: float = 60.0
     # Older KB revisions: test sites allow <= 50 concurrent GETs [unconfirmed for today's sites].
     concurrency_limit: int = 50
-    retry_after: bool = True
+    # Retry-After on a 429 is undocumented; the official Python SDK (chargebee 3.29
+    # http_request.parse_retry_after) honours it when present and falls back to its own delay.
+    retry_after: bool = field(default_factory=choose(True, False))
     latency_ms: int = 0
     fail_nth: int | None = None
     fail_kind: str = "internal_error"

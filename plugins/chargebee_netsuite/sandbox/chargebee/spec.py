@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--cb-retry-after",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="send Retry-After on 429",
+        default=None,
+        help="send Retry-After on 429 (default: by CBNS_SANDBOX_PROFILE)",
     )
     group.add_argument("--cb-fail-nth", type=int, help="answer 500 to the Nth API request")
     group.add_argument("--cb-webhook-url", action="append", default=[], help="repeatable")
@@ -58,7 +58,7 @@ def settings_from_args(args: argparse.Namespace) -> ChargebeeSandboxSettings:
         rate_limit_per_minute=args.cb_rate_limit,
         rate_limit_window_seconds=getattr(args, "cb_rate_window", 60.0),
         concurrency_limit=args.cb_concurrency_limit,
-        retry_after=args.cb_retry_after,
+        **({} if args.cb_retry_after is None else {"retry_after": args.cb_retry_after}),
         fail_nth=args.cb_fail_nth,
         webhook_urls=list(args.cb_webhook_url or []),
         webhook_user=args.cb_webhook_user,

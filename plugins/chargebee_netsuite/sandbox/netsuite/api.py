@@ -294,12 +294,8 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
                 query_param="offset",
             )
         body = _json_body(await request.body())
-        if not isinstance(body, dict):
-            raise NetSuiteError(400, "INVALID_CONTENT", "The request body must be a JSON object.")
         url = f"{base_url_of(request)}{REST}/query/v1/suiteql"
-        page = await run_in_threadpool(
-            state.suiteql.page, body.get("q"), body.get("params"), limit, offset, url
-        )
+        page = await run_in_threadpool(state.suiteql.page, body, limit, offset, url)
         return jsonout.json_response(page, media_type=jsonout.COLLECTION)
 
     # The record API is served by NetSuiteApp._record, before FastAPI's routing.

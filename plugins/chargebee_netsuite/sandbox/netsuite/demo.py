@@ -101,8 +101,7 @@ def run_demo(section: dict[str, Any]) -> Iterator[str]:
             json={
                 "q": "SELECT t.tranid, t.foreigntotal, BUILTIN.DF(t.status) AS status, "
                 "c.companyname FROM transaction t JOIN customer c ON c.id = t.entity "
-                "WHERE t.externalid = ?",
-                "params": ["demo-invoice-0001"],
+                "WHERE t.externalid = 'demo-invoice-0001'",
             },
         )
         query.raise_for_status()

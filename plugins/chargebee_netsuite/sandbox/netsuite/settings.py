@@ -14,6 +14,7 @@ DatePeriodMismatch = Literal["disallow", "warn", "allow"]
 DefaultPeriodIfClosed = Literal["reject", "first_open", "current"]
 CurrencyChange = Literal["frozen", "changeable"]
 RecordChangedCode = Literal["USER_ERROR", "RCRD_HAS_BEEN_CHANGED"]
+AmountSign = Literal["positive", "negative"]
 
 
 @dataclass
@@ -67,6 +68,14 @@ class NetSuiteSandboxSettings:
     )
     # Overlapping writes to one record fail with "Record has been changed" (conflicts.py).
     record_conflicts: bool = True
+    # The integration user's Date Format preference: SuiteQL prints bare date columns in it
+    # (HC section_N249143: default M/D/YYYY; D/M/YYYY, D.M.YYYY, DD/MM/YYYY, D-Mon-YYYY …).
+    suiteql_date_format: str = field(default_factory=choose("M/D/YYYY", "D/M/YYYY"))
+    # Sign of credit memo and customer refund amounts (foreigntotal, foreignamountremaining …)
+    # in SuiteQL [open: Oracle documents none; public SuiteQL samples both negate CustCred
+    # totals and wrap AR amounts in ABS()]. Crossed between profiles so each sign of each runs.
+    suiteql_credit_memo_sign: AmountSign = field(default_factory=choose("positive", "negative"))
+    suiteql_refund_sign: AmountSign = field(default_factory=choose("negative", "positive"))
 
 
 def account_host_label(account_id: str) -> str:

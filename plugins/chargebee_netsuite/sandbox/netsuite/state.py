@@ -30,7 +30,7 @@ class SandboxState:
         self.jobs = Jobs()
         self.store = Store(settings.database_path)
         self.records = RecordService(self.store, settings, self.clock)
-        self.suiteql = SuiteQL(self.store, settings.suiteql_max_results)
+        self.suiteql = SuiteQL(self.store, settings.suiteql_max_results, settings)
         if self.store.one("SELECT 1 FROM currency LIMIT 1") is None:
             self.seed(self.reference_data())
 

@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import jsonout
+from . import dateformat, jsonout
 
 # Money and rates are TEXT so SQLite never turns them into binary floats; the Python side
-# does all arithmetic in Decimal. Booleans are 'T'/'F' as SuiteQL returns them.
+# does all arithmetic in Decimal. Booleans are 'T'/'F' as SuiteQL returns them. Dates are
+# ISO text declared NSDATE / NSDATETIME (TEXT affinity): SuiteQL prints those columns, when
+# selected bare, in the user's date format (see dateformat.py).
 SUITEQL_SCHEMA = """
 CREATE TABLE subsidiary (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, fullname TEXT, parent INTEGER, currency INTEGER,
@@ -46,8 +48,8 @@ CREATE TABLE location (
     isinactive TEXT DEFAULT 'F', externalid TEXT
 );
 CREATE TABLE accountingperiod (
-    id INTEGER PRIMARY KEY, periodname TEXT NOT NULL, startdate TEXT NOT NULL,
-    enddate TEXT NOT NULL, isposting TEXT DEFAULT 'T', isquarter TEXT DEFAULT 'F',
+    id INTEGER PRIMARY KEY, periodname TEXT NOT NULL, startdate NSDATE TEXT NOT NULL,
+    enddate NSDATE TEXT NOT NULL, isposting TEXT DEFAULT 'T', isquarter TEXT DEFAULT 'F',
     isyear TEXT DEFAULT 'F', isadjust TEXT DEFAULT 'F', closed TEXT DEFAULT 'F',
     arlocked TEXT DEFAULT 'F', aplocked TEXT DEFAULT 'F', alllocked TEXT DEFAULT 'F',
     allownonglchanges TEXT DEFAULT 'F', parent INTEGER
@@ -56,15 +58,18 @@ CREATE TABLE customer (
     id INTEGER PRIMARY KEY, entityid TEXT, altname TEXT, companyname TEXT, firstname TEXT,
     lastname TEXT, isperson TEXT DEFAULT 'F', email TEXT, phone TEXT, externalid TEXT,
     subsidiary INTEGER, currency INTEGER, receivablesaccount INTEGER, creditlimit TEXT,
-    isinactive TEXT DEFAULT 'F', datecreated TEXT, lastmodifieddate TEXT
+    isinactive TEXT DEFAULT 'F', datecreated NSDATETIME TEXT,
+    lastmodifieddate NSDATETIME TEXT
 );
 CREATE TABLE "transaction" (
-    id INTEGER PRIMARY KEY, tranid TEXT, trandate TEXT, duedate TEXT, type TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, tranid TEXT, trandate NSDATE TEXT, duedate NSDATE TEXT,
+    type TEXT NOT NULL,
     recordtype TEXT NOT NULL, entity INTEGER, externalid TEXT, currency INTEGER,
     exchangerate TEXT, foreigntotal TEXT, foreignamountremaining TEXT, foreignamountpaid TEXT,
     foreignamountunapplied TEXT, status TEXT, subsidiary INTEGER, postingperiod INTEGER,
     department INTEGER, class INTEGER, location INTEGER, memo TEXT, otherrefnum TEXT,
-    posting TEXT DEFAULT 'T', voided TEXT DEFAULT 'F', createddate TEXT, lastmodifieddate TEXT
+    posting TEXT DEFAULT 'T', voided TEXT DEFAULT 'F', createddate NSDATETIME TEXT,
+    lastmodifieddate NSDATETIME TEXT
 );
 CREATE TABLE transactionline (
     id INTEGER NOT NULL, "transaction" INTEGER NOT NULL, linesequencenumber INTEGER,
@@ -77,7 +82,7 @@ CREATE INDEX transactionline_tx ON transactionline("transaction");
 CREATE TABLE nexttransactionlinelink (
     previousdoc INTEGER NOT NULL, previousline INTEGER, previoustype TEXT,
     nextdoc INTEGER NOT NULL, nextline INTEGER, nexttype TEXT, linktype TEXT,
-    foreignamount TEXT NOT NULL, linkdate TEXT
+    foreignamount TEXT NOT NULL, linkdate NSDATE TEXT
 );
 CREATE INDEX link_prev ON nexttransactionlinelink(previousdoc);
 CREATE INDEX link_next ON nexttransactionlinelink(nextdoc);
@@ -119,8 +124,14 @@ class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.lock = threading.RLock()
+        # Declared types drive SuiteQL's date output (dateformat.output_in); elsewhere the
+        # converters hand the stored text back unchanged.
+        dateformat.register_converters()
         self.conn = sqlite3.connect(
-            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
+            str(path) if path else ":memory:",
+            check_same_thread=False,
+            isolation_level=None,
+            detect_types=sqlite3.PARSE_DECLTYPES,
         )
         self.conn.row_factory = sqlite3.Row
         if not self._has_schema():

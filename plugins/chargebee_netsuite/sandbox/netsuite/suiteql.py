@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import ar
+from . import ar, dateformat
 from .errors import NetSuiteError
+from .settings import NetSuiteSandboxSettings
 from .store import SUITEQL_TABLES, Store
 
 MAX_LIMIT = 1000
@@ -107,26 +108,36 @@ class _DecimalSum:
         return None if self.total is None else format(self.total.normalize(), "f")
 
 
-def _to_date(value: Any, fmt: Any = None) -> str | None:
+def _negate(value: Any) -> Any:
+    """An amount with its sign flipped, exactly (TEXT in, TEXT out; zero stays "0")."""
     if value is None:
         return None
-    text = str(value)
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%SZ"):
-        try:
-            return datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return text
+    try:
+        amount = -Decimal(str(value))
+    except InvalidOperation:
+        return value
+    return format(amount.normalize() if amount else Decimal(0), "f")
 
 
-def _install_functions(conn: sqlite3.Connection) -> None:
+def _install_functions(conn: sqlite3.Connection, date_format: str) -> None:
     conn.create_aggregate("sum", 1, _DecimalSum)  # type: ignore[arg-type]
     conn.create_function("nvl", 2, lambda a, b: b if a is None else a)
     conn.create_function("nvl2", 3, lambda a, b, c: c if a is None else b)
-    conn.create_function("to_date", 2, _to_date)
-    conn.create_function("to_date", 1, _to_date)
-    conn.create_function("to_char", 2, lambda a, _fmt: None if a is None else str(a))
-    conn.create_function("to_char", 1, lambda a: None if a is None else str(a))
+    conn.create_function("ns_negate", 1, _negate)
+    # TO_DATE without a format model reads the user's date format, as Oracle reads NLS's.
+    conn.create_function("to_date", 2, lambda v, m: dateformat.to_date(v, m, date_format))
+    conn.create_function("to_date", 1, lambda v: dateformat.to_date(v, None, date_format))
+    conn.create_function("to_char", 2, dateformat.to_char)
+    conn.create_function("to_char", 1, dateformat.to_char)
+
+
+# Amount columns whose sign depends on the transaction type (see the sign settings).
+_SIGNED_COLUMNS = (
+    "foreigntotal",
+    "foreignamountremaining",
+    "foreignamountpaid",
+    "foreignamountunapplied",
+)
 
 
 def _format(value: Any) -> str:
@@ -144,22 +155,37 @@ def _suiteql_error(detail: str) -> NetSuiteError:
 class SuiteQL:
     """Runs SuiteQL against the store, one page at a time."""
 
-    def __init__(self, store: Store, max_results: int = 100_000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        max_results: int = 100_000,
+        settings: NetSuiteSandboxSettings | None = None,
+    ) -> None:
         self.store = store
         self.max_results = max_results
+        self.settings = settings or NetSuiteSandboxSettings()
+        self._functions_for = self.settings.suiteql_date_format
         with store.lock:
-            _install_functions(store.conn)
+            _install_functions(store.conn, self._functions_for)
 
-    def page(self, q: Any, params: Any, limit: int, offset: int, self_url: str) -> dict[str, Any]:
+    def page(self, body: Any, limit: int, offset: int, self_url: str) -> dict[str, Any]:
         """One page of results in NetSuite's collection shape."""
+        if not isinstance(body, dict):
+            raise NetSuiteError(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+        q = body.get("q")
+        # REST SuiteQL documents a body of {"q"} only (HC section_157909186990; activepieces
+        # PR #10040: "no native way to parameterize queries through the API"); params belong
+        # to SuiteScript's query.runSuiteQL. Refusing rather than ignoring them is our choice.
+        unknown = sorted(str(key) for key in body if key != "q")
+        if unknown:
+            raise NetSuiteError(
+                400,
+                "INVALID_CONTENT",
+                f"Invalid content in the request body: unknown property '{unknown[0]}'. A "
+                "SuiteQL request body has only 'q'; write values into the query text.",
+            )
         if not isinstance(q, str) or not q.strip():
             raise NetSuiteError(400, "INVALID_CONTENT", "The request body must contain 'q'.")
-        if params is None:
-            params = []
-        if not isinstance(params, list) or not all(
-            isinstance(p, str | int | Decimal) and not isinstance(p, bool) for p in params
-        ):
-            raise NetSuiteError(400, "INVALID_CONTENT", "'params' must be a list of values.")
         if offset >= self.max_results:
             raise NetSuiteError(
                 400,
@@ -169,28 +195,32 @@ class SuiteQL:
                 query_param="offset",
             )
         sql = rewrite(q.strip().rstrip(";"))
-        bound = [str(p) if isinstance(p, Decimal) else p for p in params]
         store = self.store
+        preference = self.settings.suiteql_date_format
         with store.lock:
+            if self._functions_for != preference:  # the setting changed since
+                _install_functions(store.conn, preference)
+                self._functions_for = preference
             # Display names are loaded before the read-only guard goes up.
             self._prepare_df(q)
-            store.conn.set_authorizer(_read_only)
-            try:
-                count_row = store.conn.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 FROM ({sql}) LIMIT {self.max_results})",
-                    bound,
-                ).fetchone()
-                total = int(count_row[0])
-                size = max(0, min(limit, self.max_results - offset))
-                cursor = store.conn.execute(
-                    f"SELECT * FROM ({sql}) LIMIT {size} OFFSET {offset}", bound
-                )
-                rows = cursor.fetchall()
-                names = [d[0].lower() for d in cursor.description or ()]
-            except sqlite3.Error as err:
-                raise _map_error(err) from None
-            finally:
-                store.conn.set_authorizer(None)
+            with self._signed_amounts():
+                store.conn.set_authorizer(_read_only)
+                try:
+                    count_row = store.conn.execute(
+                        f"SELECT COUNT(*) FROM (SELECT 1 FROM ({sql}) LIMIT {self.max_results})"
+                    ).fetchone()
+                    total = int(count_row[0])
+                    size = max(0, min(limit, self.max_results - offset))
+                    cursor = store.conn.execute(
+                        f"SELECT * FROM ({sql}) LIMIT {size} OFFSET {offset}"
+                    )
+                    with dateformat.output_in(preference):
+                        rows = cursor.fetchall()
+                    names = [d[0].lower() for d in cursor.description or ()]
+                except sqlite3.Error as err:
+                    raise _map_error(err) from None
+                finally:
+                    store.conn.set_authorizer(None)
         columns = [n if _IDENT.match(n) else f"expr{i + 1}" for i, n in enumerate(names)]
         items = []
         for row in rows:
@@ -210,6 +240,40 @@ class SuiteQL:
             "totalResults": total,
             "items": items,
         }
+
+    @contextmanager
+    def _signed_amounts(self) -> Iterator[None]:
+        """While a query runs, let ``transaction`` show credit memos and refunds signed.
+
+        The store keeps every amount positive (the record API works on those); a TEMP view
+        named ``transaction`` shadows the table for unqualified names, so SuiteQL alone sees
+        the configured signs. Callers hold the store lock.
+        """
+        negative = [
+            code
+            for code, sign in (
+                ("CustCred", self.settings.suiteql_credit_memo_sign),
+                ("CustRfnd", self.settings.suiteql_refund_sign),
+            )
+            if sign == "negative"
+        ]
+        if not negative:
+            yield
+            return
+        conn = self.store.conn
+        types = ", ".join(f"'{code}'" for code in negative)
+        columns = [row[1] for row in conn.execute('PRAGMA main.table_info("transaction")')]
+        select = ", ".join(
+            f"CASE WHEN type IN ({types}) THEN ns_negate({c}) ELSE {c} END AS {c}"
+            if c in _SIGNED_COLUMNS
+            else f'"{c}"'
+            for c in columns
+        )
+        conn.execute(f'CREATE TEMP VIEW "transaction" AS SELECT {select} FROM main."transaction"')
+        try:
+            yield
+        finally:
+            conn.execute('DROP VIEW temp."transaction"')
 
     def _prepare_df(self, q: str) -> None:
         if "builtin" not in q.lower():

@@ -15,7 +15,9 @@ from .conftest import Schemas, schema_errors
 def test_rate_limit_with_retry_after_blocks_until_the_window_clears(
     start_sandbox: Any, schemas: Schemas
 ) -> None:
-    sandbox = start_sandbox(scale=1, rate_limit_per_minute=5, rate_limit_window_seconds=1.5)
+    sandbox = start_sandbox(
+        scale=1, rate_limit_per_minute=5, rate_limit_window_seconds=1.5, retry_after=True
+    )
     statuses = [sandbox.api.get("/customers").status_code for _ in range(5)]
     assert statuses == [200] * 5
     blocked = sandbox.api.get("/customers")

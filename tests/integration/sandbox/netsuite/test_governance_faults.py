@@ -116,7 +116,8 @@ def test_timeout_the_write_still_lands(ns: Sandbox, api: httpx.Client) -> None:
 
 
 def _count(api: httpx.Client, company: str) -> int:
-    q = {"q": "SELECT COUNT(*) AS n FROM customer WHERE companyname = ?", "params": [company]}
+    literal = "'" + company.replace("'", "''") + "'"
+    q = {"q": f"SELECT COUNT(*) AS n FROM customer WHERE companyname = {literal}"}
     response = api.post("/query/v1/suiteql", json=q, headers={"Prefer": "transient"})
     return int(response.json()["items"][0]["n"])
 
