@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chargebee_netsuite.sandbox.profile import choose
+
 # The real schedule after a failed delivery: +2 m, +6 m, +30 m, +1 h, +5 h, +1 d, +2 d
 # (support.chargebee.com article 257941); seconds, before compression.
 WEBHOOK_RETRY_SCHEDULE_SECONDS: tuple[int, ...] = (120, 360, 1800, 3600, 18000, 86400, 172800)
@@ -55,6 +57,12 @@ class ChargebeeSandboxSettings:
     # the real threshold is undocumented], retrieve defaults to the documented maximum.
     list_line_items_limit: int = 100
     retrieve_line_items_default: int = 300
+    # Which customer a parent's payment of a child's invoice belongs to: the payment owner
+    # (parent) or the invoice's customer (child); Chargebee's docs say the parent pays but
+    # not whose customer_id the transaction carries [unconfirmed].
+    hierarchy_payment_customer: str = field(
+        default_factory=choose("payment_owner", "invoice_owner")
+    )
 
     @property
     def live_site(self) -> str:
