@@ -175,6 +175,7 @@ def plan(
     ledger: Mapping[LedgerKey, LedgerEntry],
     currencies: Mapping[str, Collection[str]] | None = None,
     against: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    links: Mapping[str, Any] | None = None,
 ) -> list[Work]:
     """The work for ``documents`` (all of a run, or one chunk), each with a posting or a reason.
 

@@ -35,6 +35,16 @@ class SourceDocument:
     quarantine_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class TransactionLink:
+    """What a transaction's own fields do not say: the payment an online chargeback reverses
+    (only the payment names it, in ``reversal_transaction_id``) and the customer whose
+    documents it settles (a hierarchy's payment owner pays its children's invoices)."""
+
+    payment_id: str | None = None
+    customer_id: str | None = None
+
+
 # A filter on a kind's staging table that narrows a read (None: every document).
 Where = Callable[[Table], ColumnElement[bool]] | None
 
