@@ -9,7 +9,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, or_
 
-from chargebee_netsuite.load.source import KIND_RESOURCES, SourceDocument, Where
+from chargebee_netsuite.load.source import (
+    KIND_RESOURCES,
+    SourceDocument,
+    TransactionLink,
+    Where,
+    link_transactions,
+)
 from chargebee_netsuite.staging.ledger_queries import LedgerEntry, LedgerKey
 from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL, SKIPPED
 from chargebee_netsuite.transform.credit_memo import (
@@ -28,6 +34,7 @@ from chargebee_netsuite.transform.model import (
 )
 from chargebee_netsuite.transform.transactions import (
     payment_reversal_posting,
+    takes_from_payment,
     transaction_posting,
     transaction_ref_id,
     transaction_reversal_ref_id,
@@ -175,20 +182,23 @@ def plan(
     ledger: Mapping[LedgerKey, LedgerEntry],
     currencies: Mapping[str, Collection[str]] | None = None,
     against: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
-    links: Mapping[str, Any] | None = None,
+    links: Mapping[str, TransactionLink] | None = None,
 ) -> list[Work]:
     """The work for ``documents`` (all of a run, or one chunk), each with a posting or a reason.
 
     ``ledger`` holds at least the entries of these documents; ``currencies`` the currencies
-    each customer among them is billed in, and ``against`` the raw chargebacks and refunds
-    staged against each payment among them (both computed from ``documents`` when not given:
-    a chunk must pass them, see :mod:`chargebee_netsuite.load.source`).
+    each customer among them is billed in, ``against`` the raw chargebacks and refunds
+    staged against each payment among them, and ``links`` each transaction's payment and
+    customer (all computed from ``documents`` when not given: a chunk must pass them, see
+    :mod:`chargebee_netsuite.load.source`).
     """
     work: list[Work] = []
     if currencies is None:
         currencies = billed_currencies(documents)
     if against is None:
         against = transactions_against(documents)
+    if links is None:
+        links = transaction_links(documents)
     for doc in documents.get("customer", []):
         key = ("customer", doc.id, MAIN)
         if doc.deleted and _posted(ledger, key) is None:
@@ -215,16 +225,39 @@ def plan(
     for doc in documents.get("credit_note", []):
         work.extend(_plan_credit_note(ctx, doc, ledger))
     for doc in documents.get("transaction", []):
-        work.extend(_plan_transaction(ctx, doc, ledger, against.get(doc.id, ())))
+        link = links.get(doc.id, NO_LINK)
+        work.extend(_plan_transaction(ctx, doc, ledger, against.get(doc.id, ()), link))
     return work
 
 
-def against_payment(raw: Mapping[str, Any]) -> str | None:
-    """The payment a chargeback reverses or a refund refunds (None for anything else)."""
-    found = {
-        "payment_reversal": raw.get("reference_transaction_id"),
-        "refund": raw.get("refunded_txn_id"),
-    }.get(str(raw.get("type")))
+NO_LINK = TransactionLink()
+
+
+def _reversed_by(documents: Mapping[str, list[SourceDocument]]) -> dict[str, str]:
+    """Online chargeback id → the payment that names it (``reversal_transaction_id``)."""
+    return {
+        str(doc.raw["reversal_transaction_id"]): doc.id
+        for doc in documents.get("transaction", [])
+        if doc.raw.get("type") == "payment" and doc.raw.get("reversal_transaction_id")
+    }
+
+
+def against_payment(
+    raw: Mapping[str, Any], reversed_by: Mapping[str, str] | None = None
+) -> str | None:
+    """The payment a chargeback reverses or a refund refunds (None for anything else).
+
+    An online ``payment_reversal`` names no payment: ``reference_transaction_id`` is "the id
+    of the offline transaction being refunded or reversed"; the payment names the reversal in
+    ``reversal_transaction_id`` (``reversed_by`` maps it back).
+    """
+    kind = str(raw.get("type"))
+    if kind == "payment_reversal":
+        found = (reversed_by or {}).get(str(raw.get("id"))) or raw.get("reference_transaction_id")
+    elif kind == "refund":
+        found = raw.get("refunded_txn_id")
+    else:
+        found = None
     return str(found) if found else None
 
 
@@ -232,12 +265,34 @@ def transactions_against(
     documents: Mapping[str, list[SourceDocument]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The chargebacks and refunds among ``documents``, by the payment they take money from."""
+    reversed_by = _reversed_by(documents)
     found: dict[str, list[dict[str, Any]]] = {}
     for doc in documents.get("transaction", []):
-        payment = against_payment(doc.raw)
+        payment = against_payment(doc.raw, reversed_by)
         if payment is not None:
             found.setdefault(payment, []).append(doc.raw)
     return found
+
+
+def transaction_links(documents: Mapping[str, list[SourceDocument]]) -> dict[str, TransactionLink]:
+    """Each transaction's :class:`TransactionLink` from ``documents`` alone (a whole run)."""
+    transactions = [doc.raw for doc in documents.get("transaction", [])]
+
+    def customers(kind: str) -> dict[str, str]:
+        return {
+            doc.id: str(doc.raw["customer_id"])
+            for doc in documents.get(kind, [])
+            if doc.raw.get("customer_id")
+        }
+
+    payments = {str(r["id"]): r for r in transactions if r.get("type") == "payment"}
+    return link_transactions(
+        transactions,
+        _reversed_by(documents),
+        payments,
+        customers("invoice"),
+        customers("credit_note"),
+    )
 
 
 def _quarantined(doc: SourceDocument, phase: int) -> Work | None:
@@ -352,7 +407,7 @@ def _taken_back(against: Sequence[Mapping[str, Any]]) -> int:
         if raw.get("status") != "success" or raw.get("deleted"):
             continue
         links = raw.get("linked_credit_notes") or []
-        if raw.get("type") == "payment_reversal" or not any(
+        if takes_from_payment(raw) or not any(
             int(link.get("applied_amount") or 0) for link in links
         ):
             total += int(raw.get("amount") or 0)
@@ -364,6 +419,7 @@ def _plan_transaction(
     doc: SourceDocument,
     ledger: Mapping[LedgerKey, LedgerEntry],
     against: Sequence[Mapping[str, Any]] = (),
+    link: TransactionLink = NO_LINK,
 ) -> list[Work]:
     key = ("transaction", doc.id, MAIN)
     kind = doc.raw.get("type")
@@ -376,17 +432,26 @@ def _plan_transaction(
         return [Work(key, DELETIONS, doc.resource_version, outcome=Skipped(reason, "DELETED"))]
     posted = _posted(ledger, key)
     if posted is not None and gone:
-        return _plan_undo(ctx, ledger, doc, posted, phase, against)
+        return _plan_undo(ctx, ledger, doc, posted, phase, against, link.customer_id)
     if doc.deleted:
         reason = f"Chargebee transaction {doc.id} was deleted before it was ever posted."
         return [Work(key, phase, doc.resource_version, outcome=Skipped(reason))]
     quarantined = _quarantined(doc, phase)
     if quarantined is not None:
         return [quarantined]
-    chargebacks = [raw for raw in against if raw.get("type") == "payment_reversal"]
-    return [
-        _try(ctx, ledger, key, phase, doc, lambda c: transaction_posting(c, doc.raw, chargebacks))
-    ]
+    chargebacks = [raw for raw in against if takes_from_payment(raw)]
+
+    def build(c: TransformContext) -> Posting:
+        return transaction_posting(
+            c,
+            doc.raw,
+            chargebacks,
+            payment_id=link.payment_id,
+            customer_id=link.customer_id,
+            customers=link.customers,
+        )
+
+    return [_try(ctx, ledger, key, phase, doc, build)]
 
 
 _NOUNS = {"payment": "payment", "refund": "refund", "payment_reversal": "chargeback"}
@@ -399,6 +464,7 @@ def _plan_undo(
     posted: LedgerEntry,
     phase: int,
     against: Sequence[Mapping[str, Any]],
+    customer_id: str | None = None,
 ) -> list[Work]:
     """A transaction Chargebee voided or deleted after it was posted: undo it in NetSuite.
 
@@ -417,14 +483,19 @@ def _plan_undo(
         note = f"{was}; its invoice applications are removed"
         note += f" and customerRefund {eid} takes back the rest." if left > 0 else "."
         main = _try(
-            ctx, ledger, key, PAYMENTS, doc, lambda c: unapplied_payment_posting(c, doc.raw)
+            ctx,
+            ledger,
+            key,
+            PAYMENTS,
+            doc,
+            lambda c: unapplied_payment_posting(c, doc.raw, customer_id),
         )
         main.note = note
         if left <= 0:
             return [main]
 
         def build(c: TransformContext) -> Posting:
-            return payment_reversal_posting(c, doc.raw, left)
+            return payment_reversal_posting(c, doc.raw, left, customer_id)
 
         return [main, _try(ctx, ledger, (*key[:2], REVERSAL), REVERSALS, doc, build)]
     if kind in ("refund", "payment_reversal"):

@@ -26,6 +26,7 @@ from chargebee_netsuite.load.source import (
     billed_currencies,
     document_chunks,
     read_item_prices,
+    transaction_links,
     transactions_against,
 )
 from chargebee_netsuite.load.wire import payload_hash, to_record
@@ -315,7 +316,9 @@ class _Run:
                     # Chargebacks and refunds of this chunk's payments, wherever they are staged.
                     payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
                     against = transactions_against(conn, site, payments)
-                work = plan(self.ctx, {kind: docs}, ledger, currencies, against)
+                    # Online chargebacks' payments and hierarchy payments' customers.
+                    links = transaction_links(conn, site, docs) if kind == "transaction" else {}
+                work = plan(self.ctx, {kind: docs}, ledger, currencies, against, links)
                 del docs
                 yield [item for item in work if item.phase == phase], ledger
 

@@ -43,6 +43,8 @@ class TransactionLink:
 
     payment_id: str | None = None
     customer_id: str | None = None
+    # Every customer whose documents it settles (more than one: no single NetSuite customer).
+    customers: tuple[str, ...] = ()
 
 
 # A filter on a kind's staging table that narrows a read (None: every document).
@@ -183,13 +185,26 @@ def transactions_against(
     conn: Connection, site: str, payment_ids: Collection[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """The staged chargebacks and refunds of each of ``payment_ids``, raw, whatever their
-    state: chargebacks by ``reference_transaction_id``, refunds by ``refunded_txn_id``.
+    state: refunds (automated chargebacks among them) by ``refunded_txn_id``, offline
+    reversals by ``reference_transaction_id``, online ones by the payment's
+    ``reversal_transaction_id``.
 
     A payment's NetSuite applications shrink by its chargebacks, and what a voided payment
     still has to give back depends on both, wherever in staging those documents sit.
     """
     table = DOCUMENT_TABLES["transactions"]
     found: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[str, str]] = set()
+
+    def keep(payment_id: Any, raw: Any, deleted: Any) -> None:
+        doc = dict(raw)
+        if (str(payment_id), str(doc.get("id"))) in seen:
+            return
+        seen.add((str(payment_id), str(doc.get("id"))))
+        if deleted:
+            doc["deleted"] = True
+        found.setdefault(str(payment_id), []).append(doc)
+
     ordered = sorted(set(payment_ids))
     links = (
         ("payment_reversal", table.c.reference_transaction_id),
@@ -206,8 +221,119 @@ def transactions_against(
                 .order_by(column, table.c.id)
             )
             for payment_id, raw, deleted in conn.execute(query):
-                doc = dict(raw)
-                if deleted:
-                    doc["deleted"] = True
-                found.setdefault(str(payment_id), []).append(doc)
+                keep(payment_id, raw, deleted)
+        query = select(table.c.reversal_transaction_id, table.c.id).where(
+            table.c.site == site,
+            table.c.id.in_(ids),
+            table.c.reversal_transaction_id.is_not(None),
+        )
+        reversals = {str(reversal): str(payment) for reversal, payment in conn.execute(query)}
+        if reversals:
+            query = select(table.c.id, table.c.raw, table.c.deleted).where(
+                table.c.site == site, table.c.id.in_(sorted(reversals))
+            )
+            for reversal_id, raw, deleted in conn.execute(query):
+                keep(reversals[reversal_id], raw, deleted)
     return found
+
+
+def _customers_of(conn: Connection, site: str, resource: str, ids: set[str]) -> dict[str, str]:
+    table = DOCUMENT_TABLES[resource]
+    found: dict[str, str] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = select(table.c.id, table.c.customer_id).where(
+            table.c.site == site, table.c.id.in_(ordered[start : start + 500])
+        )
+        found.update({str(i): str(c) for i, c in conn.execute(query) if c})
+    return found
+
+
+def _applied_ids(raw: Mapping[str, Any], key: str, field: str) -> list[str]:
+    return [
+        str(link[field])
+        for link in raw.get(key) or []
+        if int(link.get("applied_amount") or 0) and link.get(field)
+    ]
+
+
+def link_transactions(
+    raws: list[Mapping[str, Any]],
+    reversed_by: Mapping[str, str],
+    payments: Mapping[str, Mapping[str, Any]],
+    invoice_customers: Mapping[str, str],
+    note_customers: Mapping[str, str],
+) -> dict[str, TransactionLink]:
+    """The :class:`TransactionLink` of each of ``raws`` from what is known about the documents
+    around them: ``reversed_by`` (online chargeback id → payment id), ``payments`` (raw, by
+    id) and the customers of invoices and credit notes by id."""
+
+    def settles(raw: Mapping[str, Any], depth: int = 0) -> list[str]:
+        kind = raw.get("type")
+        if kind == "payment":
+            return [
+                invoice_customers[i]
+                for i in _applied_ids(raw, "linked_invoices", "invoice_id")
+                if i in invoice_customers
+            ]
+        notes = _applied_ids(raw, "linked_credit_notes", "cn_id")
+        if kind == "refund" and notes:
+            return [note_customers[n] for n in notes if n in note_customers]
+        payment = payments.get(paid_by(raw) or "")
+        return settles(payment, depth + 1) if payment is not None and depth == 0 else []
+
+    def paid_by(raw: Mapping[str, Any]) -> str | None:
+        if raw.get("type") == "payment_reversal":
+            found = reversed_by.get(str(raw["id"])) or raw.get("reference_transaction_id")
+        else:
+            found = raw.get("refunded_txn_id")
+        return str(found) if found else None
+
+    links: dict[str, TransactionLink] = {}
+    for raw in raws:
+        customers = sorted(set(settles(raw)))
+        links[str(raw["id"])] = TransactionLink(
+            payment_id=paid_by(raw) if raw.get("type") != "payment" else None,
+            customer_id=customers[0] if len(customers) == 1 else None,
+            customers=tuple(customers),
+        )
+    return links
+
+
+def transaction_links(
+    conn: Connection, site: str, docs: list[SourceDocument]
+) -> dict[str, TransactionLink]:
+    """The links of a chunk of staged transactions, read from staging (see
+    :class:`TransactionLink`): one query per link kind, whatever the chunk holds."""
+    table = DOCUMENT_TABLES["transactions"]
+    raws = [doc.raw for doc in docs]
+    reversal_ids = sorted({str(r["id"]) for r in raws if r.get("type") == "payment_reversal"})
+    reversed_by: dict[str, str] = {}
+    for start in range(0, len(reversal_ids), 500):
+        query = select(table.c.reversal_transaction_id, table.c.id).where(
+            table.c.site == site,
+            table.c.reversal_transaction_id.in_(reversal_ids[start : start + 500]),
+        )
+        reversed_by.update({str(r): str(p) for r, p in conn.execute(query)})
+    wanted = {str(p) for p in reversed_by.values()} | {
+        str(r["refunded_txn_id"]) for r in raws if r.get("refunded_txn_id")
+    }
+    payments = {str(r["id"]): r for r in raws if r.get("type") == "payment"}
+    wanted -= set(payments)
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        query = select(table.c.id, table.c.raw).where(
+            table.c.site == site, table.c.id.in_(ordered[start : start + 500])
+        )
+        payments.update({str(i): dict(raw) for i, raw in conn.execute(query)})
+    invoices = {
+        i for p in payments.values() for i in _applied_ids(p, "linked_invoices", "invoice_id")
+    }
+    notes = {n for r in raws for n in _applied_ids(r, "linked_credit_notes", "cn_id")}
+    return link_transactions(
+        raws,
+        reversed_by,
+        payments,
+        _customers_of(conn, site, "invoices", invoices),
+        _customers_of(conn, site, "credit_notes", notes),
+    )

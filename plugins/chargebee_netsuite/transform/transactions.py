@@ -72,6 +72,54 @@ def _check_postable(doc: Document, label: str) -> None:
         )
 
 
+def is_chargeback(doc: Document) -> bool:
+    """A chargeback in either of Chargebee's shapes: a ``payment_reversal``, or the automated
+    one, a ``refund`` whose ``payment_method`` is ``chargeback`` ("set by Chargebee when an
+    automated chargeback occurs", chargebee-node ``Transaction.d.ts``)."""
+    kind = doc.get("type")
+    return kind == "payment_reversal" or (
+        kind == "refund" and doc.get("payment_method") == "chargeback"
+    )
+
+
+def _pays_out_a_credit_note(doc: Document) -> bool:
+    return any(
+        int(link.get("applied_amount") or 0) for link in doc.get("linked_credit_notes") or []
+    )
+
+
+def takes_from_payment(doc: Document) -> bool:
+    """Whether ``doc`` is a chargeback applied to its payment itself (not to a credit memo), so
+    the payment's invoice applications must shrink by it."""
+    return is_chargeback(doc) and not _pays_out_a_credit_note(doc)
+
+
+def _owner(
+    ctx: TransformContext,
+    doc: Document,
+    label: str,
+    customer_id: str | None,
+    customers: tuple[str, ...] = (),
+) -> tuple[str, str]:
+    """``(NetSuite customer, memo note)``: the customer whose documents ``doc`` settles.
+
+    In a Chargebee account hierarchy a parent (the ``payment_owner``) pays its children's
+    invoices, and NetSuite applies a payment only to its own customer's invoices. So the
+    transaction posts under the invoices' customer and its memo names the payer.
+    """
+    payer = str(doc["customer_id"])
+    if len(customers) > 1:
+        raise Quarantined(
+            f"{label} settles documents of several Chargebee customers ({', '.join(customers)}); "
+            "NetSuite applies a payment only to its own customer's invoices. Record it in "
+            "NetSuite by hand, one payment per customer, then mark it handled.",
+            "SEVERAL_CUSTOMERS",
+        )
+    if not customer_id or customer_id == payer:
+        return payer, ""
+    return customer_id, f"Paid by Chargebee customer {payer} (payment owner of {customer_id})."
+
+
 def _header(
     ctx: TransformContext,
     doc: Document,
@@ -79,13 +127,17 @@ def _header(
     account: str,
     memo: str,
     when: int | None = None,
+    customer_id: str | None = None,
+    customers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     check_everything(ctx, label)
+    owner, paid_by = _owner(ctx, doc, label, customer_id, customers)
+    memo = f"{memo} {paid_by}" if paid_by else memo
     moment = int(doc["date"]) if when is None else when
     day, note, period = posting_date(ctx, local_date(moment, ctx), label)
     body: dict[str, Any] = {
         "externalId": transaction_ref_id(ctx, str(doc["id"])),
-        "customer": Ref("customer", customer_ref_id(ctx, str(doc["customer_id"]))),
+        "customer": Ref("customer", customer_ref_id(ctx, owner)),
         "tranDate": day.isoformat(),
         "currency": {"id": currency_id(ctx, str(doc["currency_code"]), label)},
         "subsidiary": {"id": subsidiary_id(ctx, doc.get("business_entity_id"), label)},
@@ -177,26 +229,38 @@ def applications_after_chargebacks(
     return [(invoice, amount, now) for (invoice, amount), now in zip(applied, left, strict=True)]
 
 
-def _payment_body(ctx: TransformContext, doc: Document, label: str) -> dict[str, Any]:
+def _payment_body(
+    ctx: TransformContext,
+    doc: Document,
+    label: str,
+    customer_id: str | None = None,
+    customers: tuple[str, ...] = (),
+) -> dict[str, Any]:
     account = _account(ctx, doc, label, "payments")
-    body = _header(ctx, doc, label, account, f"{label} {_describe(doc)}")
+    memo = f"{label} {_describe(doc)}"
+    body = _header(ctx, doc, label, account, memo, customer_id=customer_id, customers=customers)
     body["payment"] = to_money(int(doc["amount"]), str(doc["currency_code"]))
     return body
 
 
 def payment_posting(
-    ctx: TransformContext, doc: Document, chargebacks: Iterable[Document] = ()
+    ctx: TransformContext,
+    doc: Document,
+    chargebacks: Iterable[Document] = (),
+    customer_id: str | None = None,
+    customers: tuple[str, ...] = (),
 ) -> Posting:
     """A successful payment on its gateway x currency account, applied as Chargebee applied it.
 
     Whatever ``linked_invoices`` does not apply stays unapplied on the payment. Its
     ``chargebacks`` reduce the applications (``apply: false`` once one reaches zero: an upsert
-    that merely omits a line would leave it applied), so the invoices re-open.
+    that merely omits a line would leave it applied), so the invoices re-open. It posts under
+    ``customer_id``, the invoices' customer, when a hierarchy's payment owner paid them.
     """
     label = f"Chargebee payment {doc['id']}"
     _check_postable(doc, label)
     currency = str(doc["currency_code"])
-    body = _payment_body(ctx, doc, label)
+    body = _payment_body(ctx, doc, label, customer_id, customers)
     apply: list[dict[str, Any]] = []
     for invoice_id, _, still in applications_after_chargebacks(doc, chargebacks):
         line: dict[str, Any] = {"doc": Ref("invoice", invoice_ref_id(ctx, invoice_id))}
@@ -210,14 +274,16 @@ def payment_posting(
     return Posting("customerPayment", str(body["externalId"]), body, label)
 
 
-def unapplied_payment_posting(ctx: TransformContext, doc: Document) -> Posting:
+def unapplied_payment_posting(
+    ctx: TransformContext, doc: Document, customer_id: str | None = None
+) -> Posting:
     """A posted payment that Chargebee voided or deleted: the same record, applied to nothing.
 
     Its invoices re-open as they did in Chargebee; :func:`payment_reversal_posting` then takes
     the money back out, so the payment itself stays in NetSuite for the audit trail.
     """
     label = f"Chargebee payment {doc['id']}"
-    body = _payment_body(ctx, doc, label)
+    body = _payment_body(ctx, doc, label, customer_id)
     apply = [
         {"doc": Ref("invoice", invoice_ref_id(ctx, invoice_id)), "apply": False}
         for invoice_id, _ in _applications(doc)
@@ -238,7 +304,9 @@ def gone_when(doc: Document) -> tuple[int, str]:
     return changed, f"marked {doc.get('status')}"
 
 
-def payment_reversal_posting(ctx: TransformContext, doc: Document, amount: int) -> Posting:
+def payment_reversal_posting(
+    ctx: TransformContext, doc: Document, amount: int, customer_id: str | None = None
+) -> Posting:
     """A ``customerRefund`` taking back ``amount`` (minor units) of a payment that Chargebee
     voided or deleted after it was posted: from the payment's own account, applied to the
     payment, dated at the void (or deletion) and saying so in its memo."""
@@ -247,7 +315,7 @@ def payment_reversal_posting(ctx: TransformContext, doc: Document, amount: int) 
     why = f"{how} on {local_date(when, ctx).isoformat()}"
     memo = f"Reverses Chargebee payment {doc['id']} ({_describe(doc)}), {why} in Chargebee."
     account = _account(ctx, doc, label, "payments")
-    body = _header(ctx, doc, label, account, memo, when=when)
+    body = _header(ctx, doc, label, account, memo, when=when, customer_id=customer_id)
     eid = transaction_reversal_ref_id(ctx, str(doc["id"]))
     body["externalId"] = eid
     payment = Ref("customerPayment", transaction_ref_id(ctx, str(doc["id"])))
@@ -256,13 +324,27 @@ def payment_reversal_posting(ctx: TransformContext, doc: Document, amount: int) 
     return Posting("customerRefund", eid, body, label)
 
 
-def refund_posting(ctx: TransformContext, doc: Document) -> Posting:
-    """A successful refund, applied to the refundable credit memo(s) it pays out."""
-    label = f"Chargebee refund {doc['id']}"
+def refund_posting(
+    ctx: TransformContext,
+    doc: Document,
+    customer_id: str | None = None,
+    customers: tuple[str, ...] = (),
+) -> Posting:
+    """A successful refund, applied to the refundable credit memo(s) it pays out (or, naming
+    none, to the payment it refunds).
+
+    Chargebee's automated chargeback is such a refund (``payment_method: chargeback``): it
+    takes the chargebacks mapping's account, not the refunds', and says so in its memo.
+    """
+    chargeback = is_chargeback(doc)
+    label = f"Chargebee {'chargeback' if chargeback else 'refund'} {doc['id']}"
     _check_postable(doc, label)
     currency = str(doc["currency_code"])
-    account = _account(ctx, doc, label, "refunds")
-    body = _header(ctx, doc, label, account, f"{label} {_describe(doc)}")
+    account = _account(ctx, doc, label, "chargebacks" if chargeback else "refunds")
+    memo = f"{label} {_describe(doc)}"
+    if chargeback and doc.get("refunded_txn_id"):
+        memo = f"{label} (automated, a refund) of payment {doc['refunded_txn_id']} {_describe(doc)}"
+    body = _header(ctx, doc, label, account, memo, customer_id=customer_id, customers=customers)
     apply: list[dict[str, Any]] = [
         {
             "doc": Ref("creditMemo", credit_memo_ref_id(ctx, str(link["cn_id"]))),
@@ -290,25 +372,35 @@ def refund_posting(ctx: TransformContext, doc: Document) -> Posting:
     return Posting("customerRefund", str(body["externalId"]), body, label)
 
 
-def chargeback_posting(ctx: TransformContext, doc: Document) -> Posting:
-    """A successful chargeback: a ``customerRefund`` from the mapped chargeback account,
-    applied to the charged-back payment for the chargeback amount.
+def chargeback_posting(
+    ctx: TransformContext,
+    doc: Document,
+    payment_id: str | None = None,
+    customer_id: str | None = None,
+    customers: tuple[str, ...] = (),
+) -> Posting:
+    """A successful ``payment_reversal``: a ``customerRefund`` from the mapped chargeback
+    account, applied to the charged-back payment for the chargeback amount.
 
-    It refers to the payment by :class:`Ref`, so the loader holds it until that payment is in
-    NetSuite; :func:`payment_posting` shrinks the payment's applications by the same amount.
+    An online reversal names no payment; ``payment_id`` is the payment whose
+    ``reversal_transaction_id`` names it (an offline one names its payment in
+    ``reference_transaction_id``). It refers to the payment by :class:`Ref`, so the loader holds
+    it until that payment is in NetSuite; :func:`payment_posting` shrinks the payment's
+    applications by the same amount.
     """
     label = f"Chargebee chargeback {doc['id']}"
     _check_postable(doc, label)
-    payment_id = doc.get("reference_transaction_id")
+    payment_id = payment_id or doc.get("reference_transaction_id")
     if not payment_id:
         raise Quarantined(
-            f"{label} does not name the payment it reverses (reference_transaction_id), so "
-            "NetSuite has nothing to apply it to. Check the chargeback in Chargebee.",
+            f"{label} is named by no staged payment (reversal_transaction_id) and names none "
+            "itself (reference_transaction_id), so NetSuite has nothing to apply it to. "
+            "Extract the charged-back payment, or check the chargeback in Chargebee.",
             "UNLINKED_CHARGEBACK",
         )
     account = _account(ctx, doc, label, "chargebacks")
     memo = f"{label} of payment {payment_id} {_describe(doc)}"
-    body = _header(ctx, doc, label, account, memo)
+    body = _header(ctx, doc, label, account, memo, customer_id=customer_id, customers=customers)
     payment = Ref("customerPayment", transaction_ref_id(ctx, str(payment_id)))
     money = to_money(int(doc["amount"]), str(doc["currency_code"]))
     body["apply"] = {"items": [{"doc": payment, "apply": True, "amount": money}]}
@@ -316,17 +408,26 @@ def chargeback_posting(ctx: TransformContext, doc: Document) -> Posting:
 
 
 def transaction_posting(
-    ctx: TransformContext, doc: Document, chargebacks: Iterable[Document] = ()
+    ctx: TransformContext,
+    doc: Document,
+    chargebacks: Iterable[Document] = (),
+    *,
+    payment_id: str | None = None,
+    customer_id: str | None = None,
+    customers: tuple[str, ...] = (),
 ) -> Posting:
-    """Dispatch a transaction by type; ``chargebacks`` are a payment's successful reversals.
+    """Dispatch a transaction by type; ``chargebacks`` are a payment's chargebacks taken from
+    the payment itself, ``payment_id`` the payment an online reversal reverses and
+    ``customer_id`` the customer whose documents it settles (see
+    :class:`chargebee_netsuite.load.source.TransactionLink`).
 
     Authorisations move no money and are never posted.
     """
     kind = doc.get("type")
     if kind == "payment":
-        return payment_posting(ctx, doc, chargebacks)
+        return payment_posting(ctx, doc, chargebacks, customer_id, customers)
     if kind == "refund":
-        return refund_posting(ctx, doc)
+        return refund_posting(ctx, doc, customer_id, customers)
     if kind == "payment_reversal":
-        return chargeback_posting(ctx, doc)
+        return chargeback_posting(ctx, doc, payment_id, customer_id, customers)
     raise Skipped(f"Chargebee transaction {doc['id']} is an {kind}; it moves no money.")

@@ -82,7 +82,9 @@ def test_a_chunk_gets_an_online_reversals_payment_from_the_caller() -> None:
     assert back.posting.refs()[-1] == PAYMENT
     # And the payment, in another chunk, gets its chargeback through ``against``.
     pay = paid(reversal_transaction_id="txn_cb")
-    [main] = plan(context(), {"transaction": [doc(pay)]}, {}, against={"txn_1": [online_reversal()]})
+    [main] = plan(
+        context(), {"transaction": [doc(pay)]}, {}, against={"txn_1": [online_reversal()]}
+    )
     assert main.posting is not None
     assert main.posting.body["apply"]["items"][0]["amount"] == Decimal("60.00")
 
