@@ -317,7 +317,8 @@ class _Run:
                     payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
                     against = transactions_against(conn, site, payments)
                     # Online chargebacks' payments and hierarchy payments' customers.
-                    links = transaction_links(conn, site, docs) if kind == "transaction" else {}
+                    raws = [doc.raw for doc in docs] if kind == "transaction" else []
+                    links = transaction_links(conn, site, raws)
                 work = plan(self.ctx, {kind: docs}, ledger, currencies, against, links)
                 del docs
                 yield [item for item in work if item.phase == phase], ledger

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -301,12 +301,12 @@ def link_transactions(
 
 
 def transaction_links(
-    conn: Connection, site: str, docs: list[SourceDocument]
+    conn: Connection, site: str, raws: Sequence[Mapping[str, Any]]
 ) -> dict[str, TransactionLink]:
-    """The links of a chunk of staged transactions, read from staging (see
-    :class:`TransactionLink`): one query per link kind, whatever the chunk holds."""
+    """The links of staged transactions (raw; a loader chunk, or a reconciliation window),
+    read from staging (see :class:`TransactionLink`): a few batched queries per link kind."""
     table = DOCUMENT_TABLES["transactions"]
-    raws = [doc.raw for doc in docs]
+    raws = list(raws)
     reversal_ids = sorted({str(r["id"]) for r in raws if r.get("type") == "payment_reversal"})
     reversed_by: dict[str, str] = {}
     for start in range(0, len(reversal_ids), 500):
