@@ -222,12 +222,12 @@ def transactions_against(
             )
             for payment_id, raw, deleted in conn.execute(query):
                 keep(payment_id, raw, deleted)
-        query = select(table.c.reversal_transaction_id, table.c.id).where(
+        named = select(table.c.reversal_transaction_id, table.c.id).where(
             table.c.site == site,
             table.c.id.in_(ids),
             table.c.reversal_transaction_id.is_not(None),
         )
-        reversals = {str(reversal): str(payment) for reversal, payment in conn.execute(query)}
+        reversals = {str(row[0]): str(row[1]) for row in conn.execute(named)}
         if reversals:
             query = select(table.c.id, table.c.raw, table.c.deleted).where(
                 table.c.site == site, table.c.id.in_(sorted(reversals))
@@ -258,7 +258,7 @@ def _applied_ids(raw: Mapping[str, Any], key: str, field: str) -> list[str]:
 
 
 def link_transactions(
-    raws: list[Mapping[str, Any]],
+    raws: Sequence[Mapping[str, Any]],
     reversed_by: Mapping[str, str],
     payments: Mapping[str, Mapping[str, Any]],
     invoice_customers: Mapping[str, str],

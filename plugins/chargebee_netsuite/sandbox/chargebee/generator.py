@@ -592,12 +592,13 @@ class _Generator:
             if chargeback is not None:
                 full = chargeback == "payment_reversal"
                 amount = None if full else max(1, txn["amount"] * (20 + draw.randrange(60)) // 100)
-                self.timeline.at(
-                    when + 14 * DAY,
-                    lambda: operations.chargeback_payment(
+
+                def dispute() -> None:
+                    operations.chargeback_payment(
                         self.store, txn["id"], amount=amount, shape=chargeback
-                    ),
-                )
+                    )
+
+                self.timeline.at(when + 14 * DAY, dispute)
 
         return run
 
