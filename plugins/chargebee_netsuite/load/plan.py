@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -16,6 +18,7 @@ from chargebee_netsuite.load.source import (
     Where,
     link_transactions,
 )
+from chargebee_netsuite.reference.model import AccountingPeriod
 from chargebee_netsuite.staging.ledger_queries import LedgerEntry, LedgerKey
 from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL, SKIPPED
 from chargebee_netsuite.transform.credit_memo import (
@@ -32,7 +35,10 @@ from chargebee_netsuite.transform.model import (
     Skipped,
     TransformContext,
 )
+from chargebee_netsuite.transform.money import to_money
 from chargebee_netsuite.transform.transactions import (
+    applications_after_chargebacks,
+    chargeback_debit_posting,
     payment_reversal_posting,
     takes_from_payment,
     transaction_posting,
@@ -160,8 +166,33 @@ def phase_sources(phase: int) -> dict[str, Where]:
 
 def needs_posted_payload(doc: SourceDocument) -> bool:
     """Whether planning ``doc`` reads what NetSuite last accepted for it (a voided credit
-    note unapplies what its memo was applied to); the loader reads that payload only then."""
-    return doc.kind == "credit_note" and _gone(doc)
+    note unapplies what its memo was applied to; a charged-back payment's period and
+    applications decide how its chargebacks post); the loader reads that payload only then."""
+    if doc.kind == "credit_note":
+        return _gone(doc)
+    return doc.kind == "transaction" and bool(
+        doc.raw.get("reversal_transaction_id") or doc.raw.get("linked_refunds")
+    )
+
+
+def related_ledger_keys(
+    docs: Sequence[SourceDocument],
+    against: Mapping[str, Sequence[Mapping[str, Any]]],
+    links: Mapping[str, TransactionLink],
+) -> tuple[set[LedgerKey], set[str]]:
+    """Ledger entries beyond the chunk's own that planning its transactions reads: the
+    chargebacks of its payments, and the payments (with their posted payloads) and sibling
+    chargebacks of its chargebacks. Returns ``(keys, ids whose payload to read)``."""
+    keys: set[LedgerKey] = set()
+    payloads: set[str] = set()
+    for doc in docs:
+        payment_id = links.get(doc.id, NO_LINK).payment_id
+        if payment_id:
+            keys.add(("transaction", payment_id, MAIN))
+            payloads.add(payment_id)
+        for raw in against.get(payment_id or doc.id, ()):
+            keys.add(("transaction", str(raw.get("id")), MAIN))
+    return keys, payloads
 
 
 def billed_currencies(documents: Mapping[str, list[SourceDocument]]) -> dict[str, set[str]]:
@@ -226,8 +257,95 @@ def plan(
         work.extend(_plan_credit_note(ctx, doc, ledger))
     for doc in documents.get("transaction", []):
         link = links.get(doc.id, NO_LINK)
-        work.extend(_plan_transaction(ctx, doc, ledger, against.get(doc.id, ()), link))
+        # A payment's chargebacks and refunds; for a chargeback or refund, its payment's.
+        taken = against.get(link.payment_id or doc.id, ())
+        work.extend(_plan_transaction(ctx, doc, ledger, taken, link))
     return work
+
+
+REFUND_ROUTE, DEBIT_ROUTE = "refund", "debit"
+
+
+def posted_period(ctx: TransformContext, entry: LedgerEntry | None) -> AccountingPeriod | None:
+    """The NetSuite period a posted record sits in: the ``postingPeriod`` it was sent with
+    (re-dated), else the period of its ``tranDate`` (None: not posted or payload unread)."""
+    payload = entry.posted_payload if entry is not None and entry.netsuite_id else None
+    if not isinstance(payload, dict):
+        return None
+    wanted = (payload.get("postingPeriod") or {}).get("id")
+    if wanted:
+        return next((p for p in ctx.reference.periods if p.id == str(wanted)), None)
+    if payload.get("tranDate"):
+        return ctx.reference.period_for(date.fromisoformat(str(payload["tranDate"])))
+    return None
+
+
+def _posted_applications(entry: LedgerEntry) -> list[Decimal]:
+    items = ((entry.posted_payload or {}).get("apply") or {}).get("items") or []
+    return [Decimal(str(i.get("amount") or 0)) if i.get("apply") else Decimal(0) for i in items]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a chargeback taken from its payment posts, and what it re-opened in Chargebee."""
+
+    kind: str  # REFUND_ROUTE or DEBIT_ROUTE
+    closed_period: str | None = None  # the payment's period (closed when first posted)
+    reopened: tuple[tuple[str, int], ...] = ()
+
+
+def chargeback_routes(
+    ctx: TransformContext,
+    payment: Mapping[str, Any],
+    entry: LedgerEntry | None,
+    chargebacks: Sequence[Mapping[str, Any]],
+    ledger: Mapping[LedgerKey, LedgerEntry],
+) -> tuple[dict[str, Route], list[Mapping[str, Any]]]:
+    """How each live chargeback taken from ``payment`` posts, and those that shrink it.
+
+    A ``customerRefund`` applied to the payment, whose applications shrink (the refund
+    route), unless the payment is posted in a period NetSuite has closed since: that payment
+    cannot change, so a chargeback it does not already reflect becomes an invoice re-opening
+    the amount (the debit route). A chargeback keeps the route it was posted by, whatever
+    the period does later: re-opening the period must not turn a debit into an edit.
+    """
+    live = sorted(
+        (
+            c
+            for c in chargebacks
+            if takes_from_payment(c) and c.get("status") == "success" and not c.get("deleted")
+        ),
+        key=lambda c: (int(c.get("date") or 0), str(c.get("id"))),
+    )
+    period = posted_period(ctx, entry)
+    closed = period is not None and not period.open_for_ar
+    currency = str(payment.get("currency_code", ""))
+    shrink: list[Mapping[str, Any]] = []
+    routes: dict[str, Route] = {}
+    for chargeback in live:
+        posted = ledger.get(("transaction", str(chargeback["id"]), MAIN))
+        before = applications_after_chargebacks(payment, shrink)
+        after = applications_after_chargebacks(payment, [*shrink, chargeback])
+        if posted is not None and posted.netsuite_id:
+            debit = posted.netsuite_type == "invoice"
+        elif not closed or entry is None:
+            debit = False
+        else:
+            # Already reflected by the posted payment (or covered by its unapplied cash)?
+            amounts = [to_money(still, currency) for _, _, still in after]
+            debit = amounts != _posted_applications(entry)
+        if debit:
+            reopened = tuple(
+                (invoice, was - now)
+                for (invoice, _, was), (_, _, now) in zip(before, after, strict=True)
+                if was != now
+            )
+            name = period.name if period is not None else "unknown"
+            routes[str(chargeback["id"])] = Route(DEBIT_ROUTE, name, reopened)
+        else:
+            shrink.append(chargeback)
+            routes[str(chargeback["id"])] = Route(REFUND_ROUTE)
+    return routes, shrink
 
 
 NO_LINK = TransactionLink()
@@ -439,7 +557,26 @@ def _plan_transaction(
     quarantined = _quarantined(doc, phase)
     if quarantined is not None:
         return [quarantined]
-    chargebacks = [raw for raw in against if takes_from_payment(raw)]
+    if takes_from_payment(doc.raw) and link.payment_id and link.payment is not None:
+        siblings = (
+            [*against, doc.raw] if doc.id not in {str(r.get("id")) for r in against} else against
+        )
+        payment_entry = ledger.get(("transaction", link.payment_id, MAIN))
+        routes, _ = chargeback_routes(ctx, link.payment, payment_entry, siblings, ledger)
+        route = routes.get(doc.id)
+        if route is not None and route.kind == DEBIT_ROUTE:
+            payment_id, closed = link.payment_id, str(route.closed_period)
+
+            def debit(c: TransformContext) -> Posting:
+                return chargeback_debit_posting(
+                    c, doc.raw, payment_id, closed, route.reopened, link.customer_id
+                )
+
+            return [_try(ctx, ledger, key, phase, doc, debit)]
+    chargebacks: Sequence[Mapping[str, Any]] = [raw for raw in against if takes_from_payment(raw)]
+    if kind == "payment":
+        # Only the chargebacks that may shrink it (not those posted as debit invoices).
+        chargebacks = chargeback_routes(ctx, doc.raw, _posted(ledger, key), against, ledger)[1]
 
     def build(c: TransformContext) -> Posting:
         return transaction_posting(

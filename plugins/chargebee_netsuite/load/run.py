@@ -19,6 +19,7 @@ from chargebee_netsuite.load.plan import (
     needs_posted_payload,
     phase_sources,
     plan,
+    related_ledger_keys,
 )
 from chargebee_netsuite.load.post import DELETE, Write, WriteResult, send_all
 from chargebee_netsuite.load.source import (
@@ -310,15 +311,23 @@ class _Run:
                 keys = [(kind, doc.id, role) for doc in docs for role in (MAIN, REVERSAL)]
                 payloads = [doc.id for doc in docs if needs_posted_payload(doc)]
                 with self.engine.connect() as conn:
-                    ledger = read_entries(conn, site, keys, payload_ids=payloads)
                     customers = [doc.id for doc in docs] if kind == "customer" else []
                     currencies = billed_currencies(conn, site, customers)
-                    # Chargebacks and refunds of this chunk's payments, wherever they are staged.
-                    payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
-                    against = transactions_against(conn, site, payments)
                     # Online chargebacks' payments and hierarchy payments' customers.
                     raws = [doc.raw for doc in docs] if kind == "transaction" else []
                     links = transaction_links(conn, site, raws)
+                    # Chargebacks and refunds of this chunk's payments (and of its chargebacks'
+                    # payments), wherever they are staged, and the ledger entries they need.
+                    payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
+                    payments += sorted({lk.payment_id for lk in links.values() if lk.payment_id})
+                    against = transactions_against(conn, site, payments)
+                    extra, extra_payloads = related_ledger_keys(docs, against, links)
+                    ledger = read_entries(
+                        conn,
+                        site,
+                        sorted(set(keys) | extra),
+                        payload_ids=sorted(set(payloads) | extra_payloads),
+                    )
                 work = plan(self.ctx, {kind: docs}, ledger, currencies, against, links)
                 del docs
                 yield [item for item in work if item.phase == phase], ledger

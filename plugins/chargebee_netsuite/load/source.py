@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, Table, select, union
@@ -45,6 +45,8 @@ class TransactionLink:
     customer_id: str | None = None
     # Every customer whose documents it settles (more than one: no single NetSuite customer).
     customers: tuple[str, ...] = ()
+    # The raw payment ``payment_id`` names, when staged (a chargeback's route depends on it).
+    payment: Mapping[str, Any] | None = field(default=None, compare=False)
 
 
 # A filter on a kind's staging table that narrows a read (None: every document).
@@ -292,10 +294,12 @@ def link_transactions(
     links: dict[str, TransactionLink] = {}
     for raw in raws:
         customers = sorted(set(settles(raw)))
+        payment_id = paid_by(raw) if raw.get("type") != "payment" else None
         links[str(raw["id"])] = TransactionLink(
-            payment_id=paid_by(raw) if raw.get("type") != "payment" else None,
+            payment_id=payment_id,
             customer_id=customers[0] if len(customers) == 1 else None,
             customers=tuple(customers),
+            payment=payments.get(payment_id) if payment_id else None,
         )
     return links
 

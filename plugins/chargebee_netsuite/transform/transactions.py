@@ -24,6 +24,7 @@ from chargebee_netsuite.transform.checks import (
     currency_id,
     local_date,
     posting_date,
+    special_item,
     subsidiary_id,
 )
 from chargebee_netsuite.transform.credit_memo import credit_memo_ref_id
@@ -405,6 +406,58 @@ def chargeback_posting(
     money = to_money(int(doc["amount"]), str(doc["currency_code"]))
     body["apply"] = {"items": [{"doc": payment, "apply": True, "amount": money}]}
     return Posting("customerRefund", str(body["externalId"]), body, label)
+
+
+def chargeback_debit_posting(
+    ctx: TransformContext,
+    doc: Document,
+    payment_id: str,
+    closed_period: str,
+    reopened: Iterable[tuple[str, int]],
+    customer_id: str | None = None,
+) -> Posting:
+    """A chargeback taken from a payment whose NetSuite period has closed since it was posted.
+
+    A closed period takes no GL edit, so the payment cannot give up its invoice applications.
+    Instead an invoice (a debit document) on ``chargeback_debit_item``, in an open period,
+    re-opens the amount on the customer (debit A/R, credit the item's account: the same
+    entries as un-applying the payment and refunding it from the chargeback account). Its memo
+    names the payment, the closed period and the invoices the chargeback re-opened in
+    Chargebee (``reopened``: ``(invoice id, amount)``), so AR per customer still ties out.
+    """
+    label = f"Chargebee chargeback {doc['id']}"
+    _check_postable(doc, label)
+    item = special_item(
+        ctx,
+        "chargeback_debit_item",
+        ctx.mapping.chargeback_debit_item,
+        f"a chargeback of payment {payment_id}, whose period {closed_period} is closed",
+        label,
+    )
+    currency = str(doc["currency_code"])
+    money = to_money(int(doc["amount"]), currency)
+    invoices = ", ".join(f"{i} ({to_money(a, currency)})" for i, a in reopened)
+    memo = (
+        f"{label} of payment {payment_id} {_describe(doc)}. Payment {payment_id} is in "
+        f"accounting period {closed_period}, closed in NetSuite, so this invoice re-opens the "
+        f"{money} {currency} charged back instead of un-applying it"
+        + (f"; Chargebee re-opened invoice {invoices}." if invoices else ".")
+    )
+    body = _header(ctx, doc, label, ctx.mapping.ar_account, memo, customer_id=customer_id)
+    body["entity"] = body.pop("customer")
+    body.pop("arAcct", None)
+    body["item"] = {
+        "items": [
+            {
+                "item": {"id": item},
+                "description": f"Chargeback {doc['id']} of payment {payment_id}",
+                "quantity": 1,
+                "rate": money,
+                "amount": money,
+            }
+        ]
+    }
+    return Posting("invoice", str(body["externalId"]), body, label)
 
 
 def transaction_posting(
