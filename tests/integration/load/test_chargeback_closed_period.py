@@ -57,3 +57,29 @@ def test_a_chargeback_after_its_payments_period_closed_posts_a_debit_invoice(
     # Re-opening the period later does not turn the debit invoice into an edit of the payment.
     _set_closed(env, period, False)
     assert env.sync("run-4").writes == 0
+
+
+def test_paying_the_re_opened_invoice_again_pays_the_debit_invoice(start_env: StartEnv) -> None:
+    env = start_env(scale=12)
+    env.extract()
+    env.sync("run-1")
+    payment = next(p for p in card_payments(env) if len(p["linked_invoices"]) == 1)
+    before = netsuite_record(env, "customerPayment", external_id(SITE, "txn", payment["id"]))
+    _set_closed(env, _period_of(env, before), True)
+    chargeback = env.cb_admin("POST", f"/transactions/{payment['id']}/chargeback")["transaction"]
+    env.extract("extract-2")
+    assert env.sync("run-2").counts.get("failed", 0) == 0
+    # The customer pays the re-opened invoice again, by bank transfer.
+    invoice_id = payment["linked_invoices"][0]["invoice_id"]
+    again = env.cb_admin(
+        "POST", f"/invoices/{invoice_id}/payments", {"payment_method": "bank_transfer"}
+    )["transaction"]
+    env.extract("extract-3")
+    summary = env.sync("run-3")
+    assert summary.counts.get("failed", 0) == 0, summary.counts
+    paid = netsuite_record(env, "customerPayment", external_id(SITE, "txn", again["id"]))
+    debit = netsuite_record(env, "invoice", external_id(SITE, "txn", chargeback["id"]))
+    assert [line["doc"]["id"] for line in paid["apply"]["items"]] == [debit["id"]]
+    assert chargeback["id"] in paid["memo"]
+    assert_tied_out(env)
+    assert env.sync("run-4").writes == 0
