@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Table, or_
 
 from chargebee_netsuite.load.source import (
     KIND_RESOURCES,
+    Related,
     SourceDocument,
     TransactionLink,
     Where,
@@ -142,7 +143,14 @@ def _not_plain_transactions(table: Table) -> ColumnElement[bool]:
 PHASE_SOURCES: dict[int, dict[str, Where]] = {
     CUSTOMERS: {"customer": None},
     INVOICES: {"invoice": None},
-    CREDIT_MEMOS: {"credit_note": None},
+    # A chargeback whose payment's period closed posts as a debit invoice before payments,
+    # which may then pay it.
+    CREDIT_MEMOS: {
+        "credit_note": None,
+        "transaction": lambda t: or_(
+            t.c.type == "payment_reversal", t.c.payment_method == "chargeback"
+        ),
+    },
     PAYMENTS: {
         "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "refund"),
     },
@@ -179,6 +187,7 @@ def related_ledger_keys(
     docs: Sequence[SourceDocument],
     against: Mapping[str, Sequence[Mapping[str, Any]]],
     links: Mapping[str, TransactionLink],
+    related: Related | None = None,
 ) -> tuple[set[LedgerKey], set[str]]:
     """Ledger entries beyond the chunk's own that planning its transactions reads: the
     chargebacks of its payments, and the payments (with their posted payloads) and sibling
@@ -192,6 +201,11 @@ def related_ledger_keys(
             payloads.add(payment_id)
         for raw in against.get(payment_id or doc.id, ()):
             keys.add(("transaction", str(raw.get("id")), MAIN))
+    for payment_id in related.payments if related is not None else ():
+        if against.get(payment_id):
+            keys.add(("transaction", payment_id, MAIN))
+            payloads.add(payment_id)
+            keys.update(("transaction", str(raw.get("id")), MAIN) for raw in against[payment_id])
     return keys, payloads
 
 
@@ -214,13 +228,16 @@ def plan(
     currencies: Mapping[str, Collection[str]] | None = None,
     against: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     links: Mapping[str, TransactionLink] | None = None,
+    related: Related | None = None,
 ) -> list[Work]:
     """The work for ``documents`` (all of a run, or one chunk), each with a posting or a reason.
 
     ``ledger`` holds at least the entries of these documents; ``currencies`` the currencies
     each customer among them is billed in, ``against`` the raw chargebacks and refunds
-    staged against each payment among them, and ``links`` each transaction's payment and
-    customer (all computed from ``documents`` when not given: a chunk must pass them, see
+    staged against each payment among them (and their chargebacks' and ``related``
+    payments'), ``links`` each transaction's payment and customer, and ``related`` the
+    invoices their payments apply to and those invoices' other payments (all computed from
+    ``documents`` when not given: a chunk must pass them, see
     :mod:`chargebee_netsuite.load.source`).
     """
     work: list[Work] = []
@@ -230,6 +247,9 @@ def plan(
         against = transactions_against(documents)
     if links is None:
         links = transaction_links(documents)
+    if related is None:
+        related = _related(documents)
+    reopened = reopened_by_debits(ctx, documents, related, against, ledger)
     for doc in documents.get("customer", []):
         key = ("customer", doc.id, MAIN)
         if doc.deleted and _posted(ledger, key) is None:
@@ -259,8 +279,102 @@ def plan(
         link = links.get(doc.id, NO_LINK)
         # A payment's chargebacks and refunds; for a chargeback or refund, its payment's.
         taken = against.get(link.payment_id or doc.id, ())
-        work.extend(_plan_transaction(ctx, doc, ledger, taken, link))
+        redirect = _redirect(doc.raw, related, reopened) if reopened else {}
+        work.extend(_plan_transaction(ctx, doc, ledger, taken, link, redirect))
     return work
+
+
+def _related(documents: Mapping[str, list[SourceDocument]]) -> Related:
+    return Related(
+        {doc.id: doc.raw for doc in documents.get("invoice", [])},
+        {
+            doc.id: doc.raw
+            for doc in documents.get("transaction", [])
+            if doc.raw.get("type") == "payment"
+        },
+    )
+
+
+# Invoice id → the debit invoices re-opening it: (chargeback id, amount, chargeback date).
+Reopened = dict[str, list[tuple[str, int, int]]]
+
+
+def reopened_by_debits(
+    ctx: TransformContext,
+    documents: Mapping[str, list[SourceDocument]],
+    related: Related,
+    against: Mapping[str, Sequence[Mapping[str, Any]]],
+    ledger: Mapping[LedgerKey, LedgerEntry],
+) -> Reopened:
+    """Which invoices chargebacks on the debit route re-opened (in Chargebee), and by how much:
+    in NetSuite those amounts sit on the debit invoices, not on the invoices themselves."""
+    payments = dict(related.payments)
+    for doc in documents.get("transaction", []):
+        if doc.raw.get("type") == "payment":
+            payments[doc.id] = doc.raw
+    found: Reopened = {}
+    for payment_id, payment in payments.items():
+        taken = against.get(payment_id, ())
+        if not any(takes_from_payment(raw) for raw in taken):
+            continue
+        entry = ledger.get(("transaction", payment_id, MAIN))
+        routes, _ = chargeback_routes(ctx, payment, entry, taken, ledger)
+        dates = {str(raw.get("id")): int(raw.get("date") or 0) for raw in taken}
+        for chargeback_id, route in routes.items():
+            if route.kind == DEBIT_ROUTE:
+                for invoice_id, amount in route.reopened:
+                    found.setdefault(invoice_id, []).append(
+                        (chargeback_id, amount, dates[chargeback_id])
+                    )
+    return found
+
+
+def _redirect(
+    payment: Mapping[str, Any], related: Related, reopened: Reopened
+) -> dict[str, list[tuple[str, int]]]:
+    """What ``payment`` pays on re-opened invoices that goes to their debit invoices.
+
+    Payments of such an invoice dated from its first debit on pay the debit invoices first,
+    in date order, each taking what the earlier ones left; the rest pays the invoice itself.
+    """
+    if payment.get("type") != "payment":
+        return {}
+    out: dict[str, list[tuple[str, int]]] = {}
+    for link in payment.get("linked_invoices") or []:
+        invoice_id = str(link.get("invoice_id"))
+        debits = sorted(reopened.get(invoice_id, ()), key=lambda d: (d[2], d[0]))
+        invoice = related.invoices.get(invoice_id)
+        if not debits or invoice is None:
+            continue
+        since = debits[0][2]
+        payers = sorted(
+            (
+                lp
+                for lp in invoice.get("linked_payments") or []
+                if lp.get("txn_status") == "success" and int(lp.get("txn_date") or 0) >= since
+            ),
+            key=lambda lp: (int(lp.get("txn_date") or 0), str(lp.get("txn_id"))),
+        )
+        total, start = sum(d[1] for d in debits), 0
+        for lp in payers:
+            share = min(int(lp.get("applied_amount") or 0), max(total - start, 0))
+            if str(lp.get("txn_id")) == str(payment.get("id")):
+                out[invoice_id] = _overlaps(debits, start, start + share)
+                break
+            start += share
+    return out
+
+
+def _overlaps(debits: list[tuple[str, int, int]], low: int, high: int) -> list[tuple[str, int]]:
+    """The part of ``[low, high)`` each debit covers, debits laid end to end in order."""
+    out: list[tuple[str, int]] = []
+    edge = 0
+    for chargeback_id, amount, _ in debits:
+        part = min(high, edge + amount) - max(low, edge)
+        if part > 0:
+            out.append((chargeback_id, part))
+        edge += amount
+    return out
 
 
 REFUND_ROUTE, DEBIT_ROUTE = "refund", "debit"
@@ -538,6 +652,7 @@ def _plan_transaction(
     ledger: Mapping[LedgerKey, LedgerEntry],
     against: Sequence[Mapping[str, Any]] = (),
     link: TransactionLink = NO_LINK,
+    redirect: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> list[Work]:
     key = ("transaction", doc.id, MAIN)
     kind = doc.raw.get("type")
@@ -572,7 +687,8 @@ def _plan_transaction(
                     c, doc.raw, payment_id, closed, route.reopened, link.customer_id
                 )
 
-            return [_try(ctx, ledger, key, phase, doc, debit)]
+            # Before payments, which may pay it (see _redirect).
+            return [_try(ctx, ledger, key, CREDIT_MEMOS, doc, debit)]
     chargebacks: Sequence[Mapping[str, Any]] = [raw for raw in against if takes_from_payment(raw)]
     if kind == "payment":
         # Only the chargebacks that may shrink it (not those posted as debit invoices).
@@ -586,6 +702,7 @@ def _plan_transaction(
             payment_id=link.payment_id,
             customer_id=link.customer_id,
             customers=link.customers,
+            redirect=redirect,
         )
 
     return [_try(ctx, ledger, key, phase, doc, build)]

@@ -27,6 +27,7 @@ from chargebee_netsuite.load.source import (
     billed_currencies,
     document_chunks,
     read_item_prices,
+    related_documents,
     transaction_links,
     transactions_against,
 )
@@ -318,17 +319,19 @@ class _Run:
                     links = transaction_links(conn, site, raws)
                     # Chargebacks and refunds of this chunk's payments (and of its chargebacks'
                     # payments), wherever they are staged, and the ledger entries they need.
+                    related = related_documents(conn, site, raws)
                     payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
                     payments += sorted({lk.payment_id for lk in links.values() if lk.payment_id})
+                    payments += sorted(related.payments)
                     against = transactions_against(conn, site, payments)
-                    extra, extra_payloads = related_ledger_keys(docs, against, links)
+                    extra, extra_payloads = related_ledger_keys(docs, against, links, related)
                     ledger = read_entries(
                         conn,
                         site,
                         sorted(set(keys) | extra),
                         payload_ids=sorted(set(payloads) | extra_payloads),
                     )
-                work = plan(self.ctx, {kind: docs}, ledger, currencies, against, links)
+                work = plan(self.ctx, {kind: docs}, ledger, currencies, against, links, related)
                 del docs
                 yield [item for item in work if item.phase == phase], ledger
 

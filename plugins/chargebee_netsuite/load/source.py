@@ -341,3 +341,41 @@ def transaction_links(
         _customers_of(conn, site, "invoices", invoices),
         _customers_of(conn, site, "credit_notes", notes),
     )
+
+
+@dataclass(frozen=True)
+class Related:
+    """Raw documents around a chunk of payments, for the re-opened invoices they may pay:
+    the invoices they apply to, and those invoices' other payments (by id)."""
+
+    invoices: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    payments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def _raws(conn: Connection, site: str, resource: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+    table = DOCUMENT_TABLES[resource]
+    found: dict[str, dict[str, Any]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = select(table.c.id, table.c.raw).where(
+            table.c.site == site, table.c.id.in_(ordered[start : start + 500])
+        )
+        found.update({str(i): dict(raw) for i, raw in conn.execute(query)})
+    return found
+
+
+def related_documents(conn: Connection, site: str, raws: Sequence[Mapping[str, Any]]) -> Related:
+    """The :class:`Related` documents of the payments among ``raws``, read from staging."""
+    payments = [r for r in raws if r.get("type") == "payment"]
+    invoice_ids = {i for p in payments for i in _applied_ids(p, "linked_invoices", "invoice_id")}
+    if not invoice_ids:
+        return Related()
+    invoices = _raws(conn, site, "invoices", invoice_ids)
+    mine = {str(p["id"]) for p in payments}
+    others = {
+        str(lp["txn_id"])
+        for inv in invoices.values()
+        for lp in inv.get("linked_payments") or []
+        if lp.get("txn_status") == "success" and str(lp.get("txn_id")) not in mine
+    }
+    return Related(invoices, _raws(conn, site, "transactions", others))

@@ -250,6 +250,7 @@ def payment_posting(
     chargebacks: Iterable[Document] = (),
     customer_id: str | None = None,
     customers: tuple[str, ...] = (),
+    redirect: Mapping[str, Iterable[tuple[str, int]]] | None = None,
 ) -> Posting:
     """A successful payment on its gateway x currency account, applied as Chargebee applied it.
 
@@ -257,13 +258,30 @@ def payment_posting(
     ``chargebacks`` reduce the applications (``apply: false`` once one reaches zero: an upsert
     that merely omits a line would leave it applied), so the invoices re-open. It posts under
     ``customer_id``, the invoices' customer, when a hierarchy's payment owner paid them.
+
+    ``redirect`` (invoice id → ``(chargeback id, amount)``) sends what it pays on an invoice
+    that a chargeback re-opened after its payment's period closed to that chargeback's debit
+    invoice first (see :func:`chargeback_debit_posting`): in NetSuite the invoice itself was
+    never re-opened.
     """
     label = f"Chargebee payment {doc['id']}"
     _check_postable(doc, label)
     currency = str(doc["currency_code"])
     body = _payment_body(ctx, doc, label, customer_id, customers)
     apply: list[dict[str, Any]] = []
+    redirected: list[str] = []
     for invoice_id, _, still in applications_after_chargebacks(doc, chargebacks):
+        for chargeback_id, amount in (redirect or {}).get(invoice_id, ()):
+            take = min(amount, still)
+            if take <= 0:
+                continue
+            still -= take
+            debit = Ref("invoice", transaction_ref_id(ctx, chargeback_id))
+            apply.append({"doc": debit, "apply": True, "amount": to_money(take, currency)})
+            redirected.append(
+                f"{to_money(take, currency)} of invoice {invoice_id} to the debit invoice of "
+                f"chargeback {chargeback_id}"
+            )
         line: dict[str, Any] = {"doc": Ref("invoice", invoice_ref_id(ctx, invoice_id))}
         if still:
             line.update(apply=True, amount=to_money(still, currency))
@@ -272,6 +290,10 @@ def payment_posting(
         apply.append(line)
     if apply:
         body["apply"] = {"items": apply}
+    if redirected:
+        body["memo"] += (
+            " Applies " + "; ".join(redirected) + " (re-opened after its period closed)."
+        )
     return Posting("customerPayment", str(body["externalId"]), body, label)
 
 
@@ -468,6 +490,7 @@ def transaction_posting(
     payment_id: str | None = None,
     customer_id: str | None = None,
     customers: tuple[str, ...] = (),
+    redirect: Mapping[str, Iterable[tuple[str, int]]] | None = None,
 ) -> Posting:
     """Dispatch a transaction by type; ``chargebacks`` are a payment's chargebacks taken from
     the payment itself, ``payment_id`` the payment an online reversal reverses and
@@ -478,7 +501,7 @@ def transaction_posting(
     """
     kind = doc.get("type")
     if kind == "payment":
-        return payment_posting(ctx, doc, chargebacks, customer_id, customers)
+        return payment_posting(ctx, doc, chargebacks, customer_id, customers, redirect)
     if kind == "refund":
         return refund_posting(ctx, doc, customer_id, customers)
     if kind == "payment_reversal":
