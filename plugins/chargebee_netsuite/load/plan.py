@@ -318,7 +318,8 @@ def reopened_by_debits(
         if not any(takes_from_payment(raw) for raw in taken):
             continue
         entry = ledger.get(("transaction", payment_id, MAIN))
-        routes, _ = chargeback_routes(ctx, payment, entry, taken, ledger)
+        period = posted_period(ctx, entry)
+        routes, _ = chargeback_routes(payment, period, entry, taken, ledger)
         dates = {str(raw.get("id")): int(raw.get("date") or 0) for raw in taken}
         for chargeback_id, route in routes.items():
             if route.kind == DEBIT_ROUTE:
@@ -409,8 +410,8 @@ class Route:
 
 
 def chargeback_routes(
-    ctx: TransformContext,
     payment: Mapping[str, Any],
+    period: AccountingPeriod | None,
     entry: LedgerEntry | None,
     chargebacks: Sequence[Mapping[str, Any]],
     ledger: Mapping[LedgerKey, LedgerEntry],
@@ -422,6 +423,8 @@ def chargeback_routes(
     cannot change, so a chargeback it does not already reflect becomes an invoice re-opening
     the amount (the debit route). A chargeback keeps the route it was posted by, whatever
     the period does later: re-opening the period must not turn a debit into an edit.
+    ``period`` is the one the payment is posted in (see :func:`posted_period`), ``entry``
+    its ledger entry with the posted payload.
     """
     live = sorted(
         (
@@ -431,7 +434,6 @@ def chargeback_routes(
         ),
         key=lambda c: (int(c.get("date") or 0), str(c.get("id"))),
     )
-    period = posted_period(ctx, entry)
     closed = period is not None and not period.open_for_ar
     currency = str(payment.get("currency_code", ""))
     shrink: list[Mapping[str, Any]] = []
@@ -677,7 +679,8 @@ def _plan_transaction(
             [*against, doc.raw] if doc.id not in {str(r.get("id")) for r in against} else against
         )
         payment_entry = ledger.get(("transaction", link.payment_id, MAIN))
-        routes, _ = chargeback_routes(ctx, link.payment, payment_entry, siblings, ledger)
+        period = posted_period(ctx, payment_entry)
+        routes, _ = chargeback_routes(link.payment, period, payment_entry, siblings, ledger)
         route = routes.get(doc.id)
         if route is not None and route.kind == DEBIT_ROUTE:
             payment_id, closed = link.payment_id, str(route.closed_period)
@@ -692,7 +695,9 @@ def _plan_transaction(
     chargebacks: Sequence[Mapping[str, Any]] = [raw for raw in against if takes_from_payment(raw)]
     if kind == "payment":
         # Only the chargebacks that may shrink it (not those posted as debit invoices).
-        chargebacks = chargeback_routes(ctx, doc.raw, _posted(ledger, key), against, ledger)[1]
+        entry = _posted(ledger, key)
+        period = posted_period(ctx, entry)
+        chargebacks = chargeback_routes(doc.raw, period, entry, against, ledger)[1]
 
     def build(c: TransformContext) -> Posting:
         return transaction_posting(
