@@ -7,8 +7,9 @@ from typing import Any
 
 from tests.unit.transform.conftest import JAN_15, context, invoice, line, payment
 
-from chargebee_netsuite.load.plan import PAYMENTS, REFUNDS, Work, plan
-from chargebee_netsuite.load.source import SourceDocument, TransactionLink
+from chargebee_netsuite.load.plan import CREDIT_MEMOS, PAYMENTS, REFUNDS, Work, plan
+from chargebee_netsuite.load.source import Related, SourceDocument, TransactionLink
+from chargebee_netsuite.staging.ledger_queries import LedgerEntry
 from chargebee_netsuite.transform.model import Ref
 
 DAY = 86400
@@ -131,3 +132,119 @@ def test_a_parent_paying_a_childs_invoice_posts_the_payment_under_the_child() ->
         assert main.posting is not None, main.outcome
         assert main.posting.body["customer"] == Ref("customer", "cb-acme_2Dtest-cust-child_5F1")
         assert "parent_1" in main.posting.body["memo"]
+
+
+# -- a chargeback after its payment's period closed ------------------------------------------
+
+DEBIT = Ref("invoice", "cb-acme_2Dtest-txn-txn_5Fcb")
+
+
+def posted_payment(applied: str) -> LedgerEntry:
+    """The payment as NetSuite holds it: dated in Jan 2024, ``applied`` on invoice 1001."""
+    payload = {
+        "tranDate": "2024-01-15",
+        "apply": {"items": [{"doc": {"id": "5"}, "apply": True, "amount": applied}]},
+    }
+    return LedgerEntry(
+        "transaction",
+        "txn_1",
+        "main",
+        "posted",
+        netsuite_type="customerPayment",
+        netsuite_id="77",
+        posted_hash="h",
+        posted_payload=payload,
+    )
+
+
+def charged(**values: Any) -> dict[str, Any]:
+    return paid(reversal_transaction_id="txn_cb", **values)
+
+
+def test_a_chargeback_of_a_payment_in_a_closed_period_posts_a_debit_invoice() -> None:
+    ledger = {("transaction", "txn_1", "main"): posted_payment("100.00")}
+    documents = {"transaction": [doc(charged()), doc(online_reversal())]}
+    work = by_id(plan(context(closed=("Jan 2024",)), documents, ledger))
+    pay, back = work["txn_1"], work["txn_cb"]
+    assert pay.posting is not None  # unchanged: still 100.00 on invoice 1001
+    assert pay.posting.body["apply"]["items"][0]["amount"] == Decimal("100.00")
+    assert back.phase == CREDIT_MEMOS and back.posting is not None, back.outcome
+    body = back.posting.body
+    assert back.posting.record_type == "invoice"
+    assert body["entity"] == Ref("customer", "cb-acme_2Dtest-cust-cust_5F1")
+    assert body["account"] == {"id": "6"}  # A/R
+    [line] = body["item"]["items"]
+    assert (line["item"], line["amount"]) == ({"id": "12"}, Decimal("40.00"))
+    for words in ("txn_cb", "txn_1", "Jan 2024", "1001 (40.00)"):
+        assert words in body["memo"]
+
+
+def test_a_chargeback_the_closed_payment_already_reflects_stays_a_refund() -> None:
+    # Un-applied before the period closed: a refund needs no edit of the payment.
+    ledger = {("transaction", "txn_1", "main"): posted_payment("60.00")}
+    documents = {"transaction": [doc(charged()), doc(online_reversal())]}
+    work = by_id(plan(context(closed=("Jan 2024",)), documents, ledger))
+    back = work["txn_cb"]
+    assert back.phase == REFUNDS and back.posting is not None
+    assert back.posting.record_type == "customerRefund"
+
+
+def test_a_debit_invoice_stays_one_when_the_period_reopens() -> None:
+    ledger = {
+        ("transaction", "txn_1", "main"): posted_payment("100.00"),
+        ("transaction", "txn_cb", "main"): LedgerEntry(
+            "transaction", "txn_cb", "main", "posted", netsuite_type="invoice", netsuite_id="90"
+        ),
+    }
+    documents = {"transaction": [doc(charged()), doc(online_reversal())]}
+    work = by_id(plan(context(), documents, ledger))
+    assert work["txn_cb"].posting is not None
+    assert work["txn_cb"].posting.record_type == "invoice"
+    assert work["txn_1"].posting is not None
+    assert work["txn_1"].posting.body["apply"]["items"][0]["amount"] == Decimal("100.00")
+
+
+def test_a_later_payment_of_the_re_opened_invoice_pays_the_debit_invoice_first() -> None:
+    ledger = {
+        ("transaction", "txn_1", "main"): posted_payment("100.00"),
+        ("transaction", "txn_cb", "main"): LedgerEntry(
+            "transaction", "txn_cb", "main", "posted", netsuite_type="invoice", netsuite_id="90"
+        ),
+    }
+    later = paid(
+        id="txn_2",
+        amount=5000,
+        date=JAN_15 + 30 * DAY,
+        linked_invoices=[{"invoice_id": "1001", "applied_amount": 5000}],
+    )
+    reopened = invoice(
+        [line("li_1", 10000)],
+        linked_payments=[
+            {
+                "txn_id": "txn_1",
+                "applied_amount": 6000,
+                "txn_date": JAN_15,
+                "txn_status": "success",
+            },
+            {
+                "txn_id": "txn_2",
+                "applied_amount": 5000,
+                "txn_date": later["date"],
+                "txn_status": "success",
+            },
+        ],
+    )
+    related = Related({"1001": reopened}, {"txn_1": charged()})
+    [pay] = plan(
+        context(closed=("Jan 2024",)),
+        {"transaction": [doc(later)]},
+        ledger,
+        against={"txn_1": [online_reversal()]},
+        related=related,
+    )
+    assert pay.posting is not None, pay.outcome
+    assert pay.posting.body["apply"]["items"] == [
+        {"doc": DEBIT, "apply": True, "amount": Decimal("40.00")},
+        {"doc": INVOICE, "apply": True, "amount": Decimal("10.00")},
+    ]
+    assert "txn_cb" in pay.posting.body["memo"]
