@@ -449,6 +449,15 @@ def chargeback_debit_posting(
     """
     label = f"Chargebee chargeback {doc['id']}"
     _check_postable(doc, label)
+    if ctx.mapping.chargeback_debit_item is None:
+        raise Quarantined(
+            f"{label} takes money back from payment {payment_id}, whose accounting period "
+            f"{closed_period} is closed in NetSuite, so it must post as a debit invoice and the "
+            "mapping has no chargeback_debit_item. Set chargeback_debit_item to an Other Charge "
+            "item whose income account is your chargebacks clearing account (or reopen the "
+            "period), then sync again.",
+            "UNMAPPED_ITEM",
+        )
     item = special_item(
         ctx,
         "chargeback_debit_item",

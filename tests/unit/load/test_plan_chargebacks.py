@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.unit.transform.conftest import JAN_15, context, invoice, line, payment
+from tests.unit.transform.conftest import JAN_15, context, example_mapping, invoice, line, payment
 
 from chargebee_netsuite.load.plan import CREDIT_MEMOS, PAYMENTS, REFUNDS, Work, plan
 from chargebee_netsuite.load.source import Related, SourceDocument, TransactionLink
 from chargebee_netsuite.staging.ledger_queries import LedgerEntry
-from chargebee_netsuite.transform.model import Ref
+from chargebee_netsuite.transform.model import Quarantined, Ref
 
 DAY = 86400
 PAYMENT = Ref("customerPayment", "cb-acme_2Dtest-txn-txn_5F1")
@@ -248,3 +248,14 @@ def test_a_later_payment_of_the_re_opened_invoice_pays_the_debit_invoice_first()
         {"doc": INVOICE, "apply": True, "amount": Decimal("10.00")},
     ]
     assert "txn_cb" in pay.posting.body["memo"]
+
+
+def test_without_a_debit_item_a_closed_period_chargeback_is_quarantined_saying_why() -> None:
+    ledger = {("transaction", "txn_1", "main"): posted_payment("100.00")}
+    documents = {"transaction": [doc(charged()), doc(online_reversal())]}
+    unmapped = example_mapping(**{"chargeback_debit_item: 12": ""})
+    work = by_id(plan(context(unmapped, closed=("Jan 2024",)), documents, ledger))
+    outcome = work["txn_cb"].outcome
+    assert isinstance(outcome, Quarantined) and outcome.code == "UNMAPPED_ITEM"
+    for words in ("txn_1", "Jan 2024", "chargeback_debit_item"):
+        assert words in outcome.reason
