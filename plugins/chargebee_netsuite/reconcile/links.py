@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
-from chargebee_netsuite.load.plan import DEBIT_ROUTE, chargeback_routes
+from chargebee_netsuite.load.chargebacks import DEBIT_ROUTE, chargeback_routes
 from chargebee_netsuite.load.source import transaction_links, transactions_against
 from chargebee_netsuite.staging.chargebee_tables import cb_transactions
 from chargebee_netsuite.staging.ledger_queries import read_entries
