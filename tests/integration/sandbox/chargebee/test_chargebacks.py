@@ -184,7 +184,7 @@ def test_an_automated_chargeback_is_a_refund_through_a_chargeback_credit_note(
 def test_generated_hierarchies_have_a_parent_paying_its_childrens_invoices(
     start_sandbox: Callable[..., Sandbox], schemas: Schemas
 ) -> None:
-    sandbox = start_sandbox(scale=10, random_seed=1)
+    sandbox = start_sandbox(scale=10, random_seed=1, hierarchy_payment_customer="payment_owner")
     customers = _by_id(sandbox, "customers", "customer")
     children = [c for c in customers.values() if c.get("relationship")]
     assert len(children) == 2
@@ -204,3 +204,15 @@ def test_generated_hierarchies_have_a_parent_paying_its_childrens_invoices(
         if t["customer_id"] == parent and t["type"] != "payment"
     }
     assert shapes == {("refund", "chargeback"), ("payment_reversal", "card")}
+
+
+def test_the_variant_puts_the_invoices_customer_on_a_parents_payment(
+    start_sandbox: Callable[..., Sandbox],
+) -> None:
+    sandbox = start_sandbox(scale=10, random_seed=1, hierarchy_payment_customer="invoice_owner")
+    txns = _by_id(sandbox, "transactions", "transaction")
+    owned = [i for i in _by_id(sandbox, "invoices", "invoice").values() if i.get("payment_owner")]
+    assert owned
+    for invoice in owned:
+        for link in invoice["linked_payments"]:
+            assert txns[link["txn_id"]]["customer_id"] == invoice["customer_id"]
