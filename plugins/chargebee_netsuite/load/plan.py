@@ -9,7 +9,21 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, or_
 
-from chargebee_netsuite.load.source import KIND_RESOURCES, SourceDocument, Where
+from chargebee_netsuite.load.chargebacks import (
+    DEBIT_ROUTE,
+    chargeback_routes,
+    debit_redirects,
+    posted_period,
+    reopened_by_debits,
+)
+from chargebee_netsuite.load.source import (
+    KIND_RESOURCES,
+    Related,
+    SourceDocument,
+    TransactionLink,
+    Where,
+    link_transactions,
+)
 from chargebee_netsuite.staging.ledger_queries import LedgerEntry, LedgerKey
 from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL, SKIPPED
 from chargebee_netsuite.transform.credit_memo import (
@@ -27,7 +41,9 @@ from chargebee_netsuite.transform.model import (
     TransformContext,
 )
 from chargebee_netsuite.transform.transactions import (
+    chargeback_debit_posting,
     payment_reversal_posting,
+    takes_from_payment,
     transaction_posting,
     transaction_ref_id,
     transaction_reversal_ref_id,
@@ -129,7 +145,14 @@ def _not_plain_transactions(table: Table) -> ColumnElement[bool]:
 PHASE_SOURCES: dict[int, dict[str, Where]] = {
     CUSTOMERS: {"customer": None},
     INVOICES: {"invoice": None},
-    CREDIT_MEMOS: {"credit_note": None},
+    # A chargeback whose payment's period closed posts as a debit invoice before payments,
+    # which may then pay it.
+    CREDIT_MEMOS: {
+        "credit_note": None,
+        "transaction": lambda t: or_(
+            t.c.type == "payment_reversal", t.c.payment_method == "chargeback"
+        ),
+    },
     PAYMENTS: {
         "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "refund"),
     },
@@ -153,8 +176,39 @@ def phase_sources(phase: int) -> dict[str, Where]:
 
 def needs_posted_payload(doc: SourceDocument) -> bool:
     """Whether planning ``doc`` reads what NetSuite last accepted for it (a voided credit
-    note unapplies what its memo was applied to); the loader reads that payload only then."""
-    return doc.kind == "credit_note" and _gone(doc)
+    note unapplies what its memo was applied to; a charged-back payment's period and
+    applications decide how its chargebacks post); the loader reads that payload only then."""
+    if doc.kind == "credit_note":
+        return _gone(doc)
+    return doc.kind == "transaction" and bool(
+        doc.raw.get("reversal_transaction_id") or doc.raw.get("linked_refunds")
+    )
+
+
+def related_ledger_keys(
+    docs: Sequence[SourceDocument],
+    against: Mapping[str, Sequence[Mapping[str, Any]]],
+    links: Mapping[str, TransactionLink],
+    related: Related | None = None,
+) -> tuple[set[LedgerKey], set[str]]:
+    """Ledger entries beyond the chunk's own that planning its transactions reads: the
+    chargebacks of its payments, and the payments (with their posted payloads) and sibling
+    chargebacks of its chargebacks. Returns ``(keys, ids whose payload to read)``."""
+    keys: set[LedgerKey] = set()
+    payloads: set[str] = set()
+    for doc in docs:
+        payment_id = links.get(doc.id, NO_LINK).payment_id
+        if payment_id:
+            keys.add(("transaction", payment_id, MAIN))
+            payloads.add(payment_id)
+        for raw in against.get(payment_id or doc.id, ()):
+            keys.add(("transaction", str(raw.get("id")), MAIN))
+    for payment_id in related.payments if related is not None else ():
+        if against.get(payment_id):
+            keys.add(("transaction", payment_id, MAIN))
+            payloads.add(payment_id)
+            keys.update(("transaction", str(raw.get("id")), MAIN) for raw in against[payment_id])
+    return keys, payloads
 
 
 def billed_currencies(documents: Mapping[str, list[SourceDocument]]) -> dict[str, set[str]]:
@@ -175,19 +229,29 @@ def plan(
     ledger: Mapping[LedgerKey, LedgerEntry],
     currencies: Mapping[str, Collection[str]] | None = None,
     against: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    links: Mapping[str, TransactionLink] | None = None,
+    related: Related | None = None,
 ) -> list[Work]:
     """The work for ``documents`` (all of a run, or one chunk), each with a posting or a reason.
 
     ``ledger`` holds at least the entries of these documents; ``currencies`` the currencies
-    each customer among them is billed in, and ``against`` the raw chargebacks and refunds
-    staged against each payment among them (both computed from ``documents`` when not given:
-    a chunk must pass them, see :mod:`chargebee_netsuite.load.source`).
+    each customer among them is billed in, ``against`` the raw chargebacks and refunds
+    staged against each payment among them (and their chargebacks' and ``related``
+    payments'), ``links`` each transaction's payment and customer, and ``related`` the
+    invoices their payments apply to and those invoices' other payments (all computed from
+    ``documents`` when not given: a chunk must pass them, see
+    :mod:`chargebee_netsuite.load.source`).
     """
     work: list[Work] = []
     if currencies is None:
         currencies = billed_currencies(documents)
     if against is None:
         against = transactions_against(documents)
+    if links is None:
+        links = transaction_links(documents)
+    if related is None:
+        related = _related(documents)
+    reopened = reopened_by_debits(ctx, documents, related, against, ledger)
     for doc in documents.get("customer", []):
         key = ("customer", doc.id, MAIN)
         if doc.deleted and _posted(ledger, key) is None:
@@ -214,16 +278,53 @@ def plan(
     for doc in documents.get("credit_note", []):
         work.extend(_plan_credit_note(ctx, doc, ledger))
     for doc in documents.get("transaction", []):
-        work.extend(_plan_transaction(ctx, doc, ledger, against.get(doc.id, ())))
+        link = links.get(doc.id, NO_LINK)
+        # A payment's chargebacks and refunds; for a chargeback or refund, its payment's.
+        taken = against.get(link.payment_id or doc.id, ())
+        redirect = debit_redirects(doc.raw, related, reopened) if reopened else {}
+        work.extend(_plan_transaction(ctx, doc, ledger, taken, link, redirect))
     return work
 
 
-def against_payment(raw: Mapping[str, Any]) -> str | None:
-    """The payment a chargeback reverses or a refund refunds (None for anything else)."""
-    found = {
-        "payment_reversal": raw.get("reference_transaction_id"),
-        "refund": raw.get("refunded_txn_id"),
-    }.get(str(raw.get("type")))
+def _related(documents: Mapping[str, list[SourceDocument]]) -> Related:
+    return Related(
+        {doc.id: doc.raw for doc in documents.get("invoice", [])},
+        {
+            doc.id: doc.raw
+            for doc in documents.get("transaction", [])
+            if doc.raw.get("type") == "payment"
+        },
+    )
+
+
+NO_LINK = TransactionLink()
+
+
+def _reversed_by(documents: Mapping[str, list[SourceDocument]]) -> dict[str, str]:
+    """Online chargeback id → the payment that names it (``reversal_transaction_id``)."""
+    return {
+        str(doc.raw["reversal_transaction_id"]): doc.id
+        for doc in documents.get("transaction", [])
+        if doc.raw.get("type") == "payment" and doc.raw.get("reversal_transaction_id")
+    }
+
+
+def against_payment(
+    raw: Mapping[str, Any], reversed_by: Mapping[str, str] | None = None
+) -> str | None:
+    """The payment a chargeback reverses or a refund refunds (None for anything else).
+
+    An online ``payment_reversal`` names no payment: ``reference_transaction_id`` is "the id
+    of the offline transaction being refunded or reversed"; the payment names the reversal in
+    ``reversal_transaction_id`` (``reversed_by`` maps it back).
+    """
+    kind = str(raw.get("type"))
+    if kind == "payment_reversal":
+        found = (reversed_by or {}).get(str(raw.get("id"))) or raw.get("reference_transaction_id")
+    elif kind == "refund":
+        found = raw.get("refunded_txn_id")
+    else:
+        found = None
     return str(found) if found else None
 
 
@@ -231,12 +332,34 @@ def transactions_against(
     documents: Mapping[str, list[SourceDocument]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The chargebacks and refunds among ``documents``, by the payment they take money from."""
+    reversed_by = _reversed_by(documents)
     found: dict[str, list[dict[str, Any]]] = {}
     for doc in documents.get("transaction", []):
-        payment = against_payment(doc.raw)
+        payment = against_payment(doc.raw, reversed_by)
         if payment is not None:
             found.setdefault(payment, []).append(doc.raw)
     return found
+
+
+def transaction_links(documents: Mapping[str, list[SourceDocument]]) -> dict[str, TransactionLink]:
+    """Each transaction's :class:`TransactionLink` from ``documents`` alone (a whole run)."""
+    transactions = [doc.raw for doc in documents.get("transaction", [])]
+
+    def customers(kind: str) -> dict[str, str]:
+        return {
+            doc.id: str(doc.raw["customer_id"])
+            for doc in documents.get(kind, [])
+            if doc.raw.get("customer_id")
+        }
+
+    payments = {str(r["id"]): r for r in transactions if r.get("type") == "payment"}
+    return link_transactions(
+        transactions,
+        _reversed_by(documents),
+        payments,
+        customers("invoice"),
+        customers("credit_note"),
+    )
 
 
 def _quarantined(doc: SourceDocument, phase: int) -> Work | None:
@@ -351,7 +474,7 @@ def _taken_back(against: Sequence[Mapping[str, Any]]) -> int:
         if raw.get("status") != "success" or raw.get("deleted"):
             continue
         links = raw.get("linked_credit_notes") or []
-        if raw.get("type") == "payment_reversal" or not any(
+        if takes_from_payment(raw) or not any(
             int(link.get("applied_amount") or 0) for link in links
         ):
             total += int(raw.get("amount") or 0)
@@ -363,6 +486,8 @@ def _plan_transaction(
     doc: SourceDocument,
     ledger: Mapping[LedgerKey, LedgerEntry],
     against: Sequence[Mapping[str, Any]] = (),
+    link: TransactionLink = NO_LINK,
+    redirect: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> list[Work]:
     key = ("transaction", doc.id, MAIN)
     kind = doc.raw.get("type")
@@ -375,17 +500,50 @@ def _plan_transaction(
         return [Work(key, DELETIONS, doc.resource_version, outcome=Skipped(reason, "DELETED"))]
     posted = _posted(ledger, key)
     if posted is not None and gone:
-        return _plan_undo(ctx, ledger, doc, posted, phase, against)
+        return _plan_undo(ctx, ledger, doc, posted, phase, against, link.customer_id)
     if doc.deleted:
         reason = f"Chargebee transaction {doc.id} was deleted before it was ever posted."
         return [Work(key, phase, doc.resource_version, outcome=Skipped(reason))]
     quarantined = _quarantined(doc, phase)
     if quarantined is not None:
         return [quarantined]
-    chargebacks = [raw for raw in against if raw.get("type") == "payment_reversal"]
-    return [
-        _try(ctx, ledger, key, phase, doc, lambda c: transaction_posting(c, doc.raw, chargebacks))
-    ]
+    if takes_from_payment(doc.raw) and link.payment_id and link.payment is not None:
+        siblings = (
+            [*against, doc.raw] if doc.id not in {str(r.get("id")) for r in against} else against
+        )
+        payment_entry = ledger.get(("transaction", link.payment_id, MAIN))
+        period = posted_period(ctx, payment_entry)
+        routes, _ = chargeback_routes(link.payment, period, payment_entry, siblings, ledger)
+        route = routes.get(doc.id)
+        if route is not None and route.kind == DEBIT_ROUTE:
+            payment_id, closed = link.payment_id, str(route.closed_period)
+
+            def debit(c: TransformContext) -> Posting:
+                return chargeback_debit_posting(
+                    c, doc.raw, payment_id, closed, route.reopened, link.customer_id
+                )
+
+            # Before payments, which may pay it (see _redirect).
+            return [_try(ctx, ledger, key, CREDIT_MEMOS, doc, debit)]
+    chargebacks: Sequence[Mapping[str, Any]] = [raw for raw in against if takes_from_payment(raw)]
+    if kind == "payment":
+        # Only the chargebacks that may shrink it (not those posted as debit invoices).
+        entry = _posted(ledger, key)
+        period = posted_period(ctx, entry)
+        chargebacks = chargeback_routes(doc.raw, period, entry, against, ledger)[1]
+
+    def build(c: TransformContext) -> Posting:
+        return transaction_posting(
+            c,
+            doc.raw,
+            chargebacks,
+            payment_id=link.payment_id,
+            customer_id=link.customer_id,
+            customers=link.customers,
+            redirect=redirect,
+        )
+
+    return [_try(ctx, ledger, key, phase, doc, build)]
 
 
 _NOUNS = {"payment": "payment", "refund": "refund", "payment_reversal": "chargeback"}
@@ -398,6 +556,7 @@ def _plan_undo(
     posted: LedgerEntry,
     phase: int,
     against: Sequence[Mapping[str, Any]],
+    customer_id: str | None = None,
 ) -> list[Work]:
     """A transaction Chargebee voided or deleted after it was posted: undo it in NetSuite.
 
@@ -416,14 +575,19 @@ def _plan_undo(
         note = f"{was}; its invoice applications are removed"
         note += f" and customerRefund {eid} takes back the rest." if left > 0 else "."
         main = _try(
-            ctx, ledger, key, PAYMENTS, doc, lambda c: unapplied_payment_posting(c, doc.raw)
+            ctx,
+            ledger,
+            key,
+            PAYMENTS,
+            doc,
+            lambda c: unapplied_payment_posting(c, doc.raw, customer_id),
         )
         main.note = note
         if left <= 0:
             return [main]
 
         def build(c: TransformContext) -> Posting:
-            return payment_reversal_posting(c, doc.raw, left)
+            return payment_reversal_posting(c, doc.raw, left, customer_id)
 
         return [main, _try(ctx, ledger, (*key[:2], REVERSAL), REVERSALS, doc, build)]
     if kind in ("refund", "payment_reversal"):

@@ -24,6 +24,7 @@ from chargebee_netsuite.load.plan import (
     needs_posted_payload,
     phase_sources,
     plan,
+    related_ledger_keys,
 )
 from chargebee_netsuite.load.post import DELETE, Write, WriteResult, send_all
 from chargebee_netsuite.load.source import (
@@ -31,6 +32,8 @@ from chargebee_netsuite.load.source import (
     billed_currencies,
     document_chunks,
     read_item_prices,
+    related_documents,
+    transaction_links,
     transactions_against,
 )
 from chargebee_netsuite.load.wire import payload_hash, to_record
@@ -320,13 +323,26 @@ class _Run:
                 keys = [(kind, doc.id, role) for doc in docs for role in (MAIN, REVERSAL)]
                 payloads = [doc.id for doc in docs if needs_posted_payload(doc)]
                 with self.engine.connect() as conn:
-                    ledger = read_entries(conn, site, keys, payload_ids=payloads)
                     customers = [doc.id for doc in docs] if kind == "customer" else []
                     currencies = billed_currencies(conn, site, customers)
-                    # Chargebacks and refunds of this chunk's payments, wherever they are staged.
+                    # Online chargebacks' payments and hierarchy payments' customers.
+                    raws = [doc.raw for doc in docs] if kind == "transaction" else []
+                    links = transaction_links(conn, site, raws)
+                    # Chargebacks and refunds of this chunk's payments (and of its chargebacks'
+                    # payments), wherever they are staged, and the ledger entries they need.
+                    related = related_documents(conn, site, raws)
                     payments = [doc.id for doc in docs if doc.raw.get("type") == "payment"]
+                    payments += sorted({lk.payment_id for lk in links.values() if lk.payment_id})
+                    payments += sorted(related.payments)
                     against = transactions_against(conn, site, payments)
-                work = plan(self.ctx, {kind: docs}, ledger, currencies, against)
+                    extra, extra_payloads = related_ledger_keys(docs, against, links, related)
+                    ledger = read_entries(
+                        conn,
+                        site,
+                        sorted(set(keys) | extra),
+                        payload_ids=sorted(set(payloads) | extra_payloads),
+                    )
+                work = plan(self.ctx, {kind: docs}, ledger, currencies, against, links, related)
                 del docs
                 yield [item for item in work if item.phase == phase], ledger
 

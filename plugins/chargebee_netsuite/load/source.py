@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, Table, select, union
@@ -33,6 +33,20 @@ class SourceDocument:
     lines_complete: bool = True
     # Why the data-quality stage holds it back (None when it passed or was never checked).
     quarantine_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TransactionLink:
+    """What a transaction's own fields do not say: the payment an online chargeback reverses
+    (only the payment names it, in ``reversal_transaction_id``) and the customer whose
+    documents it settles (a hierarchy's payment owner pays its children's invoices)."""
+
+    payment_id: str | None = None
+    customer_id: str | None = None
+    # Every customer whose documents it settles (more than one: no single NetSuite customer).
+    customers: tuple[str, ...] = ()
+    # The raw payment ``payment_id`` names, when staged (a chargeback's route depends on it).
+    payment: Mapping[str, Any] | None = field(default=None, compare=False)
 
 
 # A filter on a kind's staging table that narrows a read (None: every document).
@@ -173,13 +187,26 @@ def transactions_against(
     conn: Connection, site: str, payment_ids: Collection[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """The staged chargebacks and refunds of each of ``payment_ids``, raw, whatever their
-    state: chargebacks by ``reference_transaction_id``, refunds by ``refunded_txn_id``.
+    state: refunds (automated chargebacks among them) by ``refunded_txn_id``, offline
+    reversals by ``reference_transaction_id``, online ones by the payment's
+    ``reversal_transaction_id``.
 
     A payment's NetSuite applications shrink by its chargebacks, and what a voided payment
     still has to give back depends on both, wherever in staging those documents sit.
     """
     table = DOCUMENT_TABLES["transactions"]
     found: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[str, str]] = set()
+
+    def keep(payment_id: Any, raw: Any, deleted: Any) -> None:
+        doc = dict(raw)
+        if (str(payment_id), str(doc.get("id"))) in seen:
+            return
+        seen.add((str(payment_id), str(doc.get("id"))))
+        if deleted:
+            doc["deleted"] = True
+        found.setdefault(str(payment_id), []).append(doc)
+
     ordered = sorted(set(payment_ids))
     links = (
         ("payment_reversal", table.c.reference_transaction_id),
@@ -196,8 +223,159 @@ def transactions_against(
                 .order_by(column, table.c.id)
             )
             for payment_id, raw, deleted in conn.execute(query):
-                doc = dict(raw)
-                if deleted:
-                    doc["deleted"] = True
-                found.setdefault(str(payment_id), []).append(doc)
+                keep(payment_id, raw, deleted)
+        named = select(table.c.reversal_transaction_id, table.c.id).where(
+            table.c.site == site,
+            table.c.id.in_(ids),
+            table.c.reversal_transaction_id.is_not(None),
+        )
+        reversals = {str(row[0]): str(row[1]) for row in conn.execute(named)}
+        if reversals:
+            query = select(table.c.id, table.c.raw, table.c.deleted).where(
+                table.c.site == site, table.c.id.in_(sorted(reversals))
+            )
+            for reversal_id, raw, deleted in conn.execute(query):
+                keep(reversals[reversal_id], raw, deleted)
     return found
+
+
+def _customers_of(conn: Connection, site: str, resource: str, ids: set[str]) -> dict[str, str]:
+    table = DOCUMENT_TABLES[resource]
+    found: dict[str, str] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = select(table.c.id, table.c.customer_id).where(
+            table.c.site == site, table.c.id.in_(ordered[start : start + 500])
+        )
+        found.update({str(i): str(c) for i, c in conn.execute(query) if c})
+    return found
+
+
+def _applied_ids(raw: Mapping[str, Any], key: str, field: str) -> list[str]:
+    return [
+        str(link[field])
+        for link in raw.get(key) or []
+        if int(link.get("applied_amount") or 0) and link.get(field)
+    ]
+
+
+def link_transactions(
+    raws: Sequence[Mapping[str, Any]],
+    reversed_by: Mapping[str, str],
+    payments: Mapping[str, Mapping[str, Any]],
+    invoice_customers: Mapping[str, str],
+    note_customers: Mapping[str, str],
+) -> dict[str, TransactionLink]:
+    """The :class:`TransactionLink` of each of ``raws`` from what is known about the documents
+    around them: ``reversed_by`` (online chargeback id → payment id), ``payments`` (raw, by
+    id) and the customers of invoices and credit notes by id."""
+
+    def settles(raw: Mapping[str, Any], depth: int = 0) -> list[str]:
+        kind = raw.get("type")
+        if kind == "payment":
+            return [
+                invoice_customers[i]
+                for i in _applied_ids(raw, "linked_invoices", "invoice_id")
+                if i in invoice_customers
+            ]
+        notes = _applied_ids(raw, "linked_credit_notes", "cn_id")
+        if kind == "refund" and notes:
+            return [note_customers[n] for n in notes if n in note_customers]
+        payment = payments.get(paid_by(raw) or "")
+        return settles(payment, depth + 1) if payment is not None and depth == 0 else []
+
+    def paid_by(raw: Mapping[str, Any]) -> str | None:
+        if raw.get("type") == "payment_reversal":
+            found = reversed_by.get(str(raw["id"])) or raw.get("reference_transaction_id")
+        else:
+            found = raw.get("refunded_txn_id")
+        return str(found) if found else None
+
+    links: dict[str, TransactionLink] = {}
+    for raw in raws:
+        customers = sorted(set(settles(raw)))
+        payment_id = paid_by(raw) if raw.get("type") != "payment" else None
+        links[str(raw["id"])] = TransactionLink(
+            payment_id=payment_id,
+            customer_id=customers[0] if len(customers) == 1 else None,
+            customers=tuple(customers),
+            payment=payments.get(payment_id) if payment_id else None,
+        )
+    return links
+
+
+def transaction_links(
+    conn: Connection, site: str, raws: Sequence[Mapping[str, Any]]
+) -> dict[str, TransactionLink]:
+    """The links of staged transactions (raw; a loader chunk, or a reconciliation window),
+    read from staging (see :class:`TransactionLink`): a few batched queries per link kind."""
+    table = DOCUMENT_TABLES["transactions"]
+    raws = list(raws)
+    reversal_ids = sorted({str(r["id"]) for r in raws if r.get("type") == "payment_reversal"})
+    reversed_by: dict[str, str] = {}
+    for start in range(0, len(reversal_ids), 500):
+        query = select(table.c.reversal_transaction_id, table.c.id).where(
+            table.c.site == site,
+            table.c.reversal_transaction_id.in_(reversal_ids[start : start + 500]),
+        )
+        reversed_by.update({str(r): str(p) for r, p in conn.execute(query)})
+    wanted = {str(p) for p in reversed_by.values()} | {
+        str(r["refunded_txn_id"]) for r in raws if r.get("refunded_txn_id")
+    }
+    payments = {str(r["id"]): r for r in raws if r.get("type") == "payment"}
+    wanted -= set(payments)
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        query = select(table.c.id, table.c.raw).where(
+            table.c.site == site, table.c.id.in_(ordered[start : start + 500])
+        )
+        payments.update({str(i): dict(raw) for i, raw in conn.execute(query)})
+    invoices = {
+        i for p in payments.values() for i in _applied_ids(p, "linked_invoices", "invoice_id")
+    }
+    notes = {n for r in raws for n in _applied_ids(r, "linked_credit_notes", "cn_id")}
+    return link_transactions(
+        raws,
+        reversed_by,
+        payments,
+        _customers_of(conn, site, "invoices", invoices),
+        _customers_of(conn, site, "credit_notes", notes),
+    )
+
+
+@dataclass(frozen=True)
+class Related:
+    """Raw documents around a chunk of payments, for the re-opened invoices they may pay:
+    the invoices they apply to, and those invoices' other payments (by id)."""
+
+    invoices: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    payments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def _raws(conn: Connection, site: str, resource: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+    table = DOCUMENT_TABLES[resource]
+    found: dict[str, dict[str, Any]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = select(table.c.id, table.c.raw).where(
+            table.c.site == site, table.c.id.in_(ordered[start : start + 500])
+        )
+        found.update({str(i): dict(raw) for i, raw in conn.execute(query)})
+    return found
+
+
+def related_documents(conn: Connection, site: str, raws: Sequence[Mapping[str, Any]]) -> Related:
+    """The :class:`Related` documents of the payments among ``raws``, read from staging."""
+    payments = [r for r in raws if r.get("type") == "payment"]
+    invoice_ids = {i for p in payments for i in _applied_ids(p, "linked_invoices", "invoice_id")}
+    if not invoice_ids:
+        return Related()
+    invoices = _raws(conn, site, "invoices", invoice_ids)
+    mine = {str(p["id"]) for p in payments}
+    others = {
+        str(lp["txn_id"])
+        for inv in invoices.values()
+        for lp in inv.get("linked_payments") or []
+        if lp.get("txn_status") == "success" and str(lp.get("txn_id")) not in mine
+    }
+    return Related(invoices, _raws(conn, site, "transactions", others))

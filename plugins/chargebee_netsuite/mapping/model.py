@@ -230,6 +230,9 @@ class MappingConfig(_Model):
     refunds: AccountRules = Field(default_factory=AccountRules)
     # Where a chargeback takes the money back from (a gateway clearing or chargeback account).
     chargebacks: AccountRules = Field(default_factory=AccountRules)
+    # The item of the invoice that re-opens a chargeback on the customer when its payment's
+    # period is closed (its income account takes the money back, like ``chargebacks``).
+    chargeback_debit_item: NetSuiteId | None = None
     credit_notes: CreditNoteMapping = Field(default_factory=CreditNoteMapping)
     discount_item: NetSuiteId | None = None
     tax: TaxMapping | None = None

@@ -515,6 +515,7 @@ def _check_special_lines(v: _Validator) -> None:
             purpose="tax payable",
         )
     v.check_ref("rounding_item", "item", config.rounding_item, Scope())
+    v.check_ref("chargeback_debit_item", "item", config.chargeback_debit_item, Scope())
     if config.accounting_period.policy == "first_open_period" and not any(
         p.open_for_ar for p in reference.periods
     ):

@@ -4,7 +4,8 @@ Nothing here uses the connector's transform, ledger or staging to decide what is
 the expectation comes from Chargebee's list endpoints and plain rules (a finalised invoice is
 an invoice for its total, a live credit note a credit memo, a successful payment or refund a
 payment or refund, a successful chargeback a refund for its amount, a voided refund nothing,
-a voided payment a payment cancelled by a reversing refund), the actual state from SuiteQL.
+a voided payment a payment cancelled by a reversing refund; each under the customer whose
+documents it settles), the actual state from SuiteQL.
 The ledger is read only to tell a document held back *with a reason* (quarantined by data
 quality, say) from one that is lost.
 """
@@ -104,29 +105,34 @@ def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expe
     """
     found: dict[str, Expected] = {}
     gone: dict[str, Expected] = {}
+    invoices = chargebee_list(base_url, api_key, "invoices")
+    notes = chargebee_list(base_url, api_key, "credit_notes")
+    transactions = chargebee_list(base_url, api_key, "transactions")
+    owner = _settled_customers(invoices, notes, transactions)
 
     def add(kind: str, doc: dict[str, Any], amount: int, into: dict[str, Expected] = found) -> None:
         eid = expected_external_id(site, kind, str(doc["id"]))
+        customer = owner.get(str(doc["id"]), str(doc["customer_id"]))
         into[eid] = Expected(
             eid,
             NETSUITE_TYPES[kind],
             money(amount, doc["currency_code"]),
-            expected_external_id(site, "customer", str(doc["customer_id"])),
+            expected_external_id(site, "customer", customer),
             str(doc["currency_code"]).upper(),
             f"{kind} {doc['id']}",
         )
 
-    for doc in chargebee_list(base_url, api_key, "invoices"):
+    for doc in invoices:
         if not doc.get("deleted") and doc["status"] not in ("voided", "pending"):
             add("invoice", doc, int(doc["total"]))
         elif doc["status"] != "pending":
             add("invoice", doc, int(doc["total"]), gone)
-    for doc in chargebee_list(base_url, api_key, "credit_notes"):
+    for doc in notes:
         if not doc.get("deleted") and doc["status"] != "voided":
             add("credit_note", doc, int(doc["total"]))
         else:
             add("credit_note", doc, int(doc["total"]), gone)
-    for doc in chargebee_list(base_url, api_key, "transactions"):
+    for doc in transactions:
         kind = str(doc.get("type"))
         if doc.get("deleted") or doc.get("status") != "success":
             # Only a payment that took money in has something left to reverse.
@@ -139,6 +145,49 @@ def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expe
         found[eid] = Expected(
             eid, "reversed", voided.total, voided.customer_eid, voided.currency, voided.label
         )
+    return found
+
+
+def _settled_customers(
+    invoices: list[dict[str, Any]], notes: list[dict[str, Any]], transactions: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Transaction id → the customer whose documents it settles, where that is one customer.
+
+    NetSuite applies a payment only to its own customer's invoices, so a payment made by an
+    account hierarchy's payment owner for a child's invoice belongs to the child; a refund to
+    the customer of the credit notes it pays out; a chargeback to its payment's customer (an
+    online ``payment_reversal`` is named by its payment's ``reversal_transaction_id``).
+    """
+    of_invoice = {str(i["id"]): str(i["customer_id"]) for i in invoices}
+    of_note = {str(n["id"]): str(n["customer_id"]) for n in notes}
+    by_id = {str(t["id"]): t for t in transactions}
+    reversed_by = {
+        str(t["reversal_transaction_id"]): str(t["id"])
+        for t in transactions
+        if t.get("reversal_transaction_id")
+    }
+
+    def settles(txn: dict[str, Any]) -> set[str]:
+        kind = txn.get("type")
+        if kind == "payment":
+            links = [li["invoice_id"] for li in txn.get("linked_invoices") or []]
+            return {of_invoice[str(i)] for i in links if str(i) in of_invoice}
+        paid = [ln["cn_id"] for ln in txn.get("linked_credit_notes") or []]
+        if kind == "refund" and paid:
+            return {of_note[str(n)] for n in paid if str(n) in of_note}
+        payment_id = (
+            reversed_by.get(str(txn["id"])) or txn.get("reference_transaction_id")
+            if kind == "payment_reversal"
+            else txn.get("refunded_txn_id")
+        )
+        payment = by_id.get(str(payment_id))
+        return settles(payment) if payment is not None and payment is not txn else set()
+
+    found: dict[str, str] = {}
+    for txn in transactions:
+        customers = settles(txn)
+        if len(customers) == 1:
+            found[str(txn["id"])] = customers.pop()
     return found
 
 

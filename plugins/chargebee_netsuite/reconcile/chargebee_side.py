@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, or_, select
 
+from chargebee_netsuite.load.source import transaction_links
 from chargebee_netsuite.staging.chargebee_tables import (
     cb_credit_notes,
     cb_customers,
@@ -98,10 +99,17 @@ def read_documents(
             )
         )
     tx = cb_transactions
-    for row in conn.execute(
-        select(tx).where(tx.c.site == site, tx.c.date >= low, tx.c.date < high)
-    ).mappings():
+    rows = (
+        conn.execute(select(tx).where(tx.c.site == site, tx.c.date >= low, tx.c.date < high))
+        .mappings()
+        .all()
+    )
+    # A transaction posts under the customer whose documents it settles (a hierarchy's
+    # payment owner pays its children's invoices), so that is the customer NetSuite shows.
+    links = transaction_links(conn, site, [row["raw"] for row in rows])
+    for row in rows:
         code = str(row["currency_code"] or "").upper()
+        link = links.get(str(row["id"]))
         # A chargeback is money given back too: it counts with the refunds.
         kind = {"payment": COLLECTED, "refund": REFUNDED, "payment_reversal": REFUNDED}.get(
             str(row["type"])
@@ -111,7 +119,7 @@ def read_documents(
                 kind="transaction",
                 id=str(row["id"]),
                 external_id=identity.external_id(site, identity.TRANSACTION, str(row["id"])),
-                customer_id=row["customer_id"],
+                customer_id=(link.customer_id if link else None) or row["customer_id"],
                 currency=code,
                 doc_date=_day(row["date"]),
                 measure=kind,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from chargebee_netsuite.staging.ledger_tables import (
     FAILED,
@@ -118,9 +119,17 @@ def _missing(doc: ChargebeeDoc, entry: LedgerRow | None, quarantined: bool) -> F
 
 
 def _mismatches(
-    doc: ChargebeeDoc, ns: NetSuiteDoc, customers: Mapping[str, NetSuiteDoc]
+    doc: ChargebeeDoc,
+    ns: NetSuiteDoc,
+    customers: Mapping[str, NetSuiteDoc],
+    elsewhere: Decimal | None = None,
 ) -> list[Finding]:
     label = _label(doc)
+    status = ns.status
+    if elsewhere is not None and doc.kind == "invoice":
+        # Part of what Chargebee re-opened is open on a debit invoice (see reconcile.links).
+        left = (ns.remaining if ns.remaining is not None else Decimal(0)) + elsewhere
+        status = "A" if left > 0 else "B"
     pairs: list[tuple[str, str | None, str | None]] = []
     if doc.kind != "customer":
         if ns.total is not None and ns.total != doc.total:
@@ -131,12 +140,12 @@ def _mismatches(
         if doc.customer_id and customer != doc.customer_id:
             shown = customer if customer is not None else f"entity {ns.entity}"
             pairs.append(("customer", doc.customer_id, shown))
-        if doc.expected_status and ns.status and ns.status != doc.expected_status:
+        if doc.expected_status and status and status != doc.expected_status:
             pairs.append(
                 (
                     "status",
                     NETSUITE_STATUS.get(doc.expected_status, doc.expected_status),
-                    NETSUITE_STATUS.get(ns.status, ns.status),
+                    NETSUITE_STATUS.get(status, status),
                 )
             )
     return [
@@ -168,12 +177,15 @@ def compare(
     *,
     known: Set[tuple[str, str]],
     quarantined: Set[tuple[str, str]] = frozenset(),
+    reopened: Mapping[str, Decimal] | None = None,
 ) -> list[Finding]:
     """Every finding: missing, different, edited by hand, unknown to Chargebee.
 
     ``known`` holds the ``(kind, id)`` of every staged document any NetSuite record of ours
-    points at (in scope or not); ``quarantined`` the documents validation holds back.
+    points at (in scope or not); ``quarantined`` the documents validation holds back;
+    ``reopened`` what is still open of an invoice on debit invoices (invoice id → amount).
     """
+    reopened = reopened or {}
     findings: list[Finding] = []
     customers_by_id = snapshot.by_internal_id()
     # The connector's last write per Chargebee customer: applying a payment or a credit memo
@@ -201,7 +213,8 @@ def compare(
                     findings.append(found)
             continue
         if doc.postable:
-            findings.extend(_mismatches(doc, ns, customers_by_id))
+            elsewhere = reopened.get(doc.id) if doc.kind == "invoice" else None
+            findings.extend(_mismatches(doc, ns, customers_by_id, elsewhere))
     for pool in (snapshot.customers, snapshot.transactions):
         for ns in pool.values():
             try:

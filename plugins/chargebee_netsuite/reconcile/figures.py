@@ -6,7 +6,7 @@ period), so a difference is always explained by documents: missing, or posted di
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -63,8 +63,17 @@ def _scaled(amount: Decimal, currency: str) -> Decimal:
     return scaled if scaled == amount else amount
 
 
-def document_figures(docs: Iterable[ChargebeeDoc], snapshot: NetSuiteSnapshot) -> list[DocFigure]:
-    """Each postable document's amounts per measure (invoices give billed and outstanding)."""
+def document_figures(
+    docs: Iterable[ChargebeeDoc],
+    snapshot: NetSuiteSnapshot,
+    reopened: Mapping[str, Decimal] | None = None,
+) -> list[DocFigure]:
+    """Each postable document's amounts per measure (invoices give billed and outstanding).
+
+    ``reopened`` adds to an invoice's NetSuite outstanding what is still open of it on debit
+    invoices (a chargeback after its payment's period closed; see ``reconcile.links``).
+    """
+    reopened = reopened or {}
     out: list[DocFigure] = []
     for doc in docs:
         if not doc.postable or doc.measure is None:
@@ -83,9 +92,8 @@ def document_figures(docs: Iterable[ChargebeeDoc], snapshot: NetSuiteSnapshot) -
         ns_total = _scaled(ns.total if ns is not None and ns.total is not None else ZERO, code)
         out.append(DocFigure(measure=doc.measure, chargebee=doc.total, netsuite=ns_total, **common))
         if doc.measure == BILLED:
-            left = _scaled(
-                ns.remaining if ns is not None and ns.remaining is not None else ZERO, code
-            )
+            remaining = ns.remaining if ns is not None and ns.remaining is not None else ZERO
+            left = _scaled(remaining + reopened.get(doc.id, ZERO), code)
             out.append(
                 DocFigure(measure=OUTSTANDING, chargebee=doc.outstanding, netsuite=left, **common)
             )

@@ -26,7 +26,9 @@ MEANINGS = {
     "refunded": "Σ amount of the successful Chargebee refunds and chargebacks in the period "
     "beside the NetSuite customer refunds posted for them.",
     "outstanding": "Σ amount due of those Chargebee invoices now beside the amount remaining "
-    "on the NetSuite invoices (open AR of the period's invoices).",
+    "on the NetSuite invoices (open AR of the period's invoices), counting what a chargeback "
+    "re-opened on an invoice whose payment's period was closed where NetSuite holds it: on the "
+    "debit invoice (see Document links).",
     "difference": "Chargebee minus NetSuite, exact to the cent (or whole unit for JPY/KRW). "
     "A document missing in NetSuite counts as zero there.",
 }
@@ -129,6 +131,7 @@ def render_html(report: dict[str, Any]) -> str:
             f'<details id="audit-{escape(trail["kind"])}-{escape(trail["id"])}"><summary>'
             f"{escape(trail['kind'])} {escape(trail['id'])}</summary>{ledger}{attempts}</details>"
         )
+    links = "".join(f"<li>{escape(text)}</li>" for text in report.get("links", []))
     spec = json.dumps(report["charts"]).replace("</", "<\\/")
     window = report["window"]
     return f"""<!doctype html>
@@ -191,6 +194,9 @@ def render_html(report: dict[str, Any]) -> str:
             set(),
         )
     }
+<h2>Document links</h2>
+<p class="muted">Where one Chargebee document is not one NetSuite record of the same kind.</p>
+{f"<ul>{links}</ul>" if links else '<p class="muted">None.</p>'}
 <h2>Exception queue (oldest first)</h2>
 {
         _table(

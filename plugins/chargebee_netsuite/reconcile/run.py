@@ -14,7 +14,7 @@ from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.quality.quarantine import quarantine_entries
 from chargebee_netsuite.transform import identity
 
-from . import chargebee_side, figures, netsuite_side, queue
+from . import chargebee_side, figures, links, netsuite_side, queue
 from .compare import compare
 from .ledger import read_rows, requeue
 from .model import REQUEUED, ReconcileSummary
@@ -71,6 +71,7 @@ def reconcile(
     start, end = _utc(window_start), _utc(window_end)
     with engine.connect() as conn:
         documents = chargebee_side.read_documents(conn, site, start, end)
+        debits = links.debit_links(conn, site)
         ledger = read_rows(conn, site)
         quarantined = {(e.kind, e.id) for e in quarantine_entries(conn, site)}
     since: date = start.date() - timedelta(days=1)  # the account's day may start earlier
@@ -81,7 +82,7 @@ def reconcile(
         d.external_id
         for d in documents
         if d.kind != "customer" and d.external_id not in snapshot.transactions
-    ]
+    ] + [d.debit_external_id for d in debits if d.debit_external_id not in snapshot.transactions]
     if absent:
         snapshot.transactions.update(
             netsuite_side.find_transactions(
@@ -89,7 +90,10 @@ def reconcile(
             )
         )
     known = _known(engine, site, documents, snapshot)
-    findings = compare(site, documents, ledger, snapshot, known=known, quarantined=quarantined)
+    reopened = links.still_open(debits, snapshot)
+    findings = compare(
+        site, documents, ledger, snapshot, known=known, quarantined=quarantined, reopened=reopened
+    )
     summary = ReconcileSummary(run_id=run_id, site=site, window_start=start, window_end=end)
     for finding in findings:
         summary.counts[finding.check] = summary.counts.get(finding.check, 0) + 1
@@ -100,7 +104,7 @@ def reconcile(
     ]
     if not requeue_missing:
         keys = []
-    figs = figures.summarise(figures.document_figures(documents, snapshot))
+    figs = figures.summarise(figures.document_figures(documents, snapshot, reopened))
     with engine.begin() as conn:
         summary.requeued = requeue(
             conn,
@@ -132,6 +136,8 @@ def reconcile(
         "findings": [f.as_dict() for f in findings],
         "exceptions": exceptions,
         "audit": audit,
+        # How documents on the two sides relate where they are not one-to-one.
+        "links": [link.sentence() for link in debits],
     }
     summary.seconds = time.monotonic() - started
     report["summary"] = summary.as_dict()

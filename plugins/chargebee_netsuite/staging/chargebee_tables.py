@@ -157,6 +157,8 @@ cb_transactions = Table(
     Column("date", BigInteger),
     Column("reference_transaction_id", String(ID)),
     Column("refunded_txn_id", String(ID)),
+    # A payment's online chargeback, which names no payment itself (revision 0008).
+    Column("reversal_transaction_id", String(ID)),
     # Only successful payments, refunds and chargebacks become NetSuite records; failed,
     # voided and in-progress transactions are staged for the record but never posted.
     Column("postable", Boolean, nullable=False, server_default=false()),
@@ -164,6 +166,7 @@ cb_transactions = Table(
     # What the loader looks up a payment's chargebacks and refunds by (revision 0007).
     Index("ix_cb_transactions_site_reference_txn", "site", "reference_transaction_id"),
     Index("ix_cb_transactions_site_refunded_txn", "site", "refunded_txn_id"),
+    Index("ix_cb_transactions_site_reversal_txn", "site", "reversal_transaction_id"),
 )
 
 cb_events = Table(

@@ -48,15 +48,21 @@ def test_thousands_of_invoices_tie_out_and_a_second_sync_sends_no_writes(
     first = env.sync("run-1")
     assert first.counts.get("failed", 0) == 0, first.counts
     assert_tied_out(env)
-    # The generated history has chargebacks (full and partial); each is a customer refund.
+    # The generated history has chargebacks (full and partial, in both of Chargebee's shapes)
+    # and account hierarchies; each chargeback is a customer refund.
+    transactions = chargebee_list(
+        env.chargebee.base_url, env.chargebee_settings.test_key, "transactions"
+    )
     chargebacks = [
         t["id"]
-        for t in chargebee_list(
-            env.chargebee.base_url, env.chargebee_settings.test_key, "transactions"
-        )
-        if t["type"] == "payment_reversal" and t["status"] == "success"
+        for t in transactions
+        if t["status"] == "success"
+        and (t["type"] == "payment_reversal" or t["payment_method"] == "chargeback")
     ]
     assert len(chargebacks) >= 10
+    assert any(t["payment_method"] == "chargeback" for t in transactions)
+    invoices = chargebee_list(env.chargebee.base_url, env.chargebee_settings.test_key, "invoices")
+    assert any(i.get("payment_owner") for i in invoices)
     refunds = netsuite_external_ids_of_type(env.netsuite_client(), "CustRfnd")
     assert {external_id(SITE, "txn", c) for c in chargebacks} <= refunds
     before = env.netsuite_writes()

@@ -116,7 +116,7 @@ def test_unsuccessful_chargebacks_are_never_posted(ctx: TransformContext, status
 
 def test_a_chargeback_naming_no_payment_is_quarantined(ctx: TransformContext) -> None:
     orphan = chargeback(4000, reference_transaction_id=None)
-    with pytest.raises(Quarantined, match="does not name the payment it reverses") as raised:
+    with pytest.raises(Quarantined, match="named by no staged payment") as raised:
         transaction_posting(ctx, orphan)
     assert raised.value.code == "UNLINKED_CHARGEBACK"
 

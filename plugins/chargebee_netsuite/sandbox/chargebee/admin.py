@@ -310,7 +310,8 @@ async def chargeback(
     site: str | None = None,
 ) -> Response:
     """Charge back a card payment: ``amount`` (default: all not refunded), ``name_invoices``
-    (default true: the chargeback lists the invoices it re-opens)."""
+    (default true: the chargeback lists the invoices it re-opens), ``shape``
+    (``payment_reversal`` by default, or ``refund``: Chargebee's automated chargeback)."""
     payload: JsonBody = body_in or {}
     target = _site(request, site)
     return _run(
@@ -320,6 +321,7 @@ async def chargeback(
             transaction_id,
             amount=payload.get("amount"),
             name_invoices=bool(payload.get("name_invoices", True)),
+            shape=str(payload.get("shape", "payment_reversal")),
             source="admin_console",
         ),
     )

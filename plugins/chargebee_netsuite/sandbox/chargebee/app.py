@@ -30,7 +30,10 @@ def _seed_data(settings: ChargebeeSandboxSettings) -> dict[str, object] | None:
     if settings.seed_file is not None:
         return read_seed_file(settings.seed_file)
     if settings.scale > 0:
-        return generate(settings.scale, settings.random_seed, settings.currencies)
+        payer_is_owner = settings.hierarchy_payment_customer == "payment_owner"
+        return generate(
+            settings.scale, settings.random_seed, settings.currencies, payer_is_owner=payer_is_owner
+        )
     return None
 
 

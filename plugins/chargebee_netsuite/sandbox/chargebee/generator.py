@@ -24,6 +24,9 @@ START = 1704067200  # 2024-01-01T00:00:00Z
 CATALOG_AT = 1701388800  # 2023-12-01
 LEGACY_AT = 1425168000  # 2015-03-01: before updated_at existed (2016-09-28)
 CHARGEBACK_RATE = 0.04  # of successful card payments
+# Account hierarchies are generated after the rest of the history (from this date), from their
+# own random stream, so every record of an existing seed keeps its ids and contents.
+HIERARCHY_AT = START + 700 * DAY
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,17 @@ def _price(usd: str, market: Market) -> int:
 
 
 class _Generator:
-    def __init__(self, scale: int, seed: int, currencies: SiteCurrencies | None = None) -> None:
+    def __init__(
+        self,
+        scale: int,
+        seed: int,
+        currencies: SiteCurrencies | None = None,
+        *,
+        payer_is_owner: bool = True,
+    ) -> None:
         self.rng = random.Random(seed)
+        self.families = random.Random(f"hierarchies-{seed}")
+        self.payer_is_owner = payer_is_owner
         # Chargebacks draw from their own stream, so the rest of the history stays as it was.
         self.disputes = random.Random(f"chargebacks-{seed}")
         self.clock = _Clock(CATALOG_AT)
@@ -196,8 +208,10 @@ class _Generator:
             return MARKETS[index]  # every currency appears at least once
         return self.rng.choices(MARKETS, weights=[m.weight for m in MARKETS])[0]
 
-    def _customer(self, index: int, market: Market, created_at: int) -> Record:
-        rng = self.rng
+    def _customer(
+        self, index: int, market: Market, created_at: int, rng: random.Random | None = None
+    ) -> Record:
+        rng = rng or self.rng
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         is_company = index % 5 != 4
         company = (
@@ -515,6 +529,89 @@ class _Generator:
         amount = None if full else max(1, txn["amount"] * (10 + self.rng.randrange(40)) // 100)
         operations.refund_payment(self.store, txn["id"], amount=amount)
 
+    # -- account hierarchies (after the main history, own stream) ---------------------------
+
+    def hierarchies(self) -> None:
+        """Families of one parent paying the invoices of two children (scale >= 10).
+
+        The children's invoices carry ``payment_owner`` = the parent, whose card pays them;
+        some of those payments are charged back, in both of Chargebee's shapes.
+        """
+        count = 1 + self.scale // 200 if self.scale >= 10 else 0
+        for n in range(count):
+            when = max(HIERARCHY_AT, int(self.clock.t)) + n * DAY
+            self.timeline.at(when, self._family(n, when))
+
+    def _family(self, n: int, created: int) -> Callable[[], None]:
+        def run() -> None:
+            draw, market = self.families, MARKETS[n % len(MARKETS)]
+            parent = self._customer(800 + 3 * n, market, created, draw)
+            parent["auto_collection"] = "on"
+            operations.create_customer(self.store, parent, source="admin_console")
+            for c in range(2):
+                child = self._customer(801 + 3 * n + c, market, created, draw)
+                child["relationship"] = {
+                    "parent_id": parent["id"],
+                    "payment_owner_id": parent["id"],
+                    "invoice_owner_id": child["id"],
+                    "object": "relationship",
+                }
+                operations.create_customer(self.store, child, source="admin_console")
+                for month in range(3):
+                    when = created + month * 30 * DAY + 3600
+                    shape = ("refund", "payment_reversal")[(n + c) % 2] if month == 1 else None
+                    self.timeline.at(
+                        when, self._family_invoice(child["id"], market, month, when, shape)
+                    )
+            self.timeline.at(
+                created + 3600, self._family_invoice(parent["id"], market, 0, created + 3600)
+            )
+
+        return run
+
+    def _family_invoice(
+        self, customer_id: str, market: Market, month: int, when: int, chargeback: str | None = None
+    ) -> Callable[[], None]:
+        """An invoice the payment owner pays by card (the third month stays open); ``chargeback``
+        names the shape of a dispute lost on that payment two weeks later."""
+
+        def run() -> None:
+            draw = self.families
+            plan = draw.choice(("platform-starter", "platform-growth"))
+            seats = 1 + draw.randrange(20)
+            invoice = operations.generate_invoice(
+                self.store,
+                customer_id,
+                currency_code=market.currency,
+                lines=[
+                    self._line(plan, market, 1, when),
+                    self._line("extra-seats", market, seats, when),
+                ],
+                tax=market.tax,
+                subscription_id=f"sub_family_{customer_id[:10]}",
+                source="scheduled_job",
+            )
+            if month == 2:
+                return
+            txn = operations.record_payment(
+                self.store,
+                invoice["id"],
+                payer_is_owner=self.payer_is_owner,
+                source="scheduled_job",
+            )
+            if chargeback is not None:
+                full = chargeback == "payment_reversal"
+                amount = None if full else max(1, txn["amount"] * (20 + draw.randrange(60)) // 100)
+
+                def dispute() -> None:
+                    operations.chargeback_payment(
+                        self.store, txn["id"], amount=amount, shape=chargeback
+                    )
+
+                self.timeline.at(when + 14 * DAY, dispute)
+
+        return run
+
     # -- records from before updated_at existed -------------------------------------------
 
     def legacy(self) -> None:
@@ -573,15 +670,24 @@ class _Generator:
         return run
 
 
-def generate(scale: int, seed: int, currencies: SiteCurrencies | None = None) -> dict[str, Any]:
+def generate(
+    scale: int,
+    seed: int,
+    currencies: SiteCurrencies | None = None,
+    *,
+    payer_is_owner: bool = True,
+) -> dict[str, Any]:
     """Billing history for ``scale`` customers (about 4 invoices each), same for the same seed.
 
     Includes USD/EUR/GBP/JPY customers (companies and persons), plans, add-ons and one-off
     charges, item and document coupons, taxes, round-off, two usage invoices with 320 and
-    130 lines, full/partial/failed payments, dunning, refunds, full and partial chargebacks,
-    adjustment and refundable credit notes, write-offs, voids, deletions and pre-2016 records
-    without ``updated_at``. Documents carry the ``exchange_rate`` to the site's base currency
-    from ``currencies`` (default: USD and :data:`currencies.USD_PER_UNIT`).
+    130 lines, full/partial/failed payments, dunning, refunds, full and partial chargebacks
+    (``payment_reversal`` and automated ``refund`` + ``payment_method: chargeback``),
+    adjustment and refundable credit notes, write-offs, voids, deletions, account hierarchies
+    (a parent paying its children's invoices; ``payer_is_owner`` false puts the child on those
+    payments) and pre-2016 records without ``updated_at``. Documents carry the
+    ``exchange_rate`` to the site's base currency from ``currencies`` (default: USD and
+    :data:`currencies.USD_PER_UNIT`).
     The result is the seeding contract: ``generate()`` → JSON → seed load round-trips.
     """
     if scale < 0:
@@ -591,13 +697,15 @@ def generate(scale: int, seed: int, currencies: SiteCurrencies | None = None) ->
     collecting = gc.isenabled()
     gc.disable()
     try:
-        gen = _Generator(scale, seed, currencies)
+        gen = _Generator(scale, seed, currencies, payer_is_owner=payer_is_owner)
         gen.clock.t = float(LEGACY_AT)
         gen.legacy()
         gen.timeline.run()
         gen.clock.t = float(CATALOG_AT)
         gen.catalog()
         gen.customers()
+        gen.timeline.run()
+        gen.hierarchies()
         gen.timeline.run()
         return _take_records(gen.store)
     finally:

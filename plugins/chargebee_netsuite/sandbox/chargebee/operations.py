@@ -162,6 +162,11 @@ def generate_invoice(
     )
     invoice["net_term_days"] = terms
     store.currencies.stamp(invoice)
+    owner = (customer.get("relationship") or {}).get("payment_owner_id")
+    if owner and owner != customer_id:
+        # "Payment owner of an invoice" (chargebee-node v2.41.0 Invoice.d.ts payment_owner):
+        # the customer's relationship.payment_owner_id, e.g. its parent.
+        invoice["payment_owner"] = owner
     objects.refresh_invoice(invoice, store.now())
     store.touch(invoice)
     store.insert("invoice", invoice)
@@ -234,14 +239,22 @@ def record_payment(
     succeeded: bool = True,
     payment_method: str = "card",
     gateway: str | None = None,
+    payer_is_owner: bool = True,
     source: str = "admin_console",
 ) -> Record:
     """Collect (or fail to collect) a payment on an invoice.
 
-    Emits ``payment_succeeded``/``payment_failed`` and ``invoice_updated``. A failed
-    payment starts dunning on the invoice.
+    The transaction belongs to the invoice's ``payment_owner`` (a parent paying for its
+    child in an account hierarchy) unless ``payer_is_owner`` is false, when it carries the
+    invoice's customer. Emits ``payment_succeeded``/``payment_failed`` and
+    ``invoice_updated``. A failed payment starts dunning on the invoice.
     """
     invoice = _require(store, "invoice", invoice_id)
+    # "the invoice is raised to the child customer, but the payment is made by the parent
+    # customer" (Chargebee docs, receivables/account-hierarchy); which customer_id the
+    # transaction then carries is not documented, hence payer_is_owner (both variants).
+    payer = invoice.get("payment_owner") if payer_is_owner else None
+    payer = str(payer or invoice["customer_id"])
     if invoice["status"] in ("voided", "paid"):
         raise OperationError(f"invoice {invoice_id} is {invoice['status']}")
     amount = invoice["amount_due"] if amount is None else amount
@@ -255,10 +268,10 @@ def record_payment(
     txn: Record = objects.clean(
         {
             "id": store.new_id("transaction", "txn_"),
-            "customer_id": invoice["customer_id"],
+            "customer_id": payer,
             "subscription_id": invoice.get("subscription_id"),
             "gateway_account_id": None if offline else "gw_sandbox_stripe",
-            "payment_source_id": None if offline else f"pm_{invoice['customer_id'][:12]}",
+            "payment_source_id": None if offline else f"pm_{payer[:12]}",
             "payment_method": payment_method,
             "reference_number": f"REF-{invoice_id}" if offline else None,
             "gateway": gateway,
@@ -391,13 +404,15 @@ def refund_payment(
     *,
     amount: int | None = None,
     reason_code: str = "product_unsatisfactory",
+    payment_method: str | None = None,
     source: str = "admin_console",
 ) -> Record:
     """Refund (part of) a successful payment through a refundable credit note.
 
-    Emits ``credit_note_created``, ``payment_refunded``, ``transaction_updated`` (the
-    original payment's ``linked_refunds``) and ``invoice_updated`` (its
-    ``issued_credit_notes``). Returns the refund transaction.
+    ``payment_method`` defaults to the payment's (``chargeback`` for an automated chargeback,
+    see :func:`chargeback_payment`). Emits ``credit_note_created``, ``payment_refunded``,
+    ``transaction_updated`` (the original payment's ``linked_refunds``) and
+    ``invoice_updated`` (its ``issued_credit_notes``). Returns the refund transaction.
     """
     payment = _require(store, "transaction", transaction_id)
     if payment["type"] != "payment" or payment["status"] != "success":
@@ -421,7 +436,7 @@ def refund_payment(
             "subscription_id": payment.get("subscription_id"),
             "gateway_account_id": payment.get("gateway_account_id"),
             "payment_source_id": payment.get("payment_source_id"),
-            "payment_method": payment["payment_method"],
+            "payment_method": payment_method or payment["payment_method"],
             "reference_number": payment.get("reference_number"),
             "gateway": payment["gateway"],
             "type": "refund",
@@ -641,19 +656,43 @@ def chargeback_payment(
     *,
     amount: int | None = None,
     name_invoices: bool = True,
+    shape: str = "payment_reversal",
     source: str = "system",
 ) -> Record:
-    """Record a chargeback (dispute lost) on a successful card payment.
+    """Record a chargeback (dispute lost) on a successful card payment, in either real shape.
 
-    A ``payment_reversal`` transaction for ``amount`` (default: everything not refunded)
-    references the payment (``reference_transaction_id``; the payment gets
-    ``reversal_transaction_id``). The money leaves the merchant, so the invoices the payment
+    ``shape="refund"`` is Chargebee's automated chargeback: a refundable credit note and a
+    ``type: refund`` transaction with ``payment_method: chargeback`` that names the payment in
+    ``refunded_txn_id`` and the credit note in ``linked_credit_notes`` (the invoice stays
+    paid; the credit note carries the amount).
+
+    ``shape="payment_reversal"``: a ``payment_reversal`` transaction for ``amount`` (default:
+    everything not refunded) that names no payment; the payment names it in
+    ``reversal_transaction_id``. The money leaves the merchant, so the invoices the payment
     paid re-open, last application first: their ``linked_payments`` entry for the payment
     keeps only what is still applied, and ``amount_paid``/``amount_due``/``status`` follow.
     ``name_invoices`` lists those invoices on the chargeback (``linked_invoices``); without it
     the chargeback names none. Emits ``transaction_created``, ``transaction_updated`` (the
     payment) and ``invoice_updated`` per re-opened invoice. Returns the chargeback.
     """
+    if shape == "refund":
+        # "chargeback - Only applicable for a transaction of type = refund ... set by Chargebee
+        # when an automated chargeback occurs" (chargebee-node v2.41.0 Transaction.d.ts
+        # payment_method); "Create credit note and record refund (Recommended)" (Chargebee docs,
+        # payments/configuring-chargeback-management).
+        payment = _require(store, "transaction", transaction_id)
+        if payment["payment_method"] in OFFLINE_METHODS:
+            raise OperationError(f"transaction {transaction_id} is offline; it has no chargeback")
+        return refund_payment(
+            store,
+            transaction_id,
+            amount=amount,
+            reason_code="chargeback",
+            payment_method="chargeback",
+            source=source,
+        )
+    if shape != "payment_reversal":
+        raise OperationError(f"unknown chargeback shape {shape!r}")
     payment = _require(store, "transaction", transaction_id)
     if payment["type"] != "payment" or payment["status"] != "success":
         raise OperationError(f"transaction {transaction_id} is not a successful payment")
@@ -686,7 +725,9 @@ def chargeback_payment(
             "status": "success",
             "initiator_type": "customer",
             "masked_card_number": payment.get("masked_card_number"),
-            "reference_transaction_id": payment["id"],
+            # No reference_transaction_id: it names "the offline transaction that is being
+            # refunded or reversed"; an online reversal is named by the payment's
+            # reversal_transaction_id (chargebee-node v2.41.0 Transaction.d.ts).
             "amount_unused": 0,
             "deleted": False,
             "object": "transaction",

@@ -72,6 +72,13 @@ class ChargebeeSandboxSettings:
         """The base currency and rates every site of this sandbox stamps on new documents."""
         return SiteCurrencies(self.base_currency, self.usd_per_unit)
 
+    # Which customer a parent's payment of a child's invoice belongs to: the payment owner
+    # (parent) or the invoice's customer (child); Chargebee's docs say the parent pays but
+    # not whose customer_id the transaction carries [unconfirmed].
+    hierarchy_payment_customer: str = field(
+        default_factory=choose("payment_owner", "invoice_owner")
+    )
+
     @property
     def live_site(self) -> str:
         """The live site's name: the test site's name without ``-test``."""

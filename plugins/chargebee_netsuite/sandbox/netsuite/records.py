@@ -743,6 +743,11 @@ class RecordService:
             target = store.one('SELECT * FROM "transaction" WHERE id = ?', (doc_id,))
             if target is None or target["type"] not in APPLY_TARGETS[rt.recordtype]:
                 raise invalid_field_value(doc_id, "doc", f"{path}.doc")
+            # A payment, credit or refund applies only to its own customer's documents: "NetSuite
+            # does not allow payments to be applied across multiple unrelated customer records"
+            # (Paystand support 37721494810395); a parent reaches sub-customers' invoices only
+            # with the Consolidated Payments feature (suiterep.com 2023-11-07), which needs
+            # NetSuite sub-customers the connector does not create.
             if target["entity"] != entity:
                 raise user_error(
                     f"{self._label(doc_id)} belongs to another customer.", f"{path}.doc"

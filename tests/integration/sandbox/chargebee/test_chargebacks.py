@@ -33,7 +33,12 @@ def test_generated_chargebacks_are_valid_and_re_open_what_their_payment_paid(
     chargebacks = [t for t in txns.values() if t["type"] == "payment_reversal"]
     # Full and partial ones, naming their invoices and not.
     assert len(chargebacks) >= 3
-    payments = {c["id"]: txns[c["reference_transaction_id"]] for c in chargebacks}
+    # Online: the chargeback names no payment; the payment names it (reversal_transaction_id).
+    assert not any("reference_transaction_id" in c for c in chargebacks)
+    reversed_by = {
+        t["reversal_transaction_id"]: t for t in txns.values() if "reversal_transaction_id" in t
+    }
+    payments = {c["id"]: reversed_by[c["id"]] for c in chargebacks}
     assert any(c["amount"] < payments[c["id"]]["amount"] for c in chargebacks)
     assert any(c["amount"] == payments[c["id"]]["amount"] for c in chargebacks)
     assert any(c["linked_invoices"] for c in chargebacks)
@@ -97,7 +102,9 @@ def test_an_admin_chargeback_re_opens_the_invoice_and_blocks_refunds(
     chargeback = answer["transaction"]
     assert schema_errors(schemas("Transaction"), chargeback) == []
     assert chargeback["type"] == "payment_reversal"
-    assert chargeback["reference_transaction_id"] == payment["id"]
+    assert "reference_transaction_id" not in chargeback
+    charged = sandbox.api.get(f"/transactions/{payment['id']}").json()["transaction"]
+    assert charged["reversal_transaction_id"] == chargeback["id"]
     assert chargeback["linked_invoices"][0]["invoice_id"] == invoice_id
     assert len(answer["events"]) >= 3  # transaction_created, transaction_updated, invoice_updated
     after = _invoice(sandbox, invoice_id)
@@ -141,3 +148,71 @@ def test_voiding_a_payment_re_opens_its_invoice_and_voiding_a_refund_frees_the_c
     assert [r["txn_status"] for r in paid["linked_refunds"]] == ["voided"]
     # The refund no longer counts, so the payment can be refunded again.
     assert sandbox.admin.post(f"/transactions/{other['id']}/refunds").status_code == 200
+
+
+def test_an_automated_chargeback_is_a_refund_through_a_chargeback_credit_note(
+    start_sandbox: Callable[..., Sandbox], schemas: Schemas
+) -> None:
+    sandbox = start_sandbox(scale=12, random_seed=3)
+    payment = _card_payment(sandbox)
+    invoice_id = payment["linked_invoices"][-1]["invoice_id"]
+    before = _invoice(sandbox, invoice_id)
+    answer = sandbox.admin.post(
+        f"/transactions/{payment['id']}/chargeback", json={"amount": 1000, "shape": "refund"}
+    ).json()
+    refund = answer["transaction"]
+    assert schema_errors(schemas("Transaction"), refund) == []
+    assert (refund["type"], refund["payment_method"]) == ("refund", "chargeback")
+    assert refund["refunded_txn_id"] == payment["id"]
+    [note] = refund["linked_credit_notes"]
+    assert (note["cn_reason_code"], note["applied_amount"]) == ("chargeback", 1000)
+    cn = sandbox.api.get(f"/credit_notes/{note['cn_id']}").json()["credit_note"]
+    assert schema_errors(schemas("CreditNote"), cn) == []
+    assert (cn["type"], cn["reference_invoice_id"], cn["amount_refunded"]) == (
+        "refundable",
+        invoice_id,
+        1000,
+    )
+    # The invoice stays as paid as it was; the credit note carries the chargeback.
+    after = _invoice(sandbox, invoice_id)
+    assert after["amount_due"] == before["amount_due"]
+    _money_is_consistent(after)
+    charged = sandbox.api.get(f"/transactions/{payment['id']}").json()["transaction"]
+    assert [r["txn_id"] for r in charged["linked_refunds"]] == [refund["id"]]
+
+
+def test_generated_hierarchies_have_a_parent_paying_its_childrens_invoices(
+    start_sandbox: Callable[..., Sandbox], schemas: Schemas
+) -> None:
+    sandbox = start_sandbox(scale=10, random_seed=1, hierarchy_payment_customer="payment_owner")
+    customers = _by_id(sandbox, "customers", "customer")
+    children = [c for c in customers.values() if c.get("relationship")]
+    assert len(children) == 2
+    parent = children[0]["relationship"]["parent_id"]
+    assert {c["relationship"]["payment_owner_id"] for c in children} == {parent}
+    txns = _by_id(sandbox, "transactions", "transaction")
+    invoices = _by_id(sandbox, "invoices", "invoice")
+    owned = [i for i in invoices.values() if i.get("payment_owner") == parent]
+    assert len(owned) == 6
+    for invoice in owned:
+        assert schema_errors(schemas("Invoice"), invoice) == []
+        for link in invoice["linked_payments"]:
+            assert txns[link["txn_id"]]["customer_id"] == parent
+    shapes = {
+        (t["type"], t["payment_method"])
+        for t in txns.values()
+        if t["customer_id"] == parent and t["type"] != "payment"
+    }
+    assert shapes == {("refund", "chargeback"), ("payment_reversal", "card")}
+
+
+def test_the_variant_puts_the_invoices_customer_on_a_parents_payment(
+    start_sandbox: Callable[..., Sandbox],
+) -> None:
+    sandbox = start_sandbox(scale=10, random_seed=1, hierarchy_payment_customer="invoice_owner")
+    txns = _by_id(sandbox, "transactions", "transaction")
+    owned = [i for i in _by_id(sandbox, "invoices", "invoice").values() if i.get("payment_owner")]
+    assert owned
+    for invoice in owned:
+        for link in invoice["linked_payments"]:
+            assert txns[link["txn_id"]]["customer_id"] == invoice["customer_id"]

@@ -175,9 +175,15 @@ def test_credit_note_money_math_and_cross_links(generated: Sandbox) -> None:
             txn = txns[refund["txn_id"]]
             assert txn["type"] == "refund"
             assert cn["id"] in {link["cn_id"] for link in txn["linked_credit_notes"]}
+    reversed_by = {
+        t["reversal_transaction_id"]: t["id"]
+        for t in txns.values()
+        if "reversal_transaction_id" in t
+    }
     for txn in txns.values():
-        # A chargeback names the invoices it re-opened; they list the charged-back payment.
-        paying = txn.get("reference_transaction_id", txn["id"])
+        # A chargeback names the invoices it re-opened; they list the charged-back payment,
+        # which names the (online) chargeback in reversal_transaction_id.
+        paying = reversed_by.get(txn["id"], txn["id"])
         for link in txn.get("linked_invoices", []):
             invoice = invoices[link["invoice_id"]]
             assert paying in {p["txn_id"] for p in invoice["linked_payments"]}
