@@ -30,7 +30,7 @@ def _seed_data(settings: ChargebeeSandboxSettings) -> dict[str, object] | None:
     if settings.seed_file is not None:
         return read_seed_file(settings.seed_file)
     if settings.scale > 0:
-        return generate(settings.scale, settings.random_seed)
+        return generate(settings.scale, settings.random_seed, conventions=settings.conventions)
     return None
 
 
@@ -41,7 +41,7 @@ def build_sites(settings: ChargebeeSandboxSettings, sender: WebhookSender) -> di
         (settings.site, settings.test_key, False),
         (settings.live_site, settings.live_key, True),
     ):
-        store = Store(name, clock=time.time)
+        store = Store(name, clock=time.time, conventions=settings.conventions)
         store.webhooks_configured = sender.enabled
         store.listeners.append(sender.listener(store))
         sites[name] = Site(

@@ -10,10 +10,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from . import objects, operations
-from .money import to_minor
+from .conventions import Conventions, is_write_off
+from .money import minor_units_per_major, to_minor
 from .objects import LineSpec, Record, TaxSpec
 from .seed import SEED_KEYS
 from .store import Store
@@ -23,6 +25,8 @@ START = 1704067200  # 2024-01-01T00:00:00Z
 CATALOG_AT = 1701388800  # 2023-12-01
 LEGACY_AT = 1425168000  # 2015-03-01: before updated_at existed (2016-09-28)
 CHARGEBACK_RATE = 0.04  # of successful card payments
+TAX_WITHHELD_RATE = 0.15  # of invoices still open at the end of the history
+STORE_CREDIT_RATE = 0.02  # of paid invoices
 
 
 @dataclass(frozen=True)
@@ -130,19 +134,31 @@ class _Timeline:
                 action()
 
 
+def _probe_id() -> str:
+    return "li_probe"
+
+
 def _price(usd: str, market: Market) -> int:
     return to_minor(Decimal(usd) * market.fx, market.currency)
 
 
 class _Generator:
-    def __init__(self, scale: int, seed: int) -> None:
+    def __init__(self, scale: int, seed: int, conventions: Conventions | None = None) -> None:
         self.rng = random.Random(seed)
         # Chargebacks draw from their own stream, so the rest of the history stays as it was.
         self.disputes = random.Random(f"chargebacks-{seed}")
+        # So does the invoices' fine print (withheld tax, store credit, write-offs, ...).
+        self.fine = random.Random(f"invoice-fine-print-{seed}")
         self.clock = _Clock(CATALOG_AT)
         # Only the records are dumped, so the store keeps no events (their ids are still
         # spent, which keeps every id the same as when events were kept).
-        self.store = Store("generator", clock=self.clock, salt=f"gen-{seed}", keep_events=False)
+        self.store = Store(
+            "generator",
+            clock=self.clock,
+            salt=f"gen-{seed}",
+            keep_events=False,
+            conventions=conventions,
+        )
         self.timeline = _Timeline(self.clock)
         self.scale = scale
         self.prices: dict[tuple[str, str], Record] = {}
@@ -512,6 +528,92 @@ class _Generator:
         amount = None if full else max(1, txn["amount"] * (10 + self.rng.randrange(40)) // 100)
         operations.refund_payment(self.store, txn["id"], amount=amount)
 
+    # -- the fine print, after the history (so every earlier document stays as it was) ---
+
+    def fine_print(self) -> None:
+        """Withheld tax on some open invoices (the rest then paid net of it, or not), store
+        credit on some paid ones, credit notes with a negative round-off and a fractional
+        correction, and at least one write-off."""
+        draw = self.fine
+        invoices = [i for i in self.store.all("invoice") if not i.get("deleted")]
+        open_ = [i for i in invoices if i["status"] in ("posted", "payment_due", "not_paid")]
+        paid = [i for i in invoices if i["status"] == "paid" and i["amount_paid"]]
+        if open_ and not any(
+            is_write_off(ref) for i in invoices for ref in i["adjustment_credit_notes"]
+        ):
+            self._step(partial(operations.write_off_invoice, self.store, open_.pop()["id"]))
+        chosen = [i for i in open_ if draw.random() < TAX_WITHHELD_RATE] or open_[:1]
+        for invoice in chosen:
+            amount = min(invoice["amount_due"], max(1, invoice["sub_total"] // 10))
+            pays_rest = draw.random() < 0.5
+            self._step(partial(self._withhold, invoice, amount, pays_rest))
+        stores = [i for i in paid if draw.random() < STORE_CREDIT_RATE] or paid[:1]
+        for invoice in stores:
+            share = 10 + draw.randrange(20)
+            self._step(partial(self._credit_share, invoice, "store", share))
+        cents = [i for i in paid if minor_units_per_major(i["currency_code"]) > 1]
+        if cents:
+            invoice = cents[draw.randrange(len(cents))]
+            self._step(partial(self._rounded_credit, invoice, draw.randrange(1, 50)))
+        several = [i for i in paid if len(i["line_items"]) > 2]
+        if several:
+            invoice = several[draw.randrange(len(several))]
+            self._step(partial(self._prorated_credit, invoice))
+
+    def _step(self, action: Callable[[], object]) -> None:
+        self.clock.t += 3600
+        with contextlib.suppress(operations.OperationError):
+            action()
+
+    def _withhold(self, invoice: Record, amount: int, pays_rest: bool) -> None:
+        operations.record_tax_withheld(
+            self.store,
+            invoice["id"],
+            amount=amount,
+            reference_number=f"WHT-{invoice['id']}",
+            description="Withholding tax deducted by the customer",
+        )
+        if pays_rest and invoice["amount_due"]:
+            self.clock.t += 3600
+            operations.record_payment(self.store, invoice["id"], payment_method="bank_transfer")
+
+    def _credit_share(self, invoice: Record, cn_type: str, percent: int) -> None:
+        operations.issue_credit_note(
+            self.store,
+            invoice["id"],
+            amount=max(1, invoice["total"] * percent // 100),
+            cn_type=cn_type,
+            reason_code="subscription_change",
+        )
+
+    def _rounded_credit(self, invoice: Record, cents: int) -> None:
+        """A refundable note whose total rounds down to a whole unit: round_off is negative."""
+        whole = invoice["total"] // 10 // 100 * 100
+        operations.issue_credit_note(
+            self.store,
+            invoice["id"],
+            amount=whole + cents,
+            cn_type="refundable",
+            reason_code="product_unsatisfactory",
+            round_off=True,
+        )
+
+    def _prorated_credit(self, invoice: Record) -> None:
+        """A refundable note prorated as Chargebee does, for an amount that leaves cents over."""
+        for amount in range(max(3, invoice["total"] // 7), invoice["total"] // 2):
+            # A dry run: its lines get a fixed id, so no id of the store is spent.
+            residue = objects.credit_note_lines(invoice, amount, _probe_id, "", by_ratio=True)[2]
+            if residue:
+                operations.issue_credit_note(
+                    self.store,
+                    invoice["id"],
+                    amount=amount,
+                    cn_type="refundable",
+                    reason_code="service_unsatisfactory",
+                    prorate=True,
+                )
+                return
+
     # -- records from before updated_at existed -------------------------------------------
 
     def legacy(self) -> None:
@@ -569,14 +671,22 @@ class _Generator:
         return run
 
 
-def generate(scale: int, seed: int) -> dict[str, Any]:
+def generate(
+    scale: int,
+    seed: int,
+    *,
+    conventions: Conventions | None = None,
+    fine_print: bool = True,
+) -> dict[str, Any]:
     """Billing history for ``scale`` customers (about 4 invoices each), same for the same seed.
 
     Includes USD/EUR/GBP/JPY customers (companies and persons), plans, add-ons and one-off
     charges, item and document coupons, taxes, round-off, two usage invoices with 320 and
     130 lines, full/partial/failed payments, dunning, refunds, full and partial chargebacks,
     adjustment and refundable credit notes, write-offs, voids, deletions and pre-2016 records
-    without ``updated_at``.
+    without ``updated_at``; then (``fine_print``) withheld tax, store credit notes, a credit
+    note with a negative round-off and one with a fractional correction. ``conventions``
+    (default: the profile's) fill the fields public sources leave open.
     The result is the seeding contract: ``generate()`` → JSON → seed load round-trips.
     """
     if scale < 0:
@@ -586,7 +696,7 @@ def generate(scale: int, seed: int) -> dict[str, Any]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        gen = _Generator(scale, seed)
+        gen = _Generator(scale, seed, conventions)
         gen.clock.t = float(LEGACY_AT)
         gen.legacy()
         gen.timeline.run()
@@ -594,6 +704,8 @@ def generate(scale: int, seed: int) -> dict[str, Any]:
         gen.catalog()
         gen.customers()
         gen.timeline.run()
+        if fine_print:
+            gen.fine_print()
         return _take_records(gen.store)
     finally:
         if collecting:

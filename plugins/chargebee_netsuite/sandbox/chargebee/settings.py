@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .conventions import Conventions
+
 # The real schedule after a failed delivery: +2 m, +6 m, +30 m, +1 h, +5 h, +1 d, +2 d
 # (support.chargebee.com article 257941); seconds, before compression.
 WEBHOOK_RETRY_SCHEDULE_SECONDS: tuple[int, ...] = (120, 360, 1800, 3600, 18000, 86400, 172800)
@@ -55,6 +57,8 @@ class ChargebeeSandboxSettings:
     # the real threshold is undocumented], retrieve defaults to the documented maximum.
     list_line_items_limit: int = 100
     retrieve_line_items_default: int = 300
+    # How invoice and credit-note fields the public sources leave open are filled (profile).
+    conventions: Conventions = field(default_factory=Conventions)
 
     @property
     def live_site(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chargebee_netsuite.sandbox.chargebee import generate
+from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
 from chargebee_netsuite.sandbox.chargebee.jsoncopy import json_copy
 from chargebee_netsuite.sandbox.chargebee.listindex import page_rows
 from chargebee_netsuite.sandbox.chargebee.pagination import page, sort_key
@@ -223,13 +224,41 @@ def test_records_changed_without_touch_trigger_a_rebuild() -> None:
 # work: the same seed must keep producing the same data. Update only for a deliberate change
 # of the generated data, and say so in the change description.
 GENERATED_12_3 = "603fb3d4a2a23890d738e34123fa1312d3c2321043bc743ffed5fe51e885fe25"
+# The same with the invoices' fine print (withheld tax, store credit, ...) and the
+# create_reason_code of credit notes, under the primary conventions.
+GENERATED_12_3_FINE_PRINT = "5bf00a8ce1506801b5871b10c5ec07d60f04e742fd382097685007ee9dca2621"
+PRIMARY = Conventions(
+    amount_adjusted_includes_write_off=True,
+    credit_note_reason_code=True,
+    fractional_correction_in_total=True,
+    store_credits_reduce_total=False,
+)
+
+
+def _without_create_reasons(value: Any) -> Any:
+    if isinstance(value, dict):
+        drop = ("create_reason_code", "cn_create_reason_code")
+        return {k: _without_create_reasons(v) for k, v in value.items() if k not in drop}
+    if isinstance(value, list):
+        return [_without_create_reasons(v) for v in value]
+    return value
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def test_generator_output_for_a_seed_is_unchanged() -> None:
-    text = json.dumps(generate(12, 3), sort_keys=True)
-    assert hashlib.sha256(text.encode()).hexdigest() == GENERATED_12_3
+    assert _digest(generate(12, 3, conventions=PRIMARY)) == GENERATED_12_3_FINE_PRINT
     assert generate(12, 3) == generate(12, 3)
     assert generate(12, 4) != generate(12, 3)
+
+
+def test_the_fine_print_leaves_every_earlier_document_as_it_was() -> None:
+    """The fine print draws from its own stream after the history: without it (and without
+    the create_reason_code every credit note now carries) the data is the old data."""
+    earlier = generate(12, 3, conventions=PRIMARY, fine_print=False)
+    assert _digest(_without_create_reasons(earlier)) == GENERATED_12_3
 
 
 def test_generated_records_share_no_sub_objects() -> None:
