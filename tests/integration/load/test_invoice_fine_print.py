@@ -1,0 +1,101 @@
+"""Write-offs, withheld tax and the credit-note fine print: validated, posted, tied out.
+
+Chargebee leaves some conventions open (does amount_adjusted count the write-off? is the
+deprecated reason_code still sent? is a fractional correction part of the total? is an
+invoice's total net of store credits?); the sandbox offers both answers, and the whole
+pipeline must hold under either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from chargebee_netsuite.quality.run import validate_staged
+from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
+from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
+
+from .conftest import SITE, WRITE_OFF_ITEM, Env, StartEnv
+from .test_tieout import assert_tied_out
+from .tieout import chargebee_list
+
+KNOWN_CURRENCIES = ("USD", "EUR", "GBP", "JPY")
+CONVENTIONS = {
+    "primary": Conventions(
+        amount_adjusted_includes_write_off=True,
+        credit_note_reason_code=True,
+        fractional_correction_in_total=True,
+        store_credits_reduce_total=False,
+    ),
+    "variant": Conventions(
+        amount_adjusted_includes_write_off=False,
+        credit_note_reason_code=False,
+        fractional_correction_in_total=False,
+        store_credits_reduce_total=True,
+    ),
+}
+
+
+def _ledger(env: Env) -> dict[tuple[str, str, str], dict[str, Any]]:
+    with env.engine.connect() as conn:
+        rows = conn.execute(select(ns_ledger).where(ns_ledger.c.site == SITE)).mappings().all()
+    return {(r["source_kind"], r["source_id"], r["role"]): dict(r) for r in rows}
+
+
+def _items(payload: dict[str, Any]) -> set[str]:
+    return {str(line["item"]["id"]) for line in payload["item"]["items"]}
+
+
+@pytest.mark.parametrize("name", sorted(CONVENTIONS))
+def test_write_offs_withheld_tax_and_credit_fine_print_validate_post_and_tie_out(
+    start_env: StartEnv, tmp_path: Path, name: str
+) -> None:
+    env = start_env(scale=12, seed=3, conventions=CONVENTIONS[name])
+    env.extract()
+    checked = validate_staged(env.engine, SITE, "extract", KNOWN_CURRENCIES, tmp_path)
+    assert [(e.kind, e.id, e.reason) for e in checked.quarantined] == []
+
+    summary = env.sync("run-1")
+    assert summary.counts.get("failed", 0) == 0, summary.counts
+    assert summary.counts.get("quarantined", 0) == 0, summary.counts
+    assert_tied_out(env)
+
+    key, url = env.chargebee_settings.test_key, env.chargebee.base_url
+    invoices = chargebee_list(url, key, "invoices")
+    notes = {cn["id"]: cn for cn in chargebee_list(url, key, "credit_notes")}
+    ledger = _ledger(env)
+
+    # A written-off invoice, its payments and its write-off credit note all post; the
+    # note posts on the write-off item, found by create_reason_code "Write Off" first.
+    written_off = [i for i in invoices if i.get("write_off_amount")]
+    assert written_off
+    for invoice in written_off:
+        assert ledger["invoice", invoice["id"], "main"]["state"] == POSTED
+        for ref in invoice["adjustment_credit_notes"]:
+            row = ledger["credit_note", ref["cn_id"], "main"]
+            assert row["state"] == POSTED
+            if ref.get("cn_create_reason_code") == "Write Off":
+                assert _items(row["posted_payload"]) == {WRITE_OFF_ITEM}
+        for payment in invoice["linked_payments"]:
+            if payment["txn_status"] == "success":
+                assert ledger["transaction", payment["txn_id"], "main"]["state"] == POSTED
+
+    # Withheld tax posts as a payment from the tax-withheld account, applied to its invoice.
+    withheld = [i for i in invoices if i.get("linked_taxes_withheld")]
+    assert withheld
+    for invoice in withheld:
+        row = ledger["invoice", invoice["id"], "withheld"]
+        assert (row["state"], row["netsuite_type"]) == (POSTED, "customerPayment")
+
+    # Store credit, a negative round-off and a fractional correction: each credit note posts.
+    fine = [
+        cn
+        for cn in notes.values()
+        if cn["type"] == "store" or cn["round_off_amount"] < 0 or cn.get("fractional_correction")
+    ]
+    assert {cn["type"] for cn in fine} >= {"store", "refundable"}
+    for cn in fine:
+        assert ledger["credit_note", cn["id"], "main"]["state"] == POSTED
