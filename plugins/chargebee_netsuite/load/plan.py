@@ -139,8 +139,8 @@ PHASE_SOURCES: dict[int, dict[str, Where]] = {
     INVOICES: {"invoice": None},
     CREDIT_MEMOS: {"credit_note": None},
     PAYMENTS: {
-        "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "refund"),
         "invoice": lambda t: _settled_beyond_payments(t),
+        "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "refund"),
     },
     DELETIONS: {"transaction": _unsuccessful},
     REFUNDS: {
