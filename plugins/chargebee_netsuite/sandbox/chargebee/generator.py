@@ -134,6 +134,11 @@ class _Timeline:
                 action()
 
 
+def _market_of(customer: Record) -> Market | None:
+    currency = customer.get("preferred_currency_code")
+    return next((m for m in MARKETS if m.currency == currency), None)
+
+
 def _probe_id() -> str:
     return "li_probe"
 
@@ -531,51 +536,89 @@ class _Generator:
     # -- the fine print, after the history (so every earlier document stays as it was) ---
 
     def fine_print(self) -> None:
-        """Withheld tax on some open invoices (the rest then paid net of it, or not), store
-        credit on some paid ones, credit notes with a negative round-off and a fractional
-        correction, and at least one write-off."""
+        """After the history, on new invoices only, so every earlier document stays as it was:
+        withheld tax (the rest then paid net of it, or still open), a write-off if the history
+        has none, and paid invoices given store credit or a credit note with a negative
+        round-off or a fractional correction."""
         draw = self.fine
         invoices = [i for i in self.store.all("invoice") if not i.get("deleted")]
-        open_ = [i for i in invoices if i["status"] in ("posted", "payment_due", "not_paid")]
-        paid = [i for i in invoices if i["status"] == "paid" and i["amount_paid"]]
-        if open_ and not any(
-            is_write_off(ref) for i in invoices for ref in i["adjustment_credit_notes"]
-        ):
-            self._step(partial(operations.write_off_invoice, self.store, open_.pop()["id"]))
-        chosen = [i for i in open_ if draw.random() < TAX_WITHHELD_RATE] or open_[:1]
-        for invoice in chosen:
-            amount = min(invoice["amount_due"], max(1, invoice["sub_total"] // 10))
+        customers = [c for c in self.store.all("customer") if not c.get("deleted")]
+        billed = [c for c in customers if _market_of(c) is not None]
+        if not billed:
+            return
+        withholding = [c for c in billed if draw.random() < TAX_WITHHELD_RATE] or billed[:1]
+        for customer in withholding:
             pays_rest = draw.random() < 0.5
-            self._step(partial(self._withhold, invoice, amount, pays_rest))
-        stores = [i for i in paid if draw.random() < STORE_CREDIT_RATE] or paid[:1]
-        for invoice in stores:
+            self._step(partial(self._withhold, customer, draw.randrange(3), pays_rest))
+        if not any(is_write_off(r) for i in invoices for r in i["adjustment_credit_notes"]):
+            customer = billed[draw.randrange(len(billed))]
+            self._step(partial(self._written_off, customer, draw.randrange(3)))
+        stores = [c for c in billed if draw.random() < STORE_CREDIT_RATE] or billed[-1:]
+        for customer in stores:
             share = 10 + draw.randrange(20)
-            self._step(partial(self._credit_share, invoice, "store", share))
-        cents = [i for i in paid if minor_units_per_major(i["currency_code"]) > 1]
+            self._step(partial(self._store_credit, customer, draw.randrange(3), share))
+        cents = [c for c in billed if minor_units_per_major(c["preferred_currency_code"]) > 1]
         if cents:
-            invoice = cents[draw.randrange(len(cents))]
-            self._step(partial(self._rounded_credit, invoice, draw.randrange(1, 50)))
-        several = [i for i in paid if len(i["line_items"]) > 2]
-        if several:
-            invoice = several[draw.randrange(len(several))]
-            self._step(partial(self._prorated_credit, invoice))
+            customer = cents[draw.randrange(len(cents))]
+            self._step(partial(self._rounded_credit, customer, draw.randrange(1, 50)))
+        customer = billed[draw.randrange(len(billed))]
+        self._step(partial(self._prorated_credit, customer))
 
     def _step(self, action: Callable[[], object]) -> None:
         self.clock.t += 3600
         with contextlib.suppress(operations.OperationError):
             action()
 
-    def _withhold(self, invoice: Record, amount: int, pays_rest: bool) -> None:
+    def _fresh_invoice(self, customer: Record, plan: int, *, paid: bool = False) -> Record:
+        """A new one-off invoice for ``customer`` in its currency: a plan, seats and support;
+        ``paid`` by bank transfer an hour later."""
+        market = _market_of(customer)
+        assert market is not None
+        item = ("platform-starter", "platform-growth", "platform-enterprise")[plan]
+        now = self.store.now()
+        lines = [
+            self._line(name, market, qty, now) for name, qty in ((item, 1), ("extra-seats", 7))
+        ]
+        lines.append(self._line("priority-support", market, 1, now))
+        invoice = operations.generate_invoice(
+            self.store,
+            customer["id"],
+            currency_code=market.currency,
+            lines=lines,
+            tax=market.tax,
+            recurring=False,
+            net_term_days=30,
+            source="admin_console",
+        )
+        if paid:
+            self.clock.t += 3600
+            operations.record_payment(self.store, invoice["id"], payment_method="bank_transfer")
+        return invoice
+
+    def _written_off(self, customer: Record, plan: int) -> None:
+        invoice = self._fresh_invoice(customer, plan)
+        self.clock.t += 3600
+        operations.write_off_invoice(self.store, invoice["id"])
+
+    def _withhold(self, customer: Record, plan: int, pays_rest: bool) -> None:
+        """Tax withheld at a tenth of the invoice's net amount, as withholding-tax rates go."""
+        invoice = self._fresh_invoice(customer, plan)
+        self.clock.t += 3600
         operations.record_tax_withheld(
             self.store,
             invoice["id"],
-            amount=amount,
+            amount=max(1, invoice["sub_total"] // 10),
             reference_number=f"WHT-{invoice['id']}",
             description="Withholding tax deducted by the customer",
         )
         if pays_rest and invoice["amount_due"]:
             self.clock.t += 3600
             operations.record_payment(self.store, invoice["id"], payment_method="bank_transfer")
+
+    def _store_credit(self, customer: Record, plan: int, percent: int) -> None:
+        invoice = self._fresh_invoice(customer, plan, paid=True)
+        self.clock.t += 3600
+        self._credit_share(invoice, "store", percent)
 
     def _credit_share(self, invoice: Record, cn_type: str, percent: int) -> None:
         operations.issue_credit_note(
@@ -586,8 +629,10 @@ class _Generator:
             reason_code="subscription_change",
         )
 
-    def _rounded_credit(self, invoice: Record, cents: int) -> None:
+    def _rounded_credit(self, customer: Record, cents: int) -> None:
         """A refundable note whose total rounds down to a whole unit: round_off is negative."""
+        invoice = self._fresh_invoice(customer, 1, paid=True)
+        self.clock.t += 3600
         whole = invoice["total"] // 10 // 100 * 100
         operations.issue_credit_note(
             self.store,
@@ -598,8 +643,10 @@ class _Generator:
             round_off=True,
         )
 
-    def _prorated_credit(self, invoice: Record) -> None:
+    def _prorated_credit(self, customer: Record) -> None:
         """A refundable note prorated as Chargebee does, for an amount that leaves cents over."""
+        invoice = self._fresh_invoice(customer, 2, paid=True)
+        self.clock.t += 3600
         for amount in range(max(3, invoice["total"] // 7), invoice["total"] // 2):
             # A dry run: its lines get a fixed id, so no id of the store is spent.
             residue = objects.credit_note_lines(invoice, amount, _probe_id, "", by_ratio=True)[2]
