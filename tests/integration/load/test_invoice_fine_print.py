@@ -101,3 +101,48 @@ def test_write_offs_withheld_tax_and_credit_fine_print_validate_post_and_tie_out
     assert {cn["type"] for cn in fine} >= {"store", "refundable"}
     for cn in fine:
         assert ledger["credit_note", cn["id"], "main"]["state"] == POSTED
+
+
+@pytest.mark.parametrize("name", sorted(CONVENTIONS))
+def test_store_credit_taken_before_tax_posts_and_ties_out(start_env: StartEnv, name: str) -> None:
+    """A store credit note, then a later invoice that takes it before tax: whether Chargebee's
+    total keeps the credit or is net of it, NetSuite's open AR ties out."""
+    env = start_env(scale=3, conventions=CONVENTIONS[name])
+    customer = env.cb_admin(
+        "POST",
+        "/customers",
+        {"first_name": "Ada", "last_name": "B", "email": "a@example.com", "currency_code": "USD"},
+    )["customer"]
+
+    def invoice(**extra: Any) -> dict[str, Any]:
+        body = {
+            "customer_id": customer["id"],
+            "currency_code": "USD",
+            "lines": [{"item_price_id": "platform-growth-USD-monthly"}],
+            "tax": {"name": "NY State Sales Tax", "rate": "8.875"},
+            "net_term_days": 30,
+            **extra,
+        }
+        created: dict[str, Any] = env.cb_admin("POST", "/invoices", body)["invoice"]
+        return created
+
+    first = invoice()
+    env.cb_admin("POST", f"/invoices/{first['id']}/payments", {"payment_method": "check"})
+    store = env.cb_admin(
+        "POST",
+        f"/invoices/{first['id']}/credit_notes",
+        {"type": "store", "amount": 30_000, "reason_code": "subscription_change"},
+    )["credit_note"]
+    later = invoice(store_credits=[store["id"]])
+    assert later["line_item_credits"]
+    env.extract()
+    summary = env.sync("run-1")
+    assert summary.counts.get("failed", 0) == 0, summary.counts
+    assert_tied_out(env)
+    ledger = _ledger(env)
+    for key in (("invoice", later["id"]), ("credit_note", store["id"])):
+        assert ledger[(*key, "main")]["state"] == POSTED
+    posted = ledger["invoice", later["id"], "main"]["posted_payload"]
+    net = CONVENTIONS[name].store_credits_reduce_total
+    assert ("is net of 300.00 USD store credit taken before tax" in posted["memo"]) is net
+    assert env.sync("run-2").writes == 0
