@@ -57,8 +57,18 @@ def lines_total(doc: Mapping[str, Any]) -> int:
 
 
 def store_credits(doc: Mapping[str, Any]) -> int:
-    """Σ ``line_item_credits[].applied_amount``: store credits the lines took before tax."""
-    return sum(_int(entry.get("applied_amount")) for entry in _entries(doc, "line_item_credits"))
+    """Σ ``line_item_credits[].applied_amount``: store credits the lines took before tax.
+
+    The spec types this amount as a double (unlike every other amount); a whole number sent
+    as ``2000.0`` counts like ``2000``.
+    """
+    total = 0
+    for entry in _entries(doc, "line_item_credits"):
+        amount = entry.get("applied_amount")
+        if isinstance(amount, float) and amount.is_integer():
+            amount = int(amount)
+        total += _int(amount)
+    return total
 
 
 def invoice_settled_total(doc: Mapping[str, Any]) -> int | None:

@@ -119,7 +119,8 @@ def test_a_negative_round_off_on_a_credit_note_comes_off_the_lines() -> None:
 def test_store_credits_taken_before_tax_explain_the_lines(net: bool) -> None:
     """Store credits come off the lines before tax (line_item_credits): the total is either
     net of them, or keeps them and applied_credits settles them."""
-    credits = [{"cn_id": "CN-5", "applied_amount": 1_000, "line_item_id": "li_1"}]
+    # applied_amount is the one amount the spec types as a double.
+    credits = [{"cn_id": "CN-5", "applied_amount": 1_000.0, "line_item_id": "li_1"}]
     lines = [{"id": "li_1", "amount": 10_000, "tax_amount": 900}]  # tax on 9,000
     doc = _invoice(
         total=9_900 if net else 10_900,
