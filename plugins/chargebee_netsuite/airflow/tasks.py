@@ -217,7 +217,13 @@ def check_mapping(**context: Any) -> dict[str, Any]:
         raise ConfigurationError(f"{config.mapping_path}: {report.summary()}")
     if not report.ok:
         log.warning("%s", report.summary())
-    return {"mapping": str(config.mapping_path), "problems": len(report.problems)}
+    elif report.notices:  # e.g. reason codes in use without a rule
+        log.info("%s", report.summary())
+    return {
+        "mapping": str(config.mapping_path),
+        "problems": len(report.problems),
+        "notices": len(report.notices),
+    }
 
 
 # -- extract -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, or_
+from sqlalchemy import ColumnElement, Table, func, or_
 
 from chargebee_netsuite.load.chargebacks import (
     DEBIT_ROUTE,
@@ -25,7 +25,7 @@ from chargebee_netsuite.load.source import (
     link_transactions,
 )
 from chargebee_netsuite.staging.ledger_queries import LedgerEntry, LedgerKey
-from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL, SKIPPED
+from chargebee_netsuite.staging.ledger_tables import MAIN, REVERSAL, SKIPPED, WITHHELD
 from chargebee_netsuite.transform.credit_memo import (
     credit_memo_posting,
     credit_note_reversal_posting,
@@ -49,6 +49,7 @@ from chargebee_netsuite.transform.transactions import (
     transaction_reversal_ref_id,
     unapplied_payment_posting,
 )
+from chargebee_netsuite.transform.withholding import tax_withheld_posting, withheld_entries
 
 # Dependencies first: a phase only refers to records of earlier phases. Deletions (refunds
 # voided after posting) come before payments, which may then re-apply what they freed.
@@ -127,6 +128,13 @@ def _unsuccessful(table: Table) -> ColumnElement[bool]:
     return or_(table.c.deleted, table.c.status.is_(None), table.c.status != "success")
 
 
+def _settled_beyond_payments(table: Table) -> ColumnElement[bool]:
+    # Invoices that withheld tax (or were adjusted) settle more than payments and credits:
+    # a superset of those whose withheld tax posts in the payments phase.
+    settled = [table.c.amount_paid, table.c.amount_due, table.c.credits_applied]
+    return func.coalesce(table.c.total, 0) > sum(func.coalesce(c, 0) for c in settled)
+
+
 def _not_plain_transactions(table: Table) -> ColumnElement[bool]:
     # Anything but a live, successful payment or refund (whose work is in its own phase).
     return or_(
@@ -154,6 +162,7 @@ PHASE_SOURCES: dict[int, dict[str, Where]] = {
         ),
     },
     PAYMENTS: {
+        "invoice": lambda t: _settled_beyond_payments(t),
         "transaction": lambda t: or_(t.c.type.is_(None), t.c.type != "refund"),
     },
     DELETIONS: {"transaction": _unsuccessful},
@@ -391,7 +400,15 @@ def _plan_invoice(
     if held is not None:
         return [held]
     if not _gone(doc):
-        return [_try(ctx, ledger, key, INVOICES, doc, lambda c: invoice_posting(c, doc.raw))]
+        work = [_try(ctx, ledger, key, INVOICES, doc, lambda c: invoice_posting(c, doc.raw))]
+        if withheld_entries(doc.raw):
+            withheld = (*key[:2], WITHHELD)
+            work.append(
+                _try(
+                    ctx, ledger, withheld, PAYMENTS, doc, lambda c: tax_withheld_posting(c, doc.raw)
+                )
+            )
+        return work
     posted = _posted(ledger, key)
     words = _gone_words(doc)
     if posted is None:

@@ -38,7 +38,7 @@ from chargebee_netsuite.load.source import (
 )
 from chargebee_netsuite.load.wire import payload_hash, to_record
 from chargebee_netsuite.mapping.model import MappingConfig
-from chargebee_netsuite.mapping.resolve import ItemPriceRef
+from chargebee_netsuite.mapping.resolve import ItemPriceRef, credit_note_codes
 from chargebee_netsuite.mapping.validation import ChargebeeUsage, validate_mapping
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.errors import AuthenticationError
@@ -57,7 +57,9 @@ from chargebee_netsuite.staging.ledger_tables import (
     POSTED,
     READY,
     REVERSAL,
+    ROLES,
     SKIPPED,
+    WITHHELD,
 )
 from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.model import (
@@ -83,6 +85,7 @@ _EID_KINDS = {
     ("invoice", "reversal"): identity.INVOICE_REVERSAL,
     ("credit_note", "reversal"): identity.CREDIT_NOTE_REVERSAL,
     ("transaction", "reversal"): identity.TRANSACTION_REVERSAL,
+    ("invoice", WITHHELD): identity.TAX_WITHHELD,
 }
 _KEYS_BY_EID_KIND = {eid_kind: key for key, eid_kind in _EID_KINDS.items()}
 
@@ -139,7 +142,8 @@ class UsageCollector:
         self.refunds: set[tuple[str, str]] = set()
         self.chargebacks: set[tuple[str, str]] = set()
         self.entities: set[str | None] = set()
-        self.reasons: set[str | None] = set()
+        self.reasons: set[tuple[str | None, str | None]] = set()
+        self.withheld: set[str] = set()
 
     def add(self, kind: str, doc: Any) -> None:
         """Note what one document of ``kind`` uses."""
@@ -152,7 +156,9 @@ class UsageCollector:
                 else:
                     self.prices[price_id] = self.item_prices.get(price_id, price_id)
             if kind == "credit_note":
-                self.reasons.add(raw.get("reason_code"))
+                self.reasons.add(credit_note_codes(raw))
+            elif raw.get("linked_taxes_withheld") and raw.get("currency_code"):
+                self.withheld.add(str(raw["currency_code"]).upper())
         if kind in ("customer", "invoice", "credit_note", "transaction"):
             self.entities.add(raw.get("business_entity_id"))
             if raw.get("currency_code"):
@@ -183,6 +189,7 @@ class UsageCollector:
             self.entities,
             self.reasons,
             chargeback_gateways=self.chargebacks,
+            tax_withheld_currencies=self.withheld,
         )
 
 
@@ -227,6 +234,8 @@ def describe(key: LedgerKey | None, netsuite_type: str | None = None) -> str:
     if kind == "transaction" and role == MAIN:  # a reversal's record type is not its own
         noun = _TRANSACTION_NOUNS.get(netsuite_type or "", noun)
     label = f"Chargebee {noun} {source_id}"
+    if role == WITHHELD:
+        return f"Tax withheld from {label}"
     return f"Reversal of {label}" if role == REVERSAL else label
 
 
@@ -320,7 +329,7 @@ class _Run:
         site, size = self.ctx.site, self.settings.chunk_size
         for kind, where in phase_sources(phase).items():
             for docs in document_chunks(self.engine, site, kind, size, where):
-                keys = [(kind, doc.id, role) for doc in docs for role in (MAIN, REVERSAL)]
+                keys = [(kind, doc.id, role) for doc in docs for role in ROLES]
                 payloads = [doc.id for doc in docs if needs_posted_payload(doc)]
                 with self.engine.connect() as conn:
                     customers = [doc.id for doc in docs] if kind == "customer" else []

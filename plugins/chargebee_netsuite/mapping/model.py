@@ -111,10 +111,12 @@ class CreditNoteTarget(_Model):
 
 
 class CreditNoteMapping(_Model):
-    """Credit notes by Chargebee reason code (e.g. ``write_off`` -> a bad-debt account).
+    """Credit notes by Chargebee reason code (e.g. ``Write Off`` -> a bad-debt item).
 
-    A credit note whose reason code has no rule (and no default) maps its lines through the
-    item rules, like an invoice.
+    A key matches a credit note's ``create_reason_code`` (the merchant's own codes, exactly
+    as Chargebee spells them) first, then its deprecated ``reason_code`` (``write_off``, ...).
+    A credit note whose codes have no rule (and no default) maps its lines through the item
+    rules, like an invoice.
     """
 
     by_reason_code: dict[str, CreditNoteTarget] = Field(default_factory=dict)
@@ -164,6 +166,14 @@ class ExchangeRatePolicy(_Model):
     """
 
     other_base_currency: Literal["netsuite", "quarantine"] = "netsuite"
+
+
+class TaxWithheldMapping(_Model):
+    """Tax a customer withheld from an invoice (Chargebee ``linked_taxes_withheld``) posts as
+    a customer payment into this account, applied to the invoice: a Bank or Other Current
+    Asset account such as "Tax withheld receivable", from which the tax is claimed back."""
+
+    account: NetSuiteId
 
 
 class AccountingPeriodPolicy(_Model):
@@ -239,6 +249,7 @@ class MappingConfig(_Model):
     rounding_item: NetSuiteId | None = None
     netsuite_tax: NetSuiteTax | None = None
     exchange_rates: ExchangeRatePolicy = Field(default_factory=ExchangeRatePolicy)
+    tax_withheld: TaxWithheldMapping | None = None
     accounting_period: AccountingPeriodPolicy = Field(default_factory=AccountingPeriodPolicy)
     customers: CustomerMapping = Field(default_factory=CustomerMapping)
 

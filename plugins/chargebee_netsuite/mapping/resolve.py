@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from chargebee_netsuite.mapping.model import (
     AccountRules,
@@ -142,13 +143,28 @@ def resolve_chargeback_account(
     return _resolve_account(config.chargebacks, "chargebacks", gateway, currency)
 
 
+def credit_note_codes(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(create_reason_code, reason_code)`` of a credit note, in the order rules match them.
+
+    ``reason_code`` is deprecated in favour of the merchant-defined ``create_reason_code``
+    (Chargebee API reference, credit_notes), so the merchant's code comes first.
+    """
+    return _code(doc.get("create_reason_code")), _code(doc.get("reason_code"))
+
+
+def _code(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
 def resolve_credit_note(
-    config: MappingConfig, reason_code: str | None
+    config: MappingConfig, *codes: str | None
 ) -> Resolution[CreditNoteTarget] | None:
-    """Where a credit note with ``reason_code`` posts."""
+    """Where a credit note posts: the rule of its first code that has one (pass
+    :func:`credit_note_codes`), else ``credit_notes.default``."""
     by_reason = config.credit_notes.by_reason_code
-    if reason_code is not None and reason_code in by_reason:
-        return Resolution(by_reason[reason_code], f"credit_notes.by_reason_code.{reason_code}")
+    for code in codes:
+        if code is not None and code in by_reason:
+            return Resolution(by_reason[code], f"credit_notes.by_reason_code.{code}")
     if config.credit_notes.default is not None:
         return Resolution(config.credit_notes.default, "credit_notes.default")
     return None

@@ -88,6 +88,7 @@ class Scope:
     business_entities: frozenset[str | None] = frozenset()
     credit_note_reasons: frozenset[str | None] = frozenset()
     chargeback_gateways: frozenset[tuple[str, str]] = frozenset()
+    tax_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,9 @@ class ChargebeeUsage:
 
     ``item_prices`` may be plain item price ids when nothing more is known, though then only
     ``items.by_item_price`` and ``items.default`` can match them. ``None`` as a business entity
-    or reason code stands for "none given".
+    or reason code stands for "none given". A credit note's reasons are its codes in the order
+    rules match them, ``(create_reason_code, reason_code)``, or one code alone.
+    ``tax_withheld_currencies`` are the currencies of invoices with tax withheld.
     """
 
     item_prices: Iterable[ItemPriceRef | str] = ()
@@ -116,15 +119,20 @@ class ChargebeeUsage:
     payment_gateways: Iterable[tuple[str, str]] = ()
     refund_gateways: Iterable[tuple[str, str]] = ()
     business_entities: Iterable[str | None] = ()
-    credit_note_reasons: Iterable[str | None] = ()
+    credit_note_reasons: Iterable[str | tuple[str | None, ...] | None] = ()
     chargeback_gateways: Iterable[tuple[str, str]] = ()
+    tax_withheld_currencies: Iterable[str] = ()
 
 
 @dataclass
 class ValidationReport:
-    """Every problem found; the ``blocked_*`` sets say which documents must not post."""
+    """Every problem found; the ``blocked_*`` sets say which documents must not post.
+
+    ``notices`` are worth knowing but block nothing (reason codes in use without a rule).
+    """
 
     problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -183,11 +191,15 @@ class ValidationReport:
         return self._union("credit_note_reasons")  # type: ignore[return-value]
 
     def summary(self) -> str:
-        """All problems as a numbered list, for a task log or a report."""
+        """All problems as a numbered list (then the notices), for a task log or a report."""
         if self.ok:
-            return "The mapping is valid."
-        lines = [f"The mapping has {len(self.problems)} problem(s):"]
-        lines += [f"{n}. {p.message}" for n, p in enumerate(self.problems, 1)]
+            lines = ["The mapping is valid."]
+        else:
+            lines = [f"The mapping has {len(self.problems)} problem(s):"]
+            lines += [f"{n}. {p.message}" for n, p in enumerate(self.problems, 1)]
+        if self.notices:
+            lines.append("Notes:")
+            lines += [f"- {notice}" for notice in self.notices]
         return "\n".join(lines)
 
 
@@ -196,6 +208,7 @@ class _Validator:
         self.config = config
         self.reference = reference
         self.problems: list[Problem] = []
+        self.notices: list[str] = []
 
     def add(self, rule: str, message: str, scope: Scope | None = None) -> None:
         self.problems.append(Problem(rule, message, scope or Scope()))
@@ -305,9 +318,10 @@ def validate_mapping(
     _check_gateway_accounts(v, "refunds", set(usage.refund_gateways))
     _check_gateway_accounts(v, "chargebacks", set(usage.chargeback_gateways))
     _check_credit_notes(v, usage)
+    _check_tax_withheld(v, usage)
     _check_special_lines(v)
     _check_netsuite_tax(v)
-    return ValidationReport(v.problems)
+    return ValidationReport(v.problems, v.notices)
 
 
 def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
@@ -465,10 +479,26 @@ def _check_gateway_accounts(
         )
 
 
+def _codes(entry: str | tuple[str | None, ...] | None) -> tuple[str | None, ...]:
+    return entry if isinstance(entry, tuple) else (entry,)
+
+
 def _check_credit_notes(v: _Validator, usage: ChargebeeUsage) -> None:
     config = v.config
-    # A reason code without a rule is fine: its lines then follow the item rules.
-    reasons = set(usage.credit_note_reasons)
+    # Codes without a rule are fine (their lines follow the item rules), but worth a note.
+    used = {_codes(entry) for entry in usage.credit_note_reasons}
+    matched: dict[str, set[str | None]] = {}
+    unmapped: set[tuple[str | None, ...]] = set()
+    for codes in used:
+        resolution = resolve_credit_note(config, *codes)
+        if resolution is None:
+            unmapped.add(codes)
+            continue
+        key = resolution.rule.removeprefix("credit_notes.by_reason_code.")
+        hit = next((c for c in codes if c == key), None)
+        matched.setdefault(resolution.rule, set()).add(hit)
+    for codes in sorted(unmapped, key=lambda c: [str(x) for x in c]):
+        v.notices.append(_unmapped_reason(codes))
     rules: list[tuple[str, CreditNoteTarget]] = [
         (f"credit_notes.by_reason_code.{key}", target)
         for key, target in config.credit_notes.by_reason_code.items()
@@ -476,10 +506,7 @@ def _check_credit_notes(v: _Validator, usage: ChargebeeUsage) -> None:
     if config.credit_notes.default is not None:
         rules.append(("credit_notes.default", config.credit_notes.default))
     for rule, target in rules:
-        affected = frozenset(
-            r for r in reasons if (res := resolve_credit_note(config, r)) and res.rule == rule
-        )
-        scope = Scope(credit_note_reasons=affected)
+        scope = Scope(credit_note_reasons=frozenset(matched.get(rule, ())))
         v.check_ref(f"{rule}.item", "item", target.item, scope)
         v.check_ref(
             f"{rule}.account",
@@ -488,6 +515,46 @@ def _check_credit_notes(v: _Validator, usage: ChargebeeUsage) -> None:
             scope,
             account_types=CREDIT_TYPES,
             purpose="a credit note account",
+        )
+
+
+def _unmapped_reason(codes: tuple[str | None, ...]) -> str:
+    named = [c for c in codes if c is not None]
+    if not named:
+        return (
+            "credit_notes: some credit notes have no reason code; their lines post through the "
+            "item rules, as an invoice's do. Set credit_notes.default to post them elsewhere."
+        )
+    shown = " / ".join(f"'{c}'" for c in named)
+    return (
+        f"credit_notes: no rule for reason {shown}; those credit notes post their lines "
+        f"through the item rules, as an invoice's do. Add credit_notes.by_reason_code.{named[0]} "
+        "(or credit_notes.default) to post them on an item of their own."
+    )
+
+
+def _check_tax_withheld(v: _Validator, usage: ChargebeeUsage) -> None:
+    config = v.config
+    currencies = sorted({c.upper() for c in usage.tax_withheld_currencies})
+    scope = Scope(tax_withheld=bool(currencies))
+    if config.tax_withheld is not None:
+        v.check_ref(
+            "tax_withheld.account",
+            "account",
+            config.tax_withheld.account,
+            scope,
+            account_types=DEPOSIT_TYPES,
+            purpose="tax withheld (a receivable claimed back from the tax authority)",
+        )
+    elif currencies:
+        v.add(
+            "tax_withheld",
+            f"tax_withheld: Chargebee invoices in {', '.join(currencies)} carry tax the "
+            "customer withheld, and the mapping says nowhere to post it. Add "
+            "tax_withheld.account: a Bank or Other Current Asset account such as 'Tax withheld "
+            "receivable'. Until then each withholding is held, and its invoice stays open in "
+            "NetSuite by that amount.",
+            scope,
         )
 
 

@@ -33,6 +33,8 @@ NETSUITE_TYPES = {
     "refund": "CustRfnd",
     # A chargeback takes the money back out of the payment: a customer refund.
     "payment_reversal": "CustRfnd",
+    # Tax the customer withheld from an invoice settles it like a payment.
+    "tax_withheld": "CustPymt",
 }
 KIND_CODES = {
     "invoice": "inv",
@@ -41,6 +43,7 @@ KIND_CODES = {
     "refund": "txn",
     "payment_reversal": "txn",
     "customer": "cust",
+    "tax_withheld": "invtwh",
 }
 # A document voided after it was posted is cancelled by a record under this external id kind.
 REVERSAL_CODES = {"inv": "invrev", "cn": "cnrev", "txn": "txnrev"}
@@ -125,6 +128,9 @@ def expected_documents(base_url: str, api_key: str, site: str) -> dict[str, Expe
     for doc in invoices:
         if not doc.get("deleted") and doc["status"] not in ("voided", "pending"):
             add("invoice", doc, int(doc["total"]))
+            withheld = sum(int(t.get("amount") or 0) for t in doc.get("linked_taxes_withheld", []))
+            if withheld:
+                add("tax_withheld", doc, withheld)
         elif doc["status"] != "pending":
             add("invoice", doc, int(doc["total"]), gone)
     for doc in notes:
@@ -237,13 +243,23 @@ def held_with_reason(engine: Engine, site: str) -> dict[str, str]:
     """External id -> reason, for ledger rows that say why they are not (yet) in NetSuite."""
     from chargebee_netsuite.transform import identity
 
-    kinds = {"invoice": "inv", "credit_note": "cn", "transaction": "txn", "customer": "cust"}
+    kinds = {
+        ("invoice", "main"): "inv",
+        ("credit_note", "main"): "cn",
+        ("transaction", "main"): "txn",
+        ("customer", "main"): "cust",
+        ("invoice", "withheld"): "invtwh",
+    }
     with engine.connect() as conn:
         rows = conn.execute(select(ns_ledger).where(ns_ledger.c.site == site)).mappings().all()
     return {
-        identity.external_id(site, kinds[r["source_kind"]], r["source_id"]): str(r["reason"])
+        identity.external_id(site, kinds[r["source_kind"], r["role"]], r["source_id"]): str(
+            r["reason"]
+        )
         for r in rows
-        if r["state"] in ("quarantined", "held", "skipped") and r["reason"] and r["role"] == "main"
+        if r["state"] in ("quarantined", "held", "skipped")
+        and r["reason"]
+        and (r["source_kind"], r["role"]) in kinds
     }
 
 

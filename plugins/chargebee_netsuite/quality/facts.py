@@ -36,7 +36,11 @@ def lines_total(doc: Mapping[str, Any]) -> int:
     """What an invoice's or credit note's lines say its total is, in Chargebee's units.
 
     Σ(amount - discount_amount) over the lines, plus each line's tax unless prices already
-    include it (``price_type: tax_inclusive``), plus ``round_off_amount``.
+    include it (``price_type: tax_inclusive``), plus ``round_off_amount`` (negative on some
+    credit notes). Two parts Chargebee leaves open are counted when they explain the total:
+    a credit note's ``fractional_correction`` (beside the lines, or already in them) and the
+    store credits an invoice's lines took before tax (``line_item_credits``: the total is net
+    of them, or keeps them and ``applied_credits`` settles them).
     """
     inclusive = doc.get("price_type") == "tax_inclusive"
     total = 0
@@ -44,31 +48,53 @@ def lines_total(doc: Mapping[str, Any]) -> int:
         total += _int(line.get("amount")) - _int(line.get("discount_amount"))
         if not inclusive:
             total += _int(line.get("tax_amount"))
-    return total + _int(doc.get("round_off_amount"))
+    total += _int(doc.get("round_off_amount"))
+    stated = doc.get("total")
+    for part in (_int(doc.get("fractional_correction")), -store_credits(doc)):
+        if part and total != stated and total + part == stated:
+            return total + part
+    return total
+
+
+def store_credits(doc: Mapping[str, Any]) -> int:
+    """Σ ``line_item_credits[].applied_amount``: store credits the lines took before tax.
+
+    The spec types this amount as a double (unlike every other amount); a whole number sent
+    as ``2000.0`` counts like ``2000``.
+    """
+    total = 0
+    for entry in _entries(doc, "line_item_credits"):
+        amount = entry.get("applied_amount")
+        if isinstance(amount, float) and amount.is_integer():
+            amount = int(amount)
+        total += _int(amount)
+    return total
 
 
 def invoice_settled_total(doc: Mapping[str, Any]) -> int | None:
-    """paid + due + credits applied + adjustments + taxes withheld (should equal the total).
+    """What settled the invoice plus what is still due (should equal the total).
 
-    Voided invoices are left out (None): Chargebee stops maintaining their balances.
+    Chargebee's own formula over the arrays: ``amount_due = total - amount_paid - Σ
+    applied_credits.applied_amount - Σ adjustment_credit_notes.cn_total - Σ
+    linked_taxes_withheld.amount``. ``amount_adjusted`` is not used (whether it counts a
+    write-off is undocumented), nor is ``write_off_amount``: the write-off's own adjustment
+    credit note is in the array already. Voided invoices are left out (None): Chargebee
+    stops maintaining their balances.
     """
     if doc.get("status") == "voided":
         return None
-    adjusted = doc.get("amount_adjusted")
-    if not isinstance(adjusted, int) or isinstance(adjusted, bool):
-        adjusted = sum(
-            _int(cn.get("cn_total"))
-            for cn in _entries(doc, "adjustment_credit_notes")
-            if cn.get("cn_status") != "voided"
-        )
-    withheld = sum(_int(t.get("applied_amount")) for t in _entries(doc, "linked_taxes_withheld"))
-    return (
-        _int(doc.get("amount_paid"))
-        + _int(doc.get("amount_due"))
-        + _int(doc.get("credits_applied"))
-        + adjusted
-        + withheld
+    if isinstance(doc.get("applied_credits"), list):
+        credits = sum(_int(c.get("applied_amount")) for c in _entries(doc, "applied_credits"))
+    else:  # a payload without the array: its sum is all there is
+        credits = _int(doc.get("credits_applied"))
+    adjusted = sum(
+        _int(cn.get("cn_total"))
+        for cn in _entries(doc, "adjustment_credit_notes")
+        if cn.get("cn_status") != "voided"
     )
+    withheld = sum(_int(t.get("amount")) for t in _entries(doc, "linked_taxes_withheld"))
+    paid, due = _int(doc.get("amount_paid")), _int(doc.get("amount_due"))
+    return paid + due + credits + adjusted + withheld
 
 
 def credit_note_settled_total(doc: Mapping[str, Any]) -> int | None:

@@ -83,19 +83,29 @@ def currency_known(kind: str, row: Mapping[str, Any]) -> str:
     )
 
 
+LINE_PARTS = (
+    "line amounts less discounts, plus taxes, round-off and any fractional correction or "
+    "store credit taken before tax"
+)
+INVOICE_BALANCES = (
+    "amount paid + amount due + credits applied + adjustment credit notes (write-offs "
+    "included) + tax withheld"
+)
+
+
 def lines_sum_to_total(kind: str, row: Mapping[str, Any]) -> str:
     """Lines, discounts, taxes and round-off do not add up to the total."""
     return (
         f"{label(kind, row)}: lines sum to {money(row.get('lines_total'), row)} but total is "
-        f"{money(row.get('total'), row)} — Chargebee data is inconsistent; fix the "
-        f"{noun(kind, row)} in Chargebee or exclude it."
+        f"{money(row.get('total'), row)} ({LINE_PARTS} counted) — Chargebee data is "
+        f"inconsistent; fix the {noun(kind, row)} in Chargebee or exclude it."
     )
 
 
 def settled_equals_total(kind: str, row: Mapping[str, Any]) -> str:
     """The balance fields do not add up to the total."""
     parts = (
-        "amount paid + amount due + credits applied + adjustments"
+        INVOICE_BALANCES
         if kind == "invoice"
         else "amount allocated + amount refunded + amount available"
     )

@@ -108,7 +108,7 @@ def _reference(kind: str, ref_kind: str) -> Check:
 
 def _document_amounts(kind: str) -> list[Check]:
     settled = (
-        "amount paid + amount due + credits applied + adjustments"
+        reasons.INVOICE_BALANCES
         if kind == "invoice"
         else "amount allocated + amount refunded + amount available"
     )
@@ -121,7 +121,8 @@ def _document_amounts(kind: str) -> list[Check]:
                 "column_B": "total",
                 "ignore_row_if": "either_value_is_missing",
             },
-            "Lines - discounts + taxes + round-off equal the total.",
+            "Lines - discounts + taxes + round-off (+ a fractional correction, - store credit "
+            "taken before tax) equal the total.",
             reasons.lines_sum_to_total,
         ),
         Check(

@@ -36,6 +36,7 @@ EID_KINDS = {
     identity.INVOICE_REVERSAL: ("invoice", "reversal"),
     identity.CREDIT_NOTE_REVERSAL: ("credit_note", "reversal"),
     identity.TRANSACTION_REVERSAL: ("transaction", "reversal"),
+    identity.TAX_WITHHELD: ("invoice", "withheld"),
 }
 
 

@@ -30,9 +30,12 @@ FAILED = "failed"
 SKIPPED = "skipped"
 STATES = (STAGED, QUARANTINED, READY, HELD, POSTED, FAILED, SKIPPED)
 
-# Roles: the record a document becomes, and the record that reverses it after a void.
+# Roles: the record a document becomes, and the record that reverses it after a void;
+# an invoice's withheld tax posts as a record of its own.
 MAIN = "main"
 REVERSAL = "reversal"
+WITHHELD = "withheld"
+ROLES = (MAIN, REVERSAL, WITHHELD)
 
 _AUTO_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
 

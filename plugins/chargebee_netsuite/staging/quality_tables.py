@@ -18,8 +18,9 @@ dq_facts = Table(
     Column("site", String(63), nullable=False),
     Column("resource_version", BigInteger),
     # Σ(line amount - line discount [+ line tax when tax-exclusive]) + round_off_amount
+    # (+ fractional_correction, - line_item_credits, where that explains the total)
     Column("lines_total", BigInteger),
-    # invoice: paid + due + credits applied + adjusted + taxes withheld;
+    # invoice: paid + due + Σ applied_credits + Σ adjustment notes + Σ taxes withheld;
     # credit note: allocated + refunded + available. Null when the rule does not apply.
     Column("settled_total", BigInteger),
     # transaction: Σ applied_amount over the invoices or credit notes it is applied to

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from chargebee_netsuite.mapping.resolve import resolve_credit_note
+from chargebee_netsuite.mapping.resolve import credit_note_codes, resolve_credit_note
 from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.checks import local_date
 from chargebee_netsuite.transform.invoice import invoice_ref_id, transaction_header
@@ -25,15 +25,20 @@ def credit_note_reversal_ref_id(ctx: TransformContext, cn_id: str) -> str:
 
 
 def _override_item(ctx: TransformContext, doc: Mapping[str, Any], label: str) -> str | None:
-    reason = doc.get("reason_code")
-    if reason in ctx.report.blocked_credit_note_reasons:
-        problems = " ".join(
-            p.message for p in ctx.report.problems if reason in p.scope.credit_note_reasons
-        )
-        raise Quarantined(f"{label} (reason {reason}): {problems}", "UNMAPPED_REASON")
-    resolution = resolve_credit_note(ctx.mapping, reason)
+    """The item of the credit note's reason rule: ``create_reason_code`` first, then the
+    deprecated ``reason_code``; None when neither has a rule (its lines follow the items)."""
+    codes = credit_note_codes(doc)
+    resolution = resolve_credit_note(ctx.mapping, *codes)
     if resolution is None:
         return None
+    reason = " / ".join(code for code in codes if code is not None) or "none"
+    problems = " ".join(
+        p.message
+        for p in ctx.report.problems
+        if p.rule == resolution.rule or p.rule.startswith(resolution.rule + ".")
+    )
+    if problems:
+        raise Quarantined(f"{label} (reason {reason}): {problems}", "UNMAPPED_REASON")
     if resolution.value.item is None:
         raise Quarantined(
             f"{label} has reason {reason}, which {resolution.rule} maps to account "
@@ -46,9 +51,11 @@ def _override_item(ctx: TransformContext, doc: Mapping[str, Any], label: str) ->
 
 
 def _memo(doc: Mapping[str, Any]) -> str:
-    memo = f"Chargebee credit note {doc['id']}"
-    if doc.get("reason_code"):
-        memo += f" ({doc['reason_code']})"
+    kind = "store credit note" if doc.get("type") == "store" else "credit note"
+    memo = f"Chargebee {kind} {doc['id']}"
+    reason = doc.get("reason_code") or doc.get("create_reason_code")
+    if reason:
+        memo += f" ({reason})"
     if doc.get("reference_invoice_id"):
         memo += f" for invoice {doc['reference_invoice_id']}"
     return memo
@@ -62,8 +69,10 @@ def credit_memo_posting(
 ) -> Posting:
     """The credit memo, applied to the invoices in ``allocations`` for the allocated amounts.
 
-    A voided credit note that was posted keeps its lines but is applied to its reversal invoice
-    instead; ``unapply_ids`` are the internal ids it was applied to before.
+    A store credit note (no tax, kept for later invoices, which take it before tax) posts the
+    same way: a credit memo that stays open until an invoice uses it. A voided credit note
+    that was posted keeps its lines but is applied to its reversal invoice instead;
+    ``unapply_ids`` are the internal ids it was applied to before.
     """
     label = f"Chargebee credit note {doc['id']}"
     currency = str(doc["currency_code"])

@@ -17,6 +17,8 @@ INVOICE_REVERSAL = "invrev"
 CREDIT_NOTE_REVERSAL = "cnrev"
 # The customer refund that takes back a payment voided or deleted after it was posted.
 TRANSACTION_REVERSAL = "txnrev"
+# The customer payment for the tax a customer withheld from an invoice (one per invoice).
+TAX_WITHHELD = "invtwh"
 
 
 def escape(value: str) -> str:

@@ -65,7 +65,16 @@ def invoice_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posting:
         body["dueDate"] = local_date(int(doc["due_date"]), ctx).isoformat()
     if doc.get("po_number"):
         body["otherRefNum"] = str(doc["po_number"])
-    body["item"] = {"items": document_lines(ctx, doc, label)}
+    lines = document_lines(ctx, doc, label)
+    body["item"] = {"items": lines}
+    currency = str(doc["currency_code"])
+    credited = sum(line["amount"] for line in lines) - to_money(int(doc["total"]), currency)
+    if credited:
+        notes = sorted({str(c["cn_id"]) for c in doc.get("line_item_credits", [])})
+        body["memo"] += (
+            f" Its Chargebee total is net of {credited} {currency} store credit taken before "
+            f"tax ({', '.join(notes)}); that credit memo, applied here, makes up the difference."
+        )
     return Posting("invoice", eid, body, label)
 
 

@@ -124,25 +124,35 @@ def document_lines(
                     }
                 )
     lines.extend(_tax_lines(ctx, doc, tax_total, label))
-    round_off = int(doc.get("round_off_amount") or 0)
-    if round_off:
-        rounding = special_item(
-            ctx, "rounding_item", ctx.mapping.rounding_item, "a round-off", label
-        )
-        lines.append(
-            {
-                "item": {"id": rounding},
-                "description": "Rounding (Chargebee round_off_amount)",
-                "amount": to_money(round_off, currency),
-            }
-        )
+    # A credit note's round_off_amount may be negative: it posts as a negative line.
+    parts = [("a round-off", "Rounding (Chargebee round_off_amount)", "round_off_amount")]
     total = to_money(int(doc.get("total", 0)), currency)
     posted = sum((line["amount"] for line in lines), ZERO)
-    if posted != total:
+    fraction = to_money(int(doc.get("fractional_correction") or 0), currency)
+    if fraction and posted + to_money(int(doc.get("round_off_amount") or 0), currency) != total:
+        # Beside the prorated lines, not already in them (Chargebee leaves which one open).
+        parts.append(
+            (
+                "a fractional correction",
+                "Fractional correction (Chargebee fractional_correction)",
+                "fractional_correction",
+            )
+        )
+    for what, description, field in parts:
+        amount = int(doc.get(field) or 0)
+        if amount:
+            rounding = special_item(ctx, "rounding_item", ctx.mapping.rounding_item, what, label)
+            line = {"item": {"id": rounding}, "description": description}
+            lines.append({**line, "amount": to_money(amount, currency)})
+    posted = sum((line["amount"] for line in lines), ZERO)
+    # Store credits the lines took before tax: a total net of them still posts the lines in
+    # full, and the store credit memo, applied to the invoice, makes up the difference.
+    credits = to_money(store_credits(doc), currency)
+    if posted != total and not (credits and posted == total + credits):
         raise Quarantined(
-            f"{label}: its lines, discounts, taxes and round-off add up to {posted} {currency} "
-            f"but its total is {total} {currency}. Check the document in Chargebee; nothing was "
-            "posted.",
+            f"{label}: its lines, discounts, taxes and round-off (and any fractional correction "
+            f"or store credit taken before tax) add up to {posted} {currency} but its total is "
+            f"{total} {currency}. Check the document in Chargebee; nothing was posted.",
             "LINES_DO_NOT_SUM",
         )
     tax = netsuite_tax(ctx, label)
@@ -153,6 +163,11 @@ def document_lines(
             # Non-taxable: NetSuite's engine adds nothing, Chargebee's tax lines stay the tax.
             line["taxCode"] = {"id": tax.exempt_code}
     return lines
+
+
+def store_credits(doc: Mapping[str, Any]) -> int:
+    """Σ ``line_item_credits[].applied_amount``: store credit the lines took before tax."""
+    return sum(int(entry.get("applied_amount") or 0) for entry in doc.get("line_item_credits", []))
 
 
 def _tax_lines(

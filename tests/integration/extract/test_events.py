@@ -131,3 +131,20 @@ def test_the_event_log_of_a_window_is_staged(
     assert set(created["events"]) <= staged
     # Historical events (the generator's past) lie outside the window.
     assert len(staged) < 20
+
+
+def test_a_tax_withheld_event_stages_its_invoice_with_the_withholding(
+    start_sandbox: StartSandbox, sqlite_engine: Engine
+) -> None:
+    """``tax_withheld_recorded`` carries the tax_withheld and the invoice; the invoice is
+    re-fetched and staged with its linked_taxes_withheld (the tax_withheld itself is not)."""
+    sandbox = start_sandbox(scale=1)
+    invoice_id = new_invoice(sandbox)["invoice"]["id"]
+    recorded = sandbox.admin(
+        "POST", f"/invoices/{invoice_id}/tax_withheld", {"amount": 1_000, "reference_number": "W1"}
+    )
+    stats = process_events(sandbox.client(), sqlite_engine, recorded["events"], run_id="hook")
+    assert (stats.processed, stats.documents) == (1, 1)
+    staged = staged_rows(sqlite_engine, "invoices")[invoice_id]
+    assert staged.amount_due == 9_000
+    assert [t["amount"] for t in staged.raw["linked_taxes_withheld"]] == [1_000]

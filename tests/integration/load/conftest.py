@@ -24,6 +24,7 @@ from chargebee_netsuite.reference.model import ReferenceData
 from chargebee_netsuite.reference.pull import refresh_reference_data
 from chargebee_netsuite.reference.store import read_reference_data
 from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
+from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
 from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
 from chargebee_netsuite.sandbox.netsuite.api import create_app as create_netsuite
 from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
@@ -183,13 +184,19 @@ def _start(rsa_key: tuple[str, bytes], url: str) -> Iterator[StartEnv]:
     started: list[Env] = []
 
     def start(
-        scale: int = 20, seed: int = 7, chargebee: dict[str, Any] | None = None, **netsuite: Any
+        scale: int = 20,
+        seed: int = 7,
+        chargebee: dict[str, Any] | None = None,
+        *,
+        conventions: Conventions | None = None,
+        **netsuite: Any,
     ) -> Env:
         cb_settings = ChargebeeSandboxSettings(
             site=SITE,
             scale=scale,
             random_seed=seed,
             rate_limit_per_minute=1_000_000,
+            conventions=conventions or Conventions(),
             **(chargebee or {}),
         )
         cb = serve_in_thread(create_chargebee(cb_settings))

@@ -54,8 +54,10 @@ def test_broken_documents_are_quarantined_and_released_once_fixed(
     total = to_money(original["total"], "USD")
     assert by_id["9001"].expectation == "expect_column_pair_values_to_be_equal(lines_total, total)"
     assert by_id["9001"].reason == (
-        f"invoice 9001: lines sum to {lines} USD but total is {total} USD — Chargebee data is "
-        "inconsistent; fix the invoice in Chargebee or exclude it."
+        f"invoice 9001: lines sum to {lines} USD but total is {total} USD (line amounts less "
+        "discounts, plus taxes, round-off and any fractional correction or store credit taken "
+        "before tax counted) — Chargebee data is inconsistent; fix the invoice in Chargebee or "
+        "exclude it."
     )
     assert "is in CHF, which the mapping does not know" in by_id["9002"].reason
     assert "Add `CHF: <NetSuite currency id>` under currencies" in by_id["9002"].reason

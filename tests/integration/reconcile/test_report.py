@@ -58,6 +58,8 @@ def netsuite_totals(client: NetSuiteClient) -> dict[tuple[str, str], Decimal]:
     )
     for row in client.suiteql.query(build(query)):
         _, kind, _ = parse_external_id(str(row["externalid"]))
+        if kind == "invtwh":
+            continue  # withheld tax: a payment for no Chargebee transaction (it is in outstanding)
         measure = measures.get(kind) or {"CustPymt": "collected", "CustRfnd": "refunded"}.get(
             str(row["type"])
         )

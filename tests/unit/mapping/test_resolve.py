@@ -6,6 +6,7 @@ from typing import Any
 
 from chargebee_netsuite.mapping import ItemPriceRef, parse_mapping
 from chargebee_netsuite.mapping.resolve import (
+    credit_note_codes,
     resolve_credit_note,
     resolve_currency,
     resolve_item,
@@ -84,3 +85,11 @@ def test_subsidiary_currency_and_credit_notes(example_mapping: Any) -> None:
     write_off = resolve_credit_note(example_mapping, "write_off")
     assert write_off is not None and write_off.value.item == "11"
     assert resolve_credit_note(example_mapping, "order_change") is None
+    # The merchant's create_reason_code first, then the deprecated reason_code.
+    note = {"create_reason_code": "Write Off", "reason_code": "order_change"}
+    first = resolve_credit_note(example_mapping, *credit_note_codes(note))
+    assert first is not None and first.rule == "credit_notes.by_reason_code.Write Off"
+    note = {"create_reason_code": "Goodwill", "reason_code": "write_off"}
+    fallback = resolve_credit_note(example_mapping, *credit_note_codes(note))
+    assert fallback is not None and fallback.rule == "credit_notes.by_reason_code.write_off"
+    assert credit_note_codes({"create_reason_code": "", "reason_code": None}) == (None, None)

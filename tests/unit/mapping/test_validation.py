@@ -49,7 +49,12 @@ def test_the_example_mapping_is_valid_for_the_demo_data(
 ) -> None:
     report = validate_mapping(example_mapping, demo_reference, demo_usage())
     assert report.problems == [], report.summary()
-    assert report.ok and report.summary() == "The mapping is valid."
+    assert report.ok and report.summary().startswith("The mapping is valid.\nNotes:")
+    # The reason codes in use without a rule are listed (they post through the item rules).
+    assert [n.split(";")[0] for n in report.notices] == [
+        "credit_notes: no rule for reason 'order_change'",
+        "credit_notes: no rule for reason 'product_unsatisfactory'",
+    ]
 
 
 def test_four_kinds_of_problem_in_one_report(
@@ -271,3 +276,56 @@ def test_the_example_chargeback_account_is_the_demo_chargebacks_clearing_account
     account = demo_reference.get("account", "17")
     assert account is not None and account.type == "OthCurrAsset"
     assert "Chargebacks" in account.name
+
+
+def test_withheld_tax_in_use_needs_a_deposit_type_account(
+    demo_reference: Any, mapping_with: Any
+) -> None:
+    usage = ChargebeeUsage(currencies=["USD"], tax_withheld_currencies=["usd", "EUR"])
+    missing = validate_mapping(mapping_with(), demo_reference, usage)
+    assert [p.rule for p in missing.problems] == ["tax_withheld"]
+    assert missing.problems[0].message.startswith(
+        "tax_withheld: Chargebee invoices in EUR, USD carry tax the customer withheld"
+    )
+    assert "Add tax_withheld.account" in missing.problems[0].message
+    wrong = validate_mapping(mapping_with("tax_withheld: {account: 10}"), demo_reference, usage)
+    assert [p.rule for p in wrong.problems] == ["tax_withheld.account"]
+    assert "is an Income account, but tax withheld" in wrong.problems[0].message
+    right = validate_mapping(mapping_with("tax_withheld: {account: 31}"), demo_reference, usage)
+    assert right.ok
+    # Not in use: the section may be left out.
+    assert validate_mapping(mapping_with(), demo_reference, ChargebeeUsage()).ok
+
+
+def test_reason_codes_match_create_reason_code_first_and_unmapped_ones_are_listed(
+    demo_reference: Any, mapping_with: Any
+) -> None:
+    config = mapping_with(
+        """
+credit_notes:
+  by_reason_code:
+    Write Off: {item: 11}
+    waiver: {item: 99}
+"""
+    )
+    usage = ChargebeeUsage(
+        credit_note_reasons=[
+            ("Write Off", "write_off"),
+            ("Write Off", None),
+            ("Goodwill", "waiver"),
+            ("Goodwill", None),
+            (None, None),
+        ]
+    )
+    report = validate_mapping(config, demo_reference, usage)
+    # The broken waiver rule blocks the credit notes that resolve to it by "waiver".
+    assert [p.rule for p in report.problems] == ["credit_notes.by_reason_code.waiver.item"]
+    assert report.blocked_credit_note_reasons == {"waiver"}
+    assert report.notices == [
+        "credit_notes: no rule for reason 'Goodwill'; those credit notes post their lines "
+        "through the item rules, as an invoice's do. Add credit_notes.by_reason_code.Goodwill "
+        "(or credit_notes.default) to post them on an item of their own.",
+        "credit_notes: some credit notes have no reason code; their lines post through the item "
+        "rules, as an invoice's do. Set credit_notes.default to post them elsewhere.",
+    ]
+    assert "Notes:" in report.summary()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chargebee_netsuite.quality.facts import document_facts, lines_total
 
 
@@ -17,7 +19,9 @@ def _invoice(**overrides: Any) -> dict[str, Any]:
         "amount_paid": 5_000,
         "amount_due": 4_935,
         "credits_applied": 1_000,
+        "applied_credits": [{"cn_id": "CN-1", "applied_amount": 1_000, "cn_status": "adjusted"}],
         "amount_adjusted": 0,
+        "adjustment_credit_notes": [],
         "round_off_amount": 5,
         "line_items": [
             {"amount": 10_000, "discount_amount": 1_000, "tax_amount": 1_800},
@@ -48,15 +52,83 @@ def test_invoice_balances_add_paid_due_credits_and_adjustments() -> None:
     assert facts.refs == frozenset()
 
 
-def test_adjustments_fall_back_to_the_adjustment_credit_notes() -> None:
+def test_adjustments_come_from_the_adjustment_credit_notes_never_from_amount_adjusted() -> None:
     doc = _invoice(
-        amount_adjusted=None,
+        amount_due=4_635,
+        amount_adjusted=123_456,  # whatever it says: the array decides
         adjustment_credit_notes=[
-            {"cn_total": 300, "cn_status": "adjusted"},
-            {"cn_total": 999, "cn_status": "voided"},
+            {"cn_id": "CN-2", "cn_total": 300, "cn_status": "adjusted"},
+            {"cn_id": "CN-3", "cn_total": 999, "cn_status": "voided"},
         ],
     )
-    assert document_facts("invoice", doc).settled_total == 5_000 + 4_935 + 1_000 + 300
+    assert document_facts("invoice", doc).settled_total == 10_935
+
+
+@pytest.mark.parametrize("adjusted", [6_935, 0], ids=["adjusted-has-write-off", "adjusted-without"])
+def test_a_written_off_invoice_balances_whether_or_not_amount_adjusted_has_the_write_off(
+    adjusted: int,
+) -> None:
+    """Chargebee's write-off: paid, write_off_amount = what was due, an adjustment note
+    ("Write Off") in adjustment_credit_notes; nothing is added on top for write_off_amount."""
+    doc = _invoice(
+        amount_due=0,
+        applied_credits=[],
+        credits_applied=0,
+        amount_paid=4_000,
+        write_off_amount=6_935,
+        amount_adjusted=adjusted,
+        adjustment_credit_notes=[
+            {
+                "cn_id": "CN-9",
+                "cn_reason_code": "write_off",
+                "cn_create_reason_code": "Write Off",
+                "cn_total": 6_935,
+                "cn_status": "adjusted",
+            }
+        ],
+    )
+    assert document_facts("invoice", doc).settled_total == 10_935
+
+
+def test_withheld_tax_counts_by_its_amount() -> None:
+    """linked_taxes_withheld[] entries carry ``amount`` (there is no ``applied_amount``)."""
+    withheld = {"id": "tax_wh_1", "amount": 935, "date": 1_700_000_000, "reference_number": "W"}
+    doc = _invoice(amount_due=4_000, linked_taxes_withheld=[withheld])
+    assert document_facts("invoice", doc).settled_total == 10_935
+
+
+def test_a_fractional_correction_in_the_total_is_part_of_the_lines() -> None:
+    note = {
+        "total": 10_000,
+        "fractional_correction": -3,
+        "round_off_amount": 0,
+        "line_items": [{"amount": 5_001, "tax_amount": 0}, {"amount": 5_002, "tax_amount": 0}],
+    }
+    assert document_facts("credit_note", note).lines_total == 10_000
+    # Reported but already absorbed by the lines: the lines alone make the total.
+    absorbed = {**note, "line_items": [{"amount": 5_000}, {"amount": 5_000}]}
+    assert document_facts("credit_note", absorbed).lines_total == 10_000
+
+
+def test_a_negative_round_off_on_a_credit_note_comes_off_the_lines() -> None:
+    note = {"total": 5_000, "round_off_amount": -6, "line_items": [{"amount": 5_006}]}
+    assert document_facts("credit_note", note).lines_total == 5_000
+
+
+@pytest.mark.parametrize("net", [True, False], ids=["total-net-of-credits", "total-keeps-them"])
+def test_store_credits_taken_before_tax_explain_the_lines(net: bool) -> None:
+    """Store credits come off the lines before tax (line_item_credits): the total is either
+    net of them, or keeps them and applied_credits settles them."""
+    # applied_amount is the one amount the spec types as a double.
+    credits = [{"cn_id": "CN-5", "applied_amount": 1_000.0, "line_item_id": "li_1"}]
+    lines = [{"id": "li_1", "amount": 10_000, "tax_amount": 900}]  # tax on 9,000
+    doc = _invoice(
+        total=9_900 if net else 10_900,
+        line_items=lines,
+        line_item_credits=credits,
+        round_off_amount=0,
+    )
+    assert document_facts("invoice", doc).lines_total == doc["total"]
 
 
 def test_voided_documents_have_no_balance_rule() -> None:

@@ -9,8 +9,10 @@ from chargebee_netsuite.quality.suites import checks_for
 def test_line_sum_reason_names_the_invoice_the_amounts_and_the_fix() -> None:
     row = {"id": "1042", "currency_code": "USD", "lines_total": 9_900, "total": 10_000}
     assert reasons.lines_sum_to_total("invoice", row) == (
-        "invoice 1042: lines sum to 99.00 USD but total is 100.00 USD — Chargebee data is "
-        "inconsistent; fix the invoice in Chargebee or exclude it."
+        "invoice 1042: lines sum to 99.00 USD but total is 100.00 USD (line amounts less "
+        "discounts, plus taxes, round-off and any fractional correction or store credit taken "
+        "before tax counted) — Chargebee data is inconsistent; fix the invoice in Chargebee or "
+        "exclude it."
     )
 
 

@@ -121,11 +121,12 @@ def test_write_offs_post_on_the_item_their_reason_rule_names() -> None:
 
 def test_a_reason_mapped_to_an_account_only_says_an_item_is_needed() -> None:
     account_only = example_mapping(**{"      item: 11 ": "      account: 16 "})
-    assert account_only.credit_notes.by_reason_code["write_off"].item is None
+    assert account_only.credit_notes.by_reason_code["Write Off"].item is None
     with pytest.raises(
-        Quarantined, match=r"Add `item: <id>` to credit_notes\.by_reason_code\.write_off"
+        Quarantined, match=r"Add `item: <id>` to credit_notes\.by_reason_code\.Write Off"
     ):
-        credit_memo_posting(context(account_only), credit_note(reason_code="write_off"))
+        write_off = credit_note(reason_code="write_off", create_reason_code="Write Off")
+        credit_memo_posting(context(account_only), write_off)
 
 
 def test_a_reason_the_preflight_blocked_is_quarantined_with_its_problem() -> None:
@@ -135,11 +136,73 @@ def test_a_reason_the_preflight_blocked_is_quarantined_with_its_problem() -> Non
         Scope(credit_note_reasons=frozenset({"waiver"})),
     )
     base = context()
+    rules = {"waiver": CreditNoteTarget(item="99")}
+    notes = base.mapping.credit_notes.model_copy(update={"by_reason_code": rules})
+    mapping = base.mapping.model_copy(update={"credit_notes": notes})
     ctx = TransformContext(
-        base.site, base.mapping, base.reference, base.settings, ValidationReport([problem])
+        base.site, mapping, base.reference, base.settings, ValidationReport([problem])
     )
-    with pytest.raises(Quarantined, match="item 99 does not exist"):
+    with pytest.raises(Quarantined, match=r"\(reason waiver\): .*item 99 does not exist"):
         credit_memo_posting(ctx, credit_note(reason_code="waiver"))
+
+
+def test_the_merchant_reason_code_wins_over_the_deprecated_one() -> None:
+    mapping = example_mapping()
+    rules = {"Goodwill": CreditNoteTarget(item="7"), "waiver": CreditNoteTarget(item="6")}
+    notes = mapping.credit_notes.model_copy(update={"by_reason_code": rules})
+    ctx = context(mapping.model_copy(update={"credit_notes": notes}))
+
+    def items(**codes: Any) -> list[Any]:
+        body = credit_memo_posting(ctx, credit_note(**codes)).body
+        return [li["item"] for li in body["item"]["items"]]
+
+    assert items(create_reason_code="Goodwill", reason_code="waiver") == [{"id": "7"}]
+    # No rule for the merchant's code: the deprecated code's rule applies.
+    assert items(create_reason_code="Something Else", reason_code="waiver") == [{"id": "6"}]
+    # Only the merchant's code (reason_code is deprecated and may be absent).
+    assert items(create_reason_code="Goodwill", reason_code=None) == [{"id": "7"}]
+
+
+def test_a_store_credit_note_posts_as_an_open_credit_memo(ctx: TransformContext) -> None:
+    store = credit_note(
+        type="store",
+        reason_code=None,
+        create_reason_code="Subscription Change",
+        status="refund_due",
+        allocations=[],
+    )
+    body = credit_memo_posting(ctx, store).body
+    assert "apply" not in body
+    assert body["memo"] == "Chargebee store credit note CN-7 (Subscription Change) for invoice 1001"
+
+
+def test_a_fractional_correction_posts_on_the_rounding_item_when_it_is_in_the_total(
+    ctx: TransformContext,
+) -> None:
+    beside = credit_note(total=5000, line_items=[line("cl_1", 5003)], fractional_correction=-3)
+    lines = credit_memo_posting(ctx, beside).body["item"]["items"]
+    assert [(li["item"]["id"], li["amount"]) for li in lines] == [
+        ("1", Decimal("50.03")),
+        ("10", Decimal("-0.03")),
+    ]
+    # Reported, but already absorbed by the lines: nothing more to post.
+    absorbed = credit_note(total=5000, line_items=[line("cl_1", 5000)], fractional_correction=-3)
+    lines = credit_memo_posting(ctx, absorbed).body["item"]["items"]
+    assert [li["amount"] for li in lines] == [Decimal("50.00")]
+
+
+def test_a_negative_round_off_on_a_credit_note_posts_as_a_negative_rounding_line(
+    ctx: TransformContext,
+) -> None:
+    rounded = credit_note(total=5000, line_items=[line("cl_1", 5006)], round_off_amount=-6)
+    lines = credit_memo_posting(ctx, rounded).body["item"]["items"]
+    assert [li["amount"] for li in lines] == [Decimal("50.06"), Decimal("-0.06")]
+
+
+def test_lines_that_do_not_sum_say_what_was_counted(ctx: TransformContext) -> None:
+    off = credit_note(total=5000, line_items=[line("cl_1", 5100)], fractional_correction=-3)
+    with pytest.raises(Quarantined, match="any fractional correction or store credit taken"):
+        credit_memo_posting(ctx, off)
 
 
 def test_a_voided_credit_note_is_re_applied_to_its_reversal_invoice(ctx: TransformContext) -> None:

@@ -197,3 +197,31 @@ def test_a_voided_invoice_is_reversed_by_a_credit_memo_applied_to_it(
 def test_a_deleted_invoice_reversal_says_deleted(ctx: TransformContext) -> None:
     doc = invoice([line("li_1", 100)], deleted=True, updated_at=1706000000)
     assert "deleted on 2024-01-23" in invoice_reversal_posting(ctx, doc).body["memo"]
+
+
+@pytest.mark.parametrize("net", [False, True], ids=["total-keeps-credit", "total-net-of-credit"])
+def test_store_credit_taken_before_tax_posts_the_lines_in_full(
+    ctx: TransformContext, net: bool
+) -> None:
+    """Lines took 100.00 of store credit before tax (tax on 399.00). Whether Chargebee's total
+    keeps the credit (settled by applied_credits) or is net of it, the invoice posts its lines
+    in full; the store credit memo, applied to it, makes up the difference."""
+    doc = invoice([line("li_1", 49900, tax=3990)])
+    credit = {"cn_id": "CN-5", "applied_amount": 10000, "line_item_id": "li_1"}
+    doc["line_item_credits"] = [credit]
+    if net:
+        doc["total"] -= 10000
+    body = invoice_posting(ctx, doc).body
+    assert total_of(body["item"]["items"]) == Decimal("538.90")
+    note = "is net of 100.00 USD store credit taken before tax (CN-5)"
+    assert (note in body["memo"]) is net
+
+
+def test_lines_that_do_not_sum_even_with_store_credit_are_quarantined(
+    ctx: TransformContext,
+) -> None:
+    doc = invoice([line("li_1", 49900, tax=3990)])
+    doc["line_item_credits"] = [{"cn_id": "CN-5", "applied_amount": 10000}]
+    doc["total"] -= 5000
+    with pytest.raises(Quarantined, match="store credit taken before tax"):
+        invoice_posting(ctx, doc)

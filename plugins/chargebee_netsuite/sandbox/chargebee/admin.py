@@ -175,7 +175,8 @@ async def generate_invoice(
     Body: ``customer_id``, ``currency_code``, ``lines`` (``description``/``unit_amount`` or
     ``item_price_id``, ``quantity``, optional ``coupon_id`` + ``discount_percent``),
     optional ``tax`` (``{"name","rate"}``), ``document_coupon`` (``{"id","amount"}``),
-    ``round_off``, ``subscription_id``, ``net_term_days``.
+    ``round_off``, ``subscription_id``, ``net_term_days``, ``store_credits`` (store credit
+    note ids to use up before tax).
     """
     target = _site(request, site)
     store = target.store
@@ -193,6 +194,7 @@ async def generate_invoice(
             document_coupon=(str(coupon["id"]), int(coupon["amount"])) if coupon else None,
             round_off=bool(payload.get("round_off", False)),
             net_term_days=payload.get("net_term_days"),
+            store_credits=[str(cn_id) for cn_id in payload.get("store_credits", [])],
         )
 
     return _run(target, action)
@@ -230,7 +232,9 @@ async def record_payment(
 async def issue_credit_note(
     invoice_id: str, request: Request, body_in: OptionalBody = None, site: str | None = None
 ) -> Response:
-    """Issue a credit note: ``type`` adjustment|refundable, ``amount``, ``reason_code``."""
+    """Issue a credit note: ``type`` adjustment|refundable|store, ``amount``, ``reason_code``,
+    ``create_reason_code``, ``round_off`` (total to a whole unit), ``prorate`` (Chargebee's
+    per-line proration, with a fractional correction)."""
     payload: JsonBody = body_in or {}
     target = _site(request, site)
     return _run(
@@ -241,6 +245,9 @@ async def issue_credit_note(
             amount=payload.get("amount"),
             cn_type=payload.get("type", "adjustment"),
             reason_code=payload.get("reason_code", "order_change"),
+            create_reason_code=payload.get("create_reason_code"),
+            round_off=bool(payload.get("round_off", False)),
+            prorate=bool(payload.get("prorate", False)),
         ),
     )
 
@@ -250,6 +257,26 @@ async def write_off(invoice_id: str, request: Request, site: str | None = None) 
     """Write off what is due (adjustment credit note, reason ``write_off``)."""
     target = _site(request, site)
     return _run(target, lambda: operations.write_off_invoice(target.store, invoice_id))
+
+
+@router.post("/invoices/{invoice_id}/tax_withheld")
+async def record_tax_withheld(
+    invoice_id: str, request: Request, payload: RequiredBody, site: str | None = None
+) -> Response:
+    """Record tax the customer withheld: ``amount``, ``reference_number``, ``description``,
+    ``date`` (``tax_withheld_recorded``)."""
+    target = _site(request, site)
+    return _run(
+        target,
+        lambda: operations.record_tax_withheld(
+            target.store,
+            invoice_id,
+            amount=int(payload["amount"]),
+            reference_number=payload.get("reference_number"),
+            description=payload.get("description"),
+            date=payload.get("date"),
+        ),
+    )
 
 
 @router.post("/invoices/{invoice_id}/dunning_exhausted")

@@ -32,7 +32,11 @@ def _seed_data(settings: ChargebeeSandboxSettings) -> dict[str, object] | None:
     if settings.scale > 0:
         payer_is_owner = settings.hierarchy_payment_customer == "payment_owner"
         return generate(
-            settings.scale, settings.random_seed, settings.currencies, payer_is_owner=payer_is_owner
+            settings.scale,
+            settings.random_seed,
+            settings.currencies,
+            payer_is_owner=payer_is_owner,
+            conventions=settings.conventions,
         )
     return None
 
@@ -44,7 +48,7 @@ def build_sites(settings: ChargebeeSandboxSettings, sender: WebhookSender) -> di
         (settings.site, settings.test_key, False),
         (settings.live_site, settings.live_key, True),
     ):
-        store = Store(name, clock=time.time)
+        store = Store(name, clock=time.time, conventions=settings.conventions)
         store.webhooks_configured = sender.enabled
         store.currencies = settings.currencies
         store.listeners.append(sender.listener(store))

@@ -10,11 +10,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from . import objects, operations
+from .conventions import Conventions, is_write_off
 from .currencies import SiteCurrencies
-from .money import to_minor
+from .money import minor_units_per_major, to_minor
 from .objects import LineSpec, Record, TaxSpec
 from .seed import SEED_KEYS
 from .store import Store
@@ -27,6 +29,8 @@ CHARGEBACK_RATE = 0.04  # of successful card payments
 # Account hierarchies are generated after the rest of the history (from this date), from their
 # own random stream, so every record of an existing seed keeps its ids and contents.
 HIERARCHY_AT = START + 700 * DAY
+TAX_WITHHELD_RATE = 0.15  # of invoices still open at the end of the history
+STORE_CREDIT_RATE = 0.02  # of paid invoices
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,15 @@ class _Timeline:
                 action()
 
 
+def _market_of(customer: Record) -> Market | None:
+    currency = customer.get("preferred_currency_code")
+    return next((m for m in MARKETS if m.currency == currency), None)
+
+
+def _probe_id() -> str:
+    return "li_probe"
+
+
 def _price(usd: str, market: Market) -> int:
     return to_minor(Decimal(usd) * market.fx, market.currency)
 
@@ -146,16 +159,25 @@ class _Generator:
         currencies: SiteCurrencies | None = None,
         *,
         payer_is_owner: bool = True,
+        conventions: Conventions | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.families = random.Random(f"hierarchies-{seed}")
         self.payer_is_owner = payer_is_owner
         # Chargebacks draw from their own stream, so the rest of the history stays as it was.
         self.disputes = random.Random(f"chargebacks-{seed}")
+        # So does the invoices' fine print (withheld tax, store credit, write-offs, ...).
+        self.fine = random.Random(f"invoice-fine-print-{seed}")
         self.clock = _Clock(CATALOG_AT)
         # Only the records are dumped, so the store keeps no events (their ids are still
         # spent, which keeps every id the same as when events were kept).
-        self.store = Store("generator", clock=self.clock, salt=f"gen-{seed}", keep_events=False)
+        self.store = Store(
+            "generator",
+            clock=self.clock,
+            salt=f"gen-{seed}",
+            keep_events=False,
+            conventions=conventions,
+        )
         # Rates are a lookup, not a draw: the random streams, and so the history, stay the same.
         self.store.currencies = currencies or SiteCurrencies()
         self.timeline = _Timeline(self.clock)
@@ -612,6 +634,134 @@ class _Generator:
 
         return run
 
+    # -- the fine print, after the history (so every earlier document stays as it was) ---
+
+    def fine_print(self) -> None:
+        """After the history, on new invoices only, so every earlier document stays as it was:
+        withheld tax (the rest then paid net of it, or still open), a write-off if the history
+        has none, and paid invoices given store credit or a credit note with a negative
+        round-off or a fractional correction."""
+        draw = self.fine
+        invoices = [i for i in self.store.all("invoice") if not i.get("deleted")]
+        customers = [c for c in self.store.all("customer") if not c.get("deleted")]
+        billed = [c for c in customers if _market_of(c) is not None]
+        if not billed:
+            return
+        withholding = [c for c in billed if draw.random() < TAX_WITHHELD_RATE] or billed[:1]
+        for customer in withholding:
+            pays_rest = draw.random() < 0.5
+            self._step(partial(self._withhold, customer, draw.randrange(3), pays_rest))
+        if not any(is_write_off(r) for i in invoices for r in i["adjustment_credit_notes"]):
+            customer = billed[draw.randrange(len(billed))]
+            self._step(partial(self._written_off, customer, draw.randrange(3)))
+        stores = [c for c in billed if draw.random() < STORE_CREDIT_RATE] or billed[-1:]
+        for customer in stores:
+            share = 10 + draw.randrange(20)
+            self._step(partial(self._store_credit, customer, draw.randrange(3), share))
+        cents = [c for c in billed if minor_units_per_major(c["preferred_currency_code"]) > 1]
+        if cents:
+            customer = cents[draw.randrange(len(cents))]
+            self._step(partial(self._rounded_credit, customer, draw.randrange(1, 50)))
+        customer = billed[draw.randrange(len(billed))]
+        self._step(partial(self._prorated_credit, customer))
+
+    def _step(self, action: Callable[[], object]) -> None:
+        self.clock.t += 3600
+        with contextlib.suppress(operations.OperationError):
+            action()
+
+    def _fresh_invoice(self, customer: Record, plan: int, *, paid: bool = False) -> Record:
+        """A new one-off invoice for ``customer`` in its currency: a plan, seats and support;
+        ``paid`` by bank transfer an hour later."""
+        market = _market_of(customer)
+        assert market is not None
+        item = ("platform-starter", "platform-growth", "platform-enterprise")[plan]
+        now = self.store.now()
+        lines = [
+            self._line(name, market, qty, now) for name, qty in ((item, 1), ("extra-seats", 7))
+        ]
+        lines.append(self._line("priority-support", market, 1, now))
+        invoice = operations.generate_invoice(
+            self.store,
+            customer["id"],
+            currency_code=market.currency,
+            lines=lines,
+            tax=market.tax,
+            recurring=False,
+            net_term_days=30,
+            source="admin_console",
+        )
+        if paid:
+            self.clock.t += 3600
+            operations.record_payment(self.store, invoice["id"], payment_method="bank_transfer")
+        return invoice
+
+    def _written_off(self, customer: Record, plan: int) -> None:
+        invoice = self._fresh_invoice(customer, plan)
+        self.clock.t += 3600
+        operations.write_off_invoice(self.store, invoice["id"])
+
+    def _withhold(self, customer: Record, plan: int, pays_rest: bool) -> None:
+        """Tax withheld at a tenth of the invoice's net amount, as withholding-tax rates go."""
+        invoice = self._fresh_invoice(customer, plan)
+        self.clock.t += 3600
+        operations.record_tax_withheld(
+            self.store,
+            invoice["id"],
+            amount=max(1, invoice["sub_total"] // 10),
+            reference_number=f"WHT-{invoice['id']}",
+            description="Withholding tax deducted by the customer",
+        )
+        if pays_rest and invoice["amount_due"]:
+            self.clock.t += 3600
+            operations.record_payment(self.store, invoice["id"], payment_method="bank_transfer")
+
+    def _store_credit(self, customer: Record, plan: int, percent: int) -> None:
+        invoice = self._fresh_invoice(customer, plan, paid=True)
+        self.clock.t += 3600
+        self._credit_share(invoice, "store", percent)
+
+    def _credit_share(self, invoice: Record, cn_type: str, percent: int) -> None:
+        operations.issue_credit_note(
+            self.store,
+            invoice["id"],
+            amount=max(1, invoice["total"] * percent // 100),
+            cn_type=cn_type,
+            reason_code="subscription_change",
+        )
+
+    def _rounded_credit(self, customer: Record, cents: int) -> None:
+        """A refundable note whose total rounds down to a whole unit: round_off is negative."""
+        invoice = self._fresh_invoice(customer, 1, paid=True)
+        self.clock.t += 3600
+        whole = invoice["total"] // 10 // 100 * 100
+        operations.issue_credit_note(
+            self.store,
+            invoice["id"],
+            amount=whole + cents,
+            cn_type="refundable",
+            reason_code="product_unsatisfactory",
+            round_off=True,
+        )
+
+    def _prorated_credit(self, customer: Record) -> None:
+        """A refundable note prorated as Chargebee does, for an amount that leaves cents over."""
+        invoice = self._fresh_invoice(customer, 2, paid=True)
+        self.clock.t += 3600
+        for amount in range(max(3, invoice["total"] // 7), invoice["total"] // 2):
+            # A dry run: its lines get a fixed id, so no id of the store is spent.
+            residue = objects.credit_note_lines(invoice, amount, _probe_id, "", by_ratio=True)[2]
+            if residue:
+                operations.issue_credit_note(
+                    self.store,
+                    invoice["id"],
+                    amount=amount,
+                    cn_type="refundable",
+                    reason_code="service_unsatisfactory",
+                    prorate=True,
+                )
+                return
+
     # -- records from before updated_at existed -------------------------------------------
 
     def legacy(self) -> None:
@@ -676,6 +826,8 @@ def generate(
     currencies: SiteCurrencies | None = None,
     *,
     payer_is_owner: bool = True,
+    conventions: Conventions | None = None,
+    fine_print: bool = True,
 ) -> dict[str, Any]:
     """Billing history for ``scale`` customers (about 4 invoices each), same for the same seed.
 
@@ -683,11 +835,14 @@ def generate(
     charges, item and document coupons, taxes, round-off, two usage invoices with 320 and
     130 lines, full/partial/failed payments, dunning, refunds, full and partial chargebacks
     (``payment_reversal`` and automated ``refund`` + ``payment_method: chargeback``),
-    adjustment and refundable credit notes, write-offs, voids, deletions, account hierarchies
-    (a parent paying its children's invoices; ``payer_is_owner`` false puts the child on those
-    payments) and pre-2016 records without ``updated_at``. Documents carry the
-    ``exchange_rate`` to the site's base currency from ``currencies`` (default: USD and
-    :data:`currencies.USD_PER_UNIT`).
+    adjustment and refundable credit notes, write-offs, voids, deletions and pre-2016 records
+    without ``updated_at``; then account hierarchies (a parent paying its children's invoices;
+    ``payer_is_owner`` false puts the child on those payments) and (``fine_print``) withheld
+    tax, store credit notes, a credit note with a negative round-off and one with a fractional
+    correction, each from a random stream of its own. Documents carry the ``exchange_rate`` to
+    the site's base currency from ``currencies`` (default: USD and
+    :data:`currencies.USD_PER_UNIT`); ``conventions`` (default: the profile's) fill the fields
+    public sources leave open.
     The result is the seeding contract: ``generate()`` → JSON → seed load round-trips.
     """
     if scale < 0:
@@ -697,7 +852,9 @@ def generate(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        gen = _Generator(scale, seed, currencies, payer_is_owner=payer_is_owner)
+        gen = _Generator(
+            scale, seed, currencies, payer_is_owner=payer_is_owner, conventions=conventions
+        )
         gen.clock.t = float(LEGACY_AT)
         gen.legacy()
         gen.timeline.run()
@@ -707,6 +864,8 @@ def generate(
         gen.timeline.run()
         gen.hierarchies()
         gen.timeline.run()
+        if fine_print:
+            gen.fine_print()
         return _take_records(gen.store)
     finally:
         if collecting:

@@ -59,3 +59,9 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     for i in order[:short]:
         floors[i] += 1
     return floors
+
+
+def round_to_unit(amount: int, currency_code: str) -> int:
+    """``amount`` rounded half-up to a whole major unit (unchanged in zero-decimal currencies)."""
+    per = minor_units_per_major(currency_code)
+    return int((Decimal(amount) / per).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * per

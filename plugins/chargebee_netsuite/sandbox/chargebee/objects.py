@@ -2,9 +2,12 @@
 
 Money math (all integers in the currency's minor unit, whole units for JPY/KRW/XAF/XOF):
 line ``amount = unit_amount * quantity``; ``sub_total = sum  amount``;
-``total = sub_total - sum  discount_amount + tax + round_off_amount``;
-``amount_due = total - amount_paid - credits_applied - amount_adjusted``;
-credit note ``amount_available = total - amount_allocated - amount_refunded``.
+``total = sub_total - sum  discount_amount + tax + round_off_amount`` (less the store
+credits of ``line_item_credits`` where they reduce the total);
+``amount_due = total - amount_paid - sum applied_credits - sum adjustment_credit_notes.cn_total
+- sum linked_taxes_withheld.amount`` (the documented formula over the arrays);
+credit note ``total = sum lines + tax + round_off_amount (+ fractional_correction)`` and
+``amount_available = total - amount_allocated - amount_refunded``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .money import allocate, minor_units_per_major, percent_of, tax_inside
+from .conventions import is_write_off
+from .money import allocate, minor_units_per_major, percent_of, round_to_unit, tax_inside
 
 Record = dict[str, Any]
 
@@ -193,11 +197,15 @@ def build_invoice(
     round_off: bool = False,
     first_invoice: bool = False,
     exempt_reason: str = "customer_exempt",
+    store_credits: list[tuple[str, int]] | None = None,
+    store_credits_reduce_total: bool = False,
 ) -> Record:
     """A new invoice with lines, discounts, taxes and totals; status set by :func:`refresh_invoice`.
 
     ``document_coupon`` is ``(coupon_id, amount)``: a fixed document-level discount spread
-    over the lines in proportion to their discounted amounts.
+    over the lines in proportion to their discounted amounts. ``store_credits`` are
+    ``(credit note id, amount)`` applied to the lines before tax (``line_item_credits``); with
+    ``store_credits_reduce_total`` the total is net of them.
     """
     line_items: list[Record] = []
     line_discounts: list[Record] = []
@@ -216,11 +224,23 @@ def build_invoice(
     if document_coupon is not None:
         doc_amount = min(document_coupon[1], sum(base))
         doc_shares = allocate(doc_amount, base)
+    # Store credits come off each line's discounted amount, before tax.
+    credited: list[list[tuple[str, int]]] = [[] for _ in lines]
+    for cn_id, credit in store_credits or []:
+        room = [
+            b - d - sum(c for _, c in done)
+            for b, d, done in zip(base, doc_shares, credited, strict=True)
+        ]
+        for index, part in enumerate(allocate(min(credit, sum(room)), room)):
+            if part:
+                credited[index].append((cn_id, part))
+    line_ids: list[str] = []
     for index, spec in enumerate(lines):
         line_id = new_line_id()
+        line_ids.append(line_id)
         amount = spec.unit_amount * spec.quantity
         discount_amount = item_discount[index] + doc_shares[index]
-        taxable = amount - discount_amount
+        taxable = amount - discount_amount - sum(part for _, part in credited[index])
         taxed = tax is not None
         tax_amount = percent_of(taxable, tax.rate) if tax is not None else 0
         line_items.append(
@@ -299,6 +319,18 @@ def build_invoice(
     total_discount = sum(li["discount_amount"] for li in line_items)
     tax_total = sum(li["tax_amount"] for li in line_items)
     total = sub_total - total_discount + tax_total
+    line_credits: list[Record] = [
+        {
+            "cn_id": cn_id,
+            "applied_amount": part,
+            "line_item_id": line_id,
+            "object": "line_item_credit",
+        }
+        for line_id, parts in zip(line_ids, credited, strict=True)
+        for cn_id, part in parts
+    ]
+    if store_credits_reduce_total:
+        total -= sum(part for parts in credited for _, part in parts)
     round_off_amount = 0
     per = minor_units_per_major(currency_code)
     if round_off and per > 1:
@@ -341,6 +373,7 @@ def build_invoice(
             "taxes": _tax_summary(line_taxes),
             "line_item_taxes": line_taxes,
             "line_item_tiers": [],
+            "line_item_credits": line_credits or None,
             "linked_payments": [],
             "dunning_attempts": [],
             "applied_credits": [],
@@ -408,13 +441,15 @@ def refresh_invoice(invoice: Record, now: int) -> None:
     written_off = sum(
         cn.get("cn_total", 0)
         for cn in invoice.get("adjustment_credit_notes", [])
-        if cn.get("cn_reason_code") == "write_off" and cn["cn_status"] != "voided"
+        if is_write_off(cn) and cn["cn_status"] != "voided"
     )
+    withheld = sum(int(t["amount"]) for t in invoice.get("linked_taxes_withheld", []))
     invoice["amount_paid"] = paid
     invoice["credits_applied"] = credits
+    # With the write-off, whatever the site's convention (Store.touch applies it).
     invoice["amount_adjusted"] = adjusted
     invoice["write_off_amount"] = written_off
-    due = invoice["total"] - paid - credits - adjusted
+    due = invoice["total"] - paid - credits - adjusted - withheld
     if due < 0:
         raise ValueError(f"invoice {invoice['id']} would be over-settled by {-due}")
     invoice["amount_due"] = due
@@ -428,6 +463,7 @@ def refresh_invoice(invoice: Record, now: int) -> None:
         settled = [lp["applied_at"] for lp in invoice.get("linked_payments", [])]
         settled += [ac["applied_at"] for ac in invoice.get("applied_credits", [])]
         settled += [cn.get("cn_date", now) for cn in invoice.get("adjustment_credit_notes", [])]
+        settled += [t.get("date", now) for t in invoice.get("linked_taxes_withheld", [])]
         invoice["paid_at"] = max(settled, default=now)
         if invoice.get("dunning_status") == "in_progress":
             invoice["dunning_status"] = "success"
@@ -448,16 +484,28 @@ def line_gross(line: Record) -> int:
 
 
 def credit_note_lines(
-    invoice: Record, gross_total: int, new_line_id: Callable[[], str], description: str
-) -> tuple[list[Record], list[Record]]:
-    """Credit-note lines (and their taxes) worth exactly ``gross_total`` including tax.
+    invoice: Record,
+    gross_total: int,
+    new_line_id: Callable[[], str],
+    description: str,
+    *,
+    taxed: bool = True,
+    by_ratio: bool = False,
+) -> tuple[list[Record], list[Record], int]:
+    """Credit-note lines (and their taxes) worth ``gross_total`` including tax, and what is left.
 
     The gross is spread over the invoice's lines in proportion to what each line charged;
-    each share is then split into net and tax at that line's rate, so the parts always
-    sum to ``gross_total`` exactly.
+    each share is then split into net and tax at that line's rate (``taxed=False``: all net,
+    as store credits carry no tax). Shares are exact (largest remainder), or with ``by_ratio``
+    each rounded on its own, as Chargebee prorates credit notes; the cents that rounding
+    leaves over (or takes) are the third value, Chargebee's ``fractional_correction``.
     """
     source = [li for li in invoice["line_items"] if line_gross(li) > 0]
-    shares = allocate(gross_total, [line_gross(li) for li in source])
+    weights = [line_gross(li) for li in source]
+    if by_ratio and weights:
+        shares = [_rounded(Decimal(w) * gross_total / sum(weights)) for w in weights]
+    else:
+        shares = allocate(gross_total, weights)
     taxes_by_line = {lt["line_item_id"]: lt for lt in invoice.get("line_item_taxes", [])}
     lines: list[Record] = []
     line_taxes: list[Record] = []
@@ -465,7 +513,7 @@ def credit_note_lines(
         if share == 0:
             continue
         line_id = new_line_id()
-        tax_line = taxes_by_line.get(li["id"])
+        tax_line = taxes_by_line.get(li["id"]) if taxed else None
         rate = Decimal(str(tax_line["tax_rate"])) if tax_line else None
         tax_amount = tax_inside(share, rate) if rate is not None else 0
         net = share - tax_amount
@@ -480,9 +528,9 @@ def credit_note_lines(
                     "quantity": 1,
                     "amount": net,
                     "pricing_model": "flat_fee",
-                    "is_taxed": li["is_taxed"],
+                    "is_taxed": li["is_taxed"] and taxed,
                     "tax_amount": tax_amount,
-                    "tax_rate": li.get("tax_rate"),
+                    "tax_rate": li.get("tax_rate") if taxed else None,
                     "discount_amount": 0,
                     "item_level_discount_amount": 0,
                     "reference_line_item_id": li["id"],
@@ -504,7 +552,20 @@ def credit_note_lines(
                     "tax_amount": tax_amount,
                 }
             )
-    return lines, line_taxes
+    return lines, line_taxes, gross_total - sum(shares)
+
+
+def _rounded(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def create_reason(reason_code: str) -> str:
+    """The merchant-facing create_reason_code for a reason: ``write_off`` -> ``Write Off``.
+
+    Chargebee's own samples pair them this way ("Product Unsatisfactory" with
+    ``product_unsatisfactory``, apidocs credit_notes; "Write Off" for write-offs).
+    """
+    return reason_code.replace("_", " ").title()
 
 
 def build_credit_note(
@@ -516,11 +577,39 @@ def build_credit_note(
     gross_total: int,
     date: int,
     new_line_id: Callable[[], str],
+    create_reason_code: str | None = None,
+    keep_reason_code: bool = True,
+    round_off: bool = False,
+    by_ratio: bool = False,
+    correction_in_total: bool = True,
 ) -> Record:
-    """A credit note against ``invoice`` worth ``gross_total``, before allocation/refund."""
-    lines, line_taxes = credit_note_lines(
-        invoice, gross_total, new_line_id, reason_code.replace("_", " ").capitalize()
+    """A credit note against ``invoice`` worth ``gross_total``, before allocation/refund.
+
+    A ``store`` note carries no tax. ``round_off`` rounds the total to the nearest whole unit
+    (``round_off_amount`` may then be negative); ``by_ratio`` prorates the lines as Chargebee
+    does, leaving a ``fractional_correction`` that is part of the total beside the lines
+    (``correction_in_total``) or already absorbed by the last line and only reported.
+    """
+    lines, line_taxes, residue = credit_note_lines(
+        invoice,
+        gross_total,
+        new_line_id,
+        reason_code.replace("_", " ").capitalize(),
+        taxed=cn_type != "store",
+        by_ratio=by_ratio,
     )
+    if residue and not correction_in_total:
+        last = lines[-1]
+        last["amount"] += residue
+        last["unit_amount"] += residue
+        for entry in line_taxes:
+            if entry["line_item_id"] == last["id"]:
+                entry["taxable_amount"] += residue
+    total = gross_total
+    round_off_amount = 0
+    if round_off:
+        total = round_to_unit(gross_total, invoice["currency_code"])
+        round_off_amount = total - gross_total
     return clean(
         {
             "id": cn_id,
@@ -528,20 +617,22 @@ def build_credit_note(
             "subscription_id": invoice.get("subscription_id"),
             "reference_invoice_id": invoice["id"],
             "type": cn_type,
-            "reason_code": reason_code,
+            "reason_code": reason_code if keep_reason_code else None,
+            "create_reason_code": create_reason_code or create_reason(reason_code),
             "status": "refund_due",
             "date": date,
             "price_type": invoice["price_type"],
             "exchange_rate": 1.0,
             "currency_code": invoice["currency_code"],
-            "total": gross_total,
+            "total": total,
             "amount_allocated": 0,
             "amount_refunded": 0,
-            "amount_available": gross_total,
+            "amount_available": total,
             "generated_at": date,
             "channel": "web",
             "sub_total": sum(li["amount"] for li in lines),
-            "round_off_amount": 0,
+            "round_off_amount": round_off_amount,
+            "fractional_correction": residue if by_ratio else None,
             "deleted": False,
             "object": "credit_note",
             "line_items": lines,
@@ -579,11 +670,14 @@ def refresh_credit_note(cn: Record) -> None:
 
 def cn_reference(cn: Record, key: str) -> Record:
     """The invoice-side summary of a credit note (``applied_credits`` etc. share these keys)."""
-    return {
-        "cn_id": cn["id"],
-        "cn_reason_code": cn.get("reason_code"),
-        "cn_date": cn.get("date"),
-        "cn_total": cn["total"],
-        "cn_status": cn["status"],
-        "object": key,
-    }
+    return clean(
+        {
+            "cn_id": cn["id"],
+            "cn_reason_code": cn.get("reason_code"),
+            "cn_create_reason_code": cn.get("create_reason_code"),
+            "cn_date": cn.get("date"),
+            "cn_total": cn["total"],
+            "cn_status": cn["status"],
+            "object": key,
+        }
+    )

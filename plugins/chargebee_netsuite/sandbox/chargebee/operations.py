@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from . import objects
+from .conventions import WRITE_OFF_CREATE_REASON
 from .jsoncopy import json_copy
+from .money import round_to_unit
 from .objects import LineSpec, Record, TaxSpec
 from .store import Store
 
@@ -136,12 +138,18 @@ def generate_invoice(
     recurring: bool = True,
     document_coupon: tuple[str, int] | None = None,
     round_off: bool = False,
+    store_credits: list[str] | None = None,
     source: str = "admin_console",
 ) -> Record:
-    """Create an invoice for a customer; emits ``invoice_generated``."""
+    """Create an invoice for a customer; emits ``invoice_generated``.
+
+    ``store_credits`` names store credit notes of the customer to use up, before tax, on the
+    new invoice's lines; each then emits ``credit_note_updated``.
+    """
     customer = _require(store, "customer", customer_id)
     if not lines:
         raise OperationError("an invoice needs at least one line")
+    notes = [_store_credit(store, cn, customer_id, currency_code) for cn in store_credits or []]
     date = store.now() if date is None else date
     terms = customer.get("net_term_days", 0) if net_term_days is None else net_term_days
     first = not store.has_customer_record("invoice", customer_id)
@@ -159,6 +167,8 @@ def generate_invoice(
         document_coupon=document_coupon,
         round_off=round_off,
         first_invoice=first,
+        store_credits=[(cn["id"], cn["amount_available"]) for cn in notes],
+        store_credits_reduce_total=store.conventions.store_credits_reduce_total,
     )
     invoice["net_term_days"] = terms
     store.currencies.stamp(invoice)
@@ -167,11 +177,57 @@ def generate_invoice(
         # "Payment owner of an invoice" (chargebee-node v2.41.0 Invoice.d.ts payment_owner):
         # the customer's relationship.payment_owner_id, e.g. its parent.
         invoice["payment_owner"] = owner
+    _use_store_credits(store, invoice, notes)
     objects.refresh_invoice(invoice, store.now())
+    for allocation in (a for cn in notes for a in cn["allocations"]):
+        if allocation["invoice_id"] == invoice["id"]:
+            allocation["invoice_status"] = invoice["status"]
     store.touch(invoice)
     store.insert("invoice", invoice)
     store.emit("invoice_generated", {"invoice": invoice}, source=source)
+    for cn in notes:
+        store.touch(cn)
+        store.emit("credit_note_updated", {"credit_note": cn}, source=source)
     return invoice
+
+
+def _store_credit(store: Store, cn_id: str, customer_id: str, currency_code: str) -> Record:
+    cn = _require(store, "credit_note", cn_id)
+    if cn["type"] != "store" or cn["status"] == "voided" or not cn["amount_available"]:
+        raise OperationError(f"credit note {cn_id} has no store credit left")
+    if cn["customer_id"] != customer_id or cn["currency_code"] != currency_code:
+        raise OperationError(f"credit note {cn_id} belongs to another customer or currency")
+    return cn
+
+
+def _use_store_credits(store: Store, invoice: Record, notes: list[Record]) -> None:
+    """Allocate the store credits the invoice's lines took (``line_item_credits``)."""
+    now = store.now()
+    by_note: dict[str, int] = {}
+    for entry in invoice.get("line_item_credits", []):
+        by_note[entry["cn_id"]] = by_note.get(entry["cn_id"], 0) + int(entry["applied_amount"])
+    for cn in notes:
+        used = by_note.get(cn["id"], 0)
+        if not used:
+            continue
+        cn["allocations"].append(
+            {
+                "invoice_id": invoice["id"],
+                "allocated_amount": used,
+                "allocated_at": now,
+                "invoice_date": invoice.get("date"),
+                "invoice_status": invoice["status"],
+                "tax_application": "pre_tax",
+                "object": "allocation",
+            }
+        )
+        objects.refresh_credit_note(cn)
+        if not store.conventions.store_credits_reduce_total:
+            ref = objects.cn_reference(cn, "applied_credit")
+            ref.pop("cn_total")
+            invoice["applied_credits"].append(
+                {**ref, "applied_amount": used, "applied_at": now, "tax_application": "pre_tax"}
+            )
 
 
 def update_invoice(
@@ -205,7 +261,7 @@ def void_invoice(
     invoice = _require(store, "invoice", invoice_id)
     if invoice["status"] == "voided":
         raise OperationError(f"invoice {invoice_id} is already voided")
-    if invoice["amount_paid"] or invoice["credits_applied"] or invoice["amount_adjusted"]:
+    if _settled_part(invoice):
         raise OperationError(f"invoice {invoice_id} has payments or credits; it cannot be voided")
     invoice["status"] = "voided"
     invoice["voided_at"] = store.now()
@@ -217,10 +273,15 @@ def void_invoice(
     return invoice
 
 
+def _settled_part(invoice: Record) -> int:
+    """What payments, credits, adjustments (write-offs too) and withheld tax settled."""
+    return invoice["total"] - invoice["amount_due"]
+
+
 def delete_invoice(store: Store, invoice_id: str, *, source: str = "admin_console") -> Record:
     """Delete an invoice without payments or credits; emits ``invoice_deleted``."""
     invoice = _require(store, "invoice", invoice_id)
-    if invoice["amount_paid"] or invoice["credits_applied"] or invoice["amount_adjusted"]:
+    if _settled_part(invoice):
         raise OperationError(f"invoice {invoice_id} has payments or credits; delete them first")
     invoice["deleted"] = True
     store.touch(invoice)
@@ -369,8 +430,17 @@ def exhaust_dunning(store: Store, invoice_id: str, *, source: str = "scheduled_j
 
 
 def _new_credit_note(
-    store: Store, invoice: Record, cn_type: str, reason_code: str, gross: int
+    store: Store,
+    invoice: Record,
+    cn_type: str,
+    reason_code: str,
+    gross: int,
+    *,
+    create_reason_code: str | None = None,
+    round_off: bool = False,
+    prorate: bool = False,
 ) -> Record:
+    conventions = store.conventions
     cn = objects.build_credit_note(
         cn_id=store.new_id("credit_note", "CN-"),
         invoice=invoice,
@@ -379,6 +449,11 @@ def _new_credit_note(
         gross_total=gross,
         date=store.now(),
         new_line_id=_line_id_factory(store),
+        create_reason_code=create_reason_code,
+        keep_reason_code=conventions.credit_note_reason_code,
+        round_off=round_off,
+        by_ratio=prorate,
+        correction_in_total=conventions.fractional_correction_in_total,
     )
     store.currencies.stamp(cn)
     return cn
@@ -511,13 +586,20 @@ def issue_credit_note(
     amount: int | None = None,
     cn_type: str = "adjustment",
     reason_code: str = "order_change",
+    create_reason_code: str | None = None,
+    round_off: bool = False,
+    prorate: bool = False,
     source: str = "admin_console",
 ) -> Record:
-    """Issue an adjustment or refundable credit note against an invoice.
+    """Issue an adjustment, refundable or store credit note against an invoice.
 
     An adjustment note reduces the amount due (``adjustment_credit_notes``); a refundable
     note is applied to what is still due (``applied_credits``/``allocations``) and keeps
-    the rest available for refund. Emits ``credit_note_created`` and ``invoice_updated``.
+    the rest available for refund; a store note (paid or partly paid invoices only) has no
+    tax and stays available for later invoices, which take it before tax
+    (``line_item_credits``). ``round_off`` rounds the note's total to a whole unit;
+    ``prorate`` splits it over the lines as Chargebee does, with a ``fractional_correction``.
+    Emits ``credit_note_created`` and ``invoice_updated``.
     """
     invoice = _require(store, "invoice", invoice_id)
     if invoice["status"] == "voided":
@@ -526,14 +608,34 @@ def issue_credit_note(
         limit = invoice["amount_due"]
     elif cn_type == "refundable":
         limit = invoice["total"] - _credited_so_far(invoice)
+    elif cn_type == "store":
+        # "created for paid or partially_paid invoice status" (apidocs credit_notes).
+        if not invoice["amount_paid"]:
+            raise OperationError(f"invoice {invoice_id} has no payment; store credit needs one")
+        limit = invoice["total"] - _credited_so_far(invoice)
     else:
         raise OperationError(f"unsupported credit note type {cn_type!r}")
     amount = limit if amount is None else amount
-    if amount <= 0 or amount > limit:
+    total = round_to_unit(amount, invoice["currency_code"]) if round_off else amount
+    if amount <= 0 or total <= 0 or total > limit:
         raise OperationError(f"credit note amount {amount} must be between 1 and {limit}")
     now = store.now()
-    cn = _new_credit_note(store, invoice, cn_type, reason_code, amount)
-    applied = amount if cn_type == "adjustment" else min(amount, invoice["amount_due"])
+    cn = _new_credit_note(
+        store,
+        invoice,
+        cn_type,
+        reason_code,
+        amount,
+        create_reason_code=create_reason_code,
+        round_off=round_off,
+        prorate=prorate,
+    )
+    if cn_type == "adjustment":
+        applied = total
+    elif cn_type == "refundable":
+        applied = min(total, invoice["amount_due"])
+    else:
+        applied = 0
     if applied:
         cn["allocations"].append(
             {
@@ -568,10 +670,83 @@ def issue_credit_note(
 
 
 def write_off_invoice(store: Store, invoice_id: str, *, source: str = "admin_console") -> Record:
-    """Write off what is still due with an adjustment note (reason ``write_off``)."""
+    """Write off what is still due with an adjustment note (reason ``write_off``).
+
+    The note's create_reason_code is "Write Off", its total the amount due, and the invoice
+    becomes paid with ``write_off_amount`` set (apidocs.chargebee.com, "Write off an invoice").
+    """
     return issue_credit_note(
-        store, invoice_id, cn_type="adjustment", reason_code="write_off", source=source
+        store,
+        invoice_id,
+        cn_type="adjustment",
+        reason_code="write_off",
+        create_reason_code=WRITE_OFF_CREATE_REASON,
+        source=source,
     )
+
+
+def record_tax_withheld(
+    store: Store,
+    invoice_id: str,
+    *,
+    amount: int,
+    reference_number: str | None = None,
+    description: str | None = None,
+    date: int | None = None,
+    source: str = "admin_console",
+) -> Record:
+    """Record tax the customer withheld from an invoice (Chargebee's ``record_tax_withheld``).
+
+    Allowed once per invoice, while something is due and the invoice is ``payment_due``,
+    ``not_paid`` or ``posted`` (apidocs, "Record tax withheld for an invoice"). The entry in
+    ``linked_taxes_withheld[]`` carries ``id`` (``tax_wh_…``), ``amount``, ``description``,
+    ``date`` and ``reference_number`` (chargebee-node v2.29.0 Invoice.d.ts) and counts in
+    ``amount_due``. Emits ``tax_withheld_recorded`` with the tax_withheld and the invoice
+    (chargebee-node 3.31 ``TaxWithheldRecordedContent``). Returns the invoice.
+    """
+    invoice = _require(store, "invoice", invoice_id)
+    if invoice.get("linked_taxes_withheld"):
+        raise OperationError(f"invoice {invoice_id} already has tax withheld")
+    if invoice["status"] not in ("payment_due", "not_paid", "posted"):
+        raise OperationError(f"invoice {invoice_id} is {invoice['status']}")
+    if amount <= 0 or amount > invoice["amount_due"]:
+        raise OperationError(
+            f"tax withheld {amount} must be between 1 and the amount due {invoice['amount_due']}"
+        )
+    now = store.now()
+    entry = objects.clean(
+        {
+            "id": store.new_id("tax_withheld", "tax_wh_"),
+            "amount": amount,
+            "description": description,
+            "date": now if date is None else date,
+            "reference_number": reference_number,
+            "object": "linked_tax_withheld",
+        }
+    )
+    invoice.setdefault("linked_taxes_withheld", []).append(entry)
+    objects.refresh_invoice(invoice, now)
+    store.touch(invoice)
+    tax_withheld = objects.clean(
+        {
+            "id": entry["id"],
+            "type": "payment",
+            "payment_method": "other",
+            "reference_number": reference_number,
+            "description": description,
+            "date": entry["date"],
+            "currency_code": invoice["currency_code"],
+            "amount": amount,
+            "resource_version": invoice.get("resource_version"),
+            "updated_at": invoice.get("updated_at"),
+            "exchange_rate": invoice.get("exchange_rate"),
+            "object": "tax_withheld",
+        }
+    )
+    store.emit(
+        "tax_withheld_recorded", {"tax_withheld": tax_withheld, "invoice": invoice}, source=source
+    )
+    return invoice
 
 
 def _unlink_credit_note(invoice: Record, cn_id: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from chargebee_netsuite.sandbox.profile import choose
 
+from .conventions import Conventions
 from .currencies import USD_PER_UNIT, SiteCurrencies
 
 # The real schedule after a failed delivery: +2 m, +6 m, +30 m, +1 h, +5 h, +1 d, +2 d
@@ -78,6 +79,8 @@ class ChargebeeSandboxSettings:
     hierarchy_payment_customer: str = field(
         default_factory=choose("payment_owner", "invoice_owner")
     )
+    # How invoice and credit-note fields the public sources leave open are filled (profile).
+    conventions: Conventions = field(default_factory=Conventions)
 
     @property
     def live_site(self) -> str:

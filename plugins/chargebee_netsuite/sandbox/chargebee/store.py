@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .conventions import Conventions
 from .currencies import SiteCurrencies
 from .jsoncopy import json_copy
 from .listindex import SortedIndex
@@ -37,6 +38,7 @@ class Store:
 
     ``keep_events=False`` (the generator, which only dumps records) still spends an event
     id per :meth:`emit`, so ids stay the same as with events kept, but stores no event.
+    ``conventions`` say how fields the public sources leave open are filled.
     """
 
     def __init__(
@@ -46,8 +48,10 @@ class Store:
         clock: Callable[[], float] = time.time,
         salt: str = "",
         keep_events: bool = True,
+        conventions: Conventions | None = None,
     ) -> None:
         self.site = site
+        self.conventions = conventions or Conventions()
         self.clock = clock
         self.salt = salt or site
         self.keep_events = keep_events
@@ -167,6 +171,7 @@ class Store:
 
     def touch(self, record: Record, *, bump_updated_at: bool = True) -> None:
         """Mark ``record`` changed now: new ``resource_version`` and (usually) ``updated_at``."""
+        self.conventions.finish(record)
         now = self.now()
         if now < LEGACY_CUTOFF:
             return

@@ -117,10 +117,22 @@ def test_invoice_money_math_is_consistent(generated: Sandbox) -> None:
         )
         credits = sum(c["applied_amount"] for c in inv["applied_credits"])
         adjusted = sum(c["cn_total"] for c in inv["adjustment_credit_notes"])
+        written_off = sum(
+            c["cn_total"]
+            for c in inv["adjustment_credit_notes"]
+            if c.get("cn_create_reason_code") == "Write Off"
+        )
+        withheld = sum(t["amount"] for t in inv.get("linked_taxes_withheld", []))
         assert inv["amount_paid"] == paid
         assert inv["credits_applied"] == credits
-        assert inv["amount_adjusted"] == adjusted
-        assert inv["amount_due"] == inv["total"] - paid - credits - adjusted
+        assert inv["write_off_amount"] == written_off
+        conventions = generated.settings.conventions
+        counted = (
+            adjusted if conventions.amount_adjusted_includes_write_off else adjusted - written_off
+        )
+        assert inv["amount_adjusted"] == counted
+        # The documented formula, over the arrays (apidocs invoice.amount_due).
+        assert inv["amount_due"] == inv["total"] - paid - credits - adjusted - withheld
         if inv["status"] == "paid":
             assert inv["amount_due"] == 0 and "paid_at" in inv
 
@@ -137,7 +149,14 @@ def test_generated_data_covers_the_interesting_cases(generated: Sandbox) -> None
         p["txn_status"] == "failure" for inv in invoices for p in inv["linked_payments"]
     )
     cns = [r["credit_note"] for r in generated.list_all("credit_notes")]
-    assert {cn["type"] for cn in cns} == {"adjustment", "refundable"}
+    assert {cn["type"] for cn in cns} == {"adjustment", "refundable", "store"}
+    # The fine print: a write-off, withheld tax (paid net of it, or still open), a negative
+    # round-off and a fractional correction on credit notes.
+    assert any(inv["write_off_amount"] for inv in invoices)
+    assert any(inv.get("linked_taxes_withheld") for inv in invoices)
+    assert any(cn["round_off_amount"] < 0 for cn in cns)
+    assert any(cn.get("fractional_correction") for cn in cns)
+    assert all(cn["create_reason_code"] for cn in cns)
     customers = [r["customer"] for r in generated.list_all("customers")]
     assert any("company" in c for c in customers) and any("company" not in c for c in customers)
 
@@ -167,7 +186,18 @@ def test_credit_note_money_math_and_cross_links(generated: Sandbox) -> None:
         )
         assert cn["amount_allocated"] == sum(a["allocated_amount"] for a in cn["allocations"])
         assert cn["amount_refunded"] == sum(r["applied_amount"] for r in cn["linked_refunds"])
-        assert cn["total"] == cn["sub_total"] + sum(li["tax_amount"] for li in cn["line_items"])
+        correction = cn.get("fractional_correction", 0)
+        if not generated.settings.conventions.fractional_correction_in_total:
+            correction = 0
+        assert (
+            cn["total"]
+            == cn["sub_total"]
+            + sum(li["tax_amount"] for li in cn["line_items"])
+            + cn["round_off_amount"]
+            + correction
+        )
+        if cn["type"] == "store":
+            assert cn["line_item_taxes"] == [] and cn["taxes"] == []
         invoice = invoices[cn["reference_invoice_id"]]
         refs = invoice["adjustment_credit_notes"] + invoice["issued_credit_notes"]
         assert cn["id"] in {ref["cn_id"] for ref in refs}
