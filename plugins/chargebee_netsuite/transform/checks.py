@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from chargebee_netsuite.mapping.model import ItemTarget, NetSuiteTax
 from chargebee_netsuite.mapping.resolve import (
@@ -150,3 +151,17 @@ def netsuite_tax(ctx: TransformContext, label: str) -> NetSuiteTax | None:
         )
         raise Quarantined(f"{label} is not posted: {detail}", "NETSUITE_TAX")
     return declared
+
+
+def keep_netsuite_tax_off(ctx: TransformContext, body: dict[str, Any], label: str) -> None:
+    """Keep NetSuite's own tax engine off a record with item lines (invoice, credit memo), so
+    Chargebee's tax lines stay the only tax: each line carries the mapping's non-taxable code,
+    or the record overrides its tax details with none. Nothing is sent without tax features."""
+    tax = netsuite_tax(ctx, label)
+    if tax is None:
+        return
+    if tax.method == "override":
+        body["taxDetailsOverride"] = True
+        return
+    for line in body["item"]["items"]:
+        line["taxCode"] = {"id": tax.exempt_code}

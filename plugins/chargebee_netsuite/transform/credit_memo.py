@@ -7,7 +7,7 @@ from typing import Any
 
 from chargebee_netsuite.mapping.resolve import credit_note_codes, resolve_credit_note
 from chargebee_netsuite.transform import identity
-from chargebee_netsuite.transform.checks import local_date
+from chargebee_netsuite.transform.checks import keep_netsuite_tax_off, local_date
 from chargebee_netsuite.transform.invoice import invoice_ref_id, transaction_header
 from chargebee_netsuite.transform.lines import document_lines
 from chargebee_netsuite.transform.model import Posting, Quarantined, Ref, TransformContext
@@ -106,6 +106,7 @@ def credit_memo_posting(
         body["apply"] = {"items": apply}
     # Unallocated credit stays unapplied, as in Chargebee: never auto-applied to old invoices.
     body["autoApply"] = False
+    keep_netsuite_tax_off(ctx, body, label)
     return Posting("creditMemo", eid, body, label)
 
 
@@ -127,4 +128,5 @@ def credit_note_reversal_posting(ctx: TransformContext, doc: Mapping[str, Any]) 
     body["item"] = {
         "items": document_lines(ctx, doc, label, override_item=_override_item(ctx, doc, label))
     }
+    keep_netsuite_tax_off(ctx, body, label)
     return Posting("invoice", eid, body, label)

@@ -9,8 +9,8 @@ from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.checks import (
     check_everything,
     currency_id,
+    keep_netsuite_tax_off,
     local_date,
-    netsuite_tax,
     posting_date,
     subsidiary_id,
 )
@@ -29,7 +29,7 @@ def invoice_ref_id(ctx: TransformContext, invoice_id: str) -> str:
 def transaction_header(
     ctx: TransformContext, doc: Mapping[str, Any], label: str, when: int, memo: str
 ) -> dict[str, Any]:
-    """Body fields shared by invoices and credit memos: customer, dates, currency, memo."""
+    """Body fields shared by AR transactions: customer, dates, currency, subsidiary, memo."""
     check_everything(ctx, label)
     day, note, period = posting_date(ctx, local_date(when, ctx), label)
     subsidiary = subsidiary_id(ctx, doc.get("business_entity_id"), label)
@@ -46,10 +46,6 @@ def transaction_header(
     fx = exchange_rate(ctx, doc, subsidiary, label)
     if fx is not None:
         body["exchangeRate"] = fx
-    tax = netsuite_tax(ctx, label)
-    if tax is not None and tax.method == "override":
-        # No tax details given: NetSuite's engine adds nothing; Chargebee's tax lines remain.
-        body["taxDetailsOverride"] = True
     return body
 
 
@@ -75,6 +71,7 @@ def invoice_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posting:
             f" Its Chargebee total is net of {credited} {currency} store credit taken before "
             f"tax ({', '.join(notes)}); that credit memo, applied here, makes up the difference."
         )
+    keep_netsuite_tax_off(ctx, body, label)
     return Posting("invoice", eid, body, label)
 
 
@@ -108,4 +105,5 @@ def invoice_reversal_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> P
             }
         ]
     }
+    keep_netsuite_tax_off(ctx, body, label)
     return Posting("creditMemo", eid, body, label)

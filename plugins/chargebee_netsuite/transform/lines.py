@@ -11,7 +11,6 @@ from chargebee_netsuite.mapping.resolve import ItemPriceRef
 from chargebee_netsuite.transform.checks import (
     item_target,
     local_date,
-    netsuite_tax,
     special_item,
 )
 from chargebee_netsuite.transform.model import Quarantined, TransformContext
@@ -155,13 +154,10 @@ def document_lines(
             f"{total} {currency}. Check the document in Chargebee; nothing was posted.",
             "LINES_DO_NOT_SUM",
         )
-    tax = netsuite_tax(ctx, label)
     for number, line in enumerate(lines, 1):
-        # An explicit line number makes a repeated upsert update these lines, not append more.
+        # Part of the payload hash only: the loader strips line numbers before sending, since
+        # NetSuite assigns its own and replaces the whole sublist (load/sublists.py).
         line["line"] = number
-        if tax is not None and tax.exempt_code is not None:
-            # Non-taxable: NetSuite's engine adds nothing, Chargebee's tax lines stay the tax.
-            line["taxCode"] = {"id": tax.exempt_code}
     return lines
 
 

@@ -22,6 +22,7 @@ from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.checks import (
     check_everything,
     currency_id,
+    keep_netsuite_tax_off,
     local_date,
     posting_date,
     special_item,
@@ -496,6 +497,7 @@ def chargeback_debit_posting(
             }
         ]
     }
+    keep_netsuite_tax_off(ctx, body, label)
     return Posting("invoice", str(body["externalId"]), body, label)
 
 

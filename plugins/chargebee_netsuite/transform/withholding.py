@@ -64,6 +64,9 @@ def tax_withheld_posting(ctx: TransformContext, doc: Mapping[str, Any]) -> Posti
     body.update(
         externalId=eid,
         account={"id": account},
+        # As every payment: into this account, never Undeposited Funds, and no auto-apply.
+        undepFunds={"id": "F"},
+        autoApply=False,
         payment=money,
         apply={
             "items": [

@@ -233,12 +233,15 @@ def test_a_netsuite_4xx_fails_only_that_document_and_its_dependants_wait(
 ) -> None:
     env = start_env(scale=8)
     env.extract()
+    invoices = chargebee_list(env.chargebee.base_url, env.chargebee_settings.test_key, "invoices")
+    ids = [inv["id"] for inv in invoices]
+    # The fault matches by path substring: no other invoice's id may start with this one's.
     paid = next(
         inv
-        for inv in chargebee_list(
-            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
-        )
-        if inv["status"] == "paid" and inv.get("linked_payments")
+        for inv in invoices
+        if inv["status"] == "paid"
+        and inv.get("linked_payments")
+        and not any(other != inv["id"] and other.startswith(inv["id"]) for other in ids)
     )
     eid = external_id(SITE, "inv", paid["id"])
     env.ns_admin("POST", "/faults", {"kind": "permission", "path_contains": f"eid:{eid}"})

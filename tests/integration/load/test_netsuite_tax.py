@@ -47,7 +47,10 @@ def test_tax_left_undecided_holds_invoices_and_credit_memos(start_env: StartEnv)
     env.sync("run-1", config=config)
     with env.engine.connect() as conn:
         rows = conn.execute(select(ns_ledger)).mappings().all()
-    held = [r for r in rows if r["source_kind"] in ("invoice", "credit_note")]
+    # The invoices and credit memos themselves (an invoice's withheld-tax payment waits for it).
+    held = [
+        r for r in rows if r["source_kind"] in ("invoice", "credit_note") and r["role"] == "main"
+    ]
     assert held and {r["state"] for r in held} == {"quarantined"}
     assert all("netsuite_tax" in r["reason"] for r in held)
     assert netsuite_external_ids_of_type(env.netsuite_client(), "CustInvc") == set()
