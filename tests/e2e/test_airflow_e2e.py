@@ -3,13 +3,18 @@
 
 One test, in stages, since each stage needs the previous one's NetSuite state: a triggered
 sync succeeds; a Chargebee change reaches NetSuite through the webhook receiver and the
-webhook DAG; a three-day backfill succeeds; NetSuite is checked through SuiteQL throughout.
+webhook DAG, started by the receiver's asset event (the safety-net schedule is set to once a
+year, so no run can come from it), and a burst of changes starts only a few runs; a three-day
+backfill succeeds; NetSuite is checked through SuiteQL throughout.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,35 @@ from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.transform import identity
 
 pytestmark = pytest.mark.timeout(900)
+
+BURST = 30  # invoices created at once: their webhooks must coalesce into a few DAG runs
+
+
+def _webhook_runs(stack: Stack, since: datetime) -> list[dict[str, Any]]:
+    body = stack.api.request(
+        "GET",
+        f"/dags/{WEBHOOK_DAG}/dagRuns",
+        params={"run_after_gte": since.isoformat(), "limit": 100},
+    )
+    return list(body["dag_runs"])
+
+
+def _finished_webhook_runs(stack: Stack, since: datetime) -> list[dict[str, Any]] | None:
+    runs = _webhook_runs(stack, since)
+    return runs if runs and all(r["state"] in ("success", "failed") for r in runs) else None
+
+
+def _create_invoice(stack: Stack, customer: str, currency: str, cents: int, what: str) -> str:
+    created = httpx.post(
+        f"{stack.state['chargebee']['admin_url']}/invoices",
+        json={
+            "customer_id": customer,
+            "currency_code": currency,
+            "lines": [{"description": what, "unit_amount": cents}],
+        },
+        timeout=30,
+    ).raise_for_status()
+    return str(created.json()["invoice"]["id"])
 
 
 def _netsuite(stack: Stack) -> NetSuiteClient:
@@ -69,6 +103,8 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
         env={
             # Daily intervals keep the three-day backfill at three runs.
             "CBNS_SYNC_SCHEDULE": "@daily",
+            # The webhook DAG's safety net, once a year: every run here is asset-triggered.
+            "CBNS_WEBHOOK_SCHEDULE": "0 0 1 1 *",
             "AIRFLOW__CORE__PARALLELISM": "6",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         },
@@ -104,21 +140,12 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
             assert len(synced) >= len(live) // 2
 
             # 2. A new Chargebee invoice reaches NetSuite through the webhook receiver on the
-            # API server and the webhook DAG.
+            # API server and the webhook DAG, started by the receiver's asset event.
             api.unpause(WEBHOOK_DAG)
-            admin = stack.state["chargebee"]["admin_url"]
             customer = cb["list"][0]["invoice"]["customer_id"]
             currency = cb["list"][0]["invoice"]["currency_code"]
-            created = httpx.post(
-                f"{admin}/invoices",
-                json={
-                    "customer_id": customer,
-                    "currency_code": currency,
-                    "lines": [{"description": "Webhook e2e", "unit_amount": 12345}],
-                },
-                timeout=30,
-            ).raise_for_status()
-            invoice_id = created.json()["invoice"]["id"]
+            since = datetime.now(UTC)
+            invoice_id = _create_invoice(stack, customer, currency, 12345, "Webhook e2e")
             engine = create_staging_engine(stack.home.staging_url)
             try:
 
@@ -136,6 +163,51 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
                 f"invoice {invoice_id} to reach NetSuite",
                 stack,
             )
+            # (Deliveries Chargebee retries from before Airflow was up may add a run.)
+            runs = _webhook_runs(stack, since)
+            assert runs and {r["run_type"] for r in runs} == {"asset_triggered"}, runs
+            run = runs[0]
+            assert run["triggered_by"] == "asset", run
+            consumed = api.request(
+                "GET", f"/dags/{WEBHOOK_DAG}/dagRuns/{run['dag_run_id']}/upstreamAssetEvents"
+            )["asset_events"]
+            assert consumed and {e["uri"] for e in consumed} == {
+                "chargebee://chargebee_default/webhooks"
+            }, consumed
+            assert all(e["extra"]["source"] == "chargebee webhook receiver" for e in consumed)
+
+            # A burst: every webhook reaches NetSuite, through a few coalesced runs that never
+            # overlap (max_active_runs=1), each asset-triggered.
+            _eventually(
+                lambda: api.run_state(WEBHOOK_DAG, run["dag_run_id"]) in ("success", "failed"),
+                120,
+                "the first webhook run to finish",
+                stack,
+            )
+            since = datetime.now(UTC)
+            with ThreadPoolExecutor(6) as pool:
+                burst = set(
+                    pool.map(
+                        lambda n: _create_invoice(stack, customer, currency, 100 + n, f"Burst {n}"),
+                        range(BURST),
+                    )
+                )
+            _eventually(
+                lambda: burst <= _invoice_ids(netsuite, site),
+                300,
+                f"the {BURST} burst invoices to reach NetSuite",
+                stack,
+            )
+            runs = _eventually(
+                lambda: _finished_webhook_runs(stack, since), 120, "the burst's runs", stack
+            )
+            print(f"{BURST} webhooks in a burst started {len(runs)} webhook DAG run(s)")
+            assert {r["run_type"] for r in runs} == {"asset_triggered"}, runs
+            assert {r["state"] for r in runs} == {"success"}, runs
+            assert len(runs) <= 3, [r["dag_run_id"] for r in runs]
+            spans = sorted((r["start_date"], r["end_date"]) for r in runs)
+            for (_, end), (start, _) in itertools.pairwise(spans):
+                assert end <= start, spans  # one after the other, never side by side
             api.request("PATCH", f"/dags/{WEBHOOK_DAG}", json={"is_paused": True})
 
             # 3. A three-day backfill re-syncs exactly those windows, and succeeds.
