@@ -57,8 +57,9 @@ check: $(STAMP)
 # must show 0 duplicates, 0 missing, 0 wrong and the DAG run states expected (exit 1 otherwise).
 # `make bench [SCALES="2000 20000"] [BENCH_ARGS=--no-webhooks]`: throughput, ratio to the
 # governance bound, peak RSS per stage, then webhook → NetSuite latency through Airflow (50
-# events, then a burst of 1,000; p50/p95/max against the 20 s bound), in bench/results.json. `make secrets` (after `make demo`): scan logs, reports,
-# staging and the metadata DB for any credential.
+# events, then a burst of 1,000; p50/p95/max against the 20 s bound), in bench/results.json.
+# `make secrets` (after `make demo`): scan logs, reports, staging and the metadata DB for any
+# credential.
 SEEDS  ?=
 SCALES ?=
 BENCH_ARGS ?=
