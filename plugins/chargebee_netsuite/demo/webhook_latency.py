@@ -428,11 +428,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         help="requests per minute of the sandbox site (default 150, a test site's)",
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="per phase, seconds")
+    parser.add_argument("--output", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="cbns-latency-") as tmp, contextlib.ExitStack() as ex:
         url = ex.enter_context(throwaway_postgres()) if args.postgres else args.metadata_url
-        return measure(
+        results = measure(
             Path(tmp),
             events=args.events,
             spread=args.spread,
@@ -441,6 +442,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             chargebee_rate_limit=args.chargebee_rate_limit,
             timeout=args.timeout,
         )
+    if args.output is not None:
+        args.output.write_text(json.dumps(results, indent=2) + "\n")
+    return results
 
 
 if __name__ == "__main__":
