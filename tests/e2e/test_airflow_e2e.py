@@ -34,12 +34,13 @@ BURST = 30  # invoices created at once: their webhooks must coalesce into a few 
 
 
 def _webhook_runs(stack: Stack, since: datetime) -> list[dict[str, Any]]:
-    body = stack.api.request(
-        "GET",
-        f"/dags/{WEBHOOK_DAG}/dagRuns",
-        params={"run_after_gte": since.isoformat(), "limit": 100},
-    )
-    return list(body["dag_runs"])
+    """The webhook DAG's runs that were not over yet at ``since``."""
+    body = stack.api.request("GET", f"/dags/{WEBHOOK_DAG}/dagRuns", params={"limit": 100})
+    return [
+        run
+        for run in body["dag_runs"]
+        if run["end_date"] is None or datetime.fromisoformat(run["end_date"]) >= since
+    ]
 
 
 def _finished_webhook_runs(stack: Stack, since: datetime) -> list[dict[str, Any]] | None:
