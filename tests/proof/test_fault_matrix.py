@@ -99,7 +99,7 @@ def test_a_fault_then_a_clean_sync_leaves_nothing_doubled_missing_or_wrong(
     if "webhooks" in name:
         assert [r.result.dag_id for r in row.runs] == [SYNC_DAG, WEBHOOK_DAG, SYNC_DAG]
         hooks = row.runs[1].result
-        stats = airflow.xcom(WEBHOOK_DAG, hooks.run_id, "extract.process_inbox")
+        stats = airflow.xcom(WEBHOOK_DAG, hooks.run_id, chaos.WEBHOOK_TASK)["inbox"]
         assert stats["documents"] > 0 and len(stats["rejected"]) == 3, stats
 
 

@@ -9,6 +9,12 @@ run: the load with concurrency 1, and extraction at the Chargebee plan's rate-li
 (``chargebee_netsuite.extract.bench``). Figures go to ``bench/results.json`` and stdout,
 ending with each stage's verdicts: is its peak RSS flat (at most 400 MB at every scale), and
 does its time grow no faster than the number of documents.
+
+Then webhook → NetSuite latency through real Airflow (``demo/webhook_latency.py``: api-server,
+scheduler with LocalExecutor, dag-processor, triggerer, a throwaway Postgres metadata
+database): ``--webhook-events`` invoices over ``--webhook-spread`` seconds, then a burst of
+``--webhook-burst``; p50, p95 and max from delivery to the NetSuite write, each as a ratio to
+the 20-second bound, and the DAG runs each phase started. ``--no-webhooks`` skips them.
 """
 
 from __future__ import annotations
@@ -215,6 +221,41 @@ def stage_scaling(scales: list[dict[str, Any]]) -> dict[str, Any]:
     return figures
 
 
+def bench_webhooks(
+    root: Path, events: int, spread: float, burst: int, rate_limit: int | None
+) -> dict[str, Any]:
+    """Webhook → NetSuite latency through the whole Airflow stack (Postgres metadata DB)."""
+    from chargebee_netsuite.demo import webhook_latency
+
+    with webhook_latency.throwaway_postgres() as metadata_url:
+        return webhook_latency.measure(
+            root / "webhooks",
+            events=events,
+            spread=spread,
+            burst=burst,
+            metadata_url=metadata_url,
+            chargebee_rate_limit=rate_limit,
+        )
+
+
+def print_webhooks(figures: dict[str, Any]) -> None:
+    """One line per phase, and the verdict on the bound."""
+    from chargebee_netsuite.demo.webhook_latency import BOUND_SECONDS, describe
+
+    print(
+        f"webhooks (Postgres metadata DB, LocalExecutor; load average "
+        f"{figures['load_average_before']} before, {figures['load_average_after']} after; "
+        f"Chargebee {figures['chargebee_rate_limit_per_minute']} requests/min):"
+    )
+    for phase in ("steady", "burst"):
+        if phase in figures:
+            print(f"  {describe(phase, figures[phase])}")
+    steady = figures.get("steady") or {}
+    if "p95_seconds" in steady:
+        verdict = "yes" if steady["p95_seconds"] <= BOUND_SECONDS else "NO"
+        print(f"  steady p95 <= {BOUND_SECONDS:.0f} s: {verdict}")
+
+
 def print_summary(results: dict[str, Any]) -> None:
     """The headline figures."""
     for scale in results["scales"]:
@@ -250,6 +291,8 @@ def print_summary(results: dict[str, Any]) -> None:
         )
     if "extract_at_rate_limit" in results:
         print(f"baseline extraction at 150 req/min: {results['extract_at_rate_limit']}")
+    if "webhooks" in results:
+        print_webhooks(results["webhooks"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,6 +308,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=5)
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--no-webhooks", action="store_true", help="skip the webhook latency")
+    parser.add_argument("--webhook-events", type=int, default=50)
+    parser.add_argument("--webhook-spread", type=float, default=150.0, help="seconds")
+    parser.add_argument("--webhook-burst", type=int, default=1000, help="0: no burst")
+    parser.add_argument(
+        "--webhook-rate-limit",
+        type=int,
+        default=None,
+        help="Chargebee requests/minute for the webhook run (default 150, a test site's)",
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
     options = parser.parse_args(argv)
     keys = rsa_pair()
@@ -287,6 +340,14 @@ def main(argv: list[str] | None = None) -> int:
         smallest = min(options.scales)
         results["concurrency_1"] = bench_concurrency_one(root, smallest, options.latency_ms, keys)
         results["extract_at_rate_limit"] = bench_extract_at_rate_limit(smallest)
+    if not options.no_webhooks:
+        results["webhooks"] = bench_webhooks(
+            root,
+            options.webhook_events,
+            options.webhook_spread,
+            options.webhook_burst,
+            options.webhook_rate_limit,
+        )
     shutil.rmtree(root, ignore_errors=True)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(json.dumps(results, indent=2) + "\n")

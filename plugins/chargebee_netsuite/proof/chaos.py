@@ -61,6 +61,7 @@ CLIENT_ARGS: dict[str, Any] = FAST_RETRIES
 # A scenario's sync reads everything, not one data interval: the sandboxes' history is older.
 FULL_SYNC = {"full_resync": True}
 LOAD_TASK = "load.post_to_netsuite"
+WEBHOOK_TASK = "sync_webhook_events"  # the webhook DAG's one task
 WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"  # the plugin's receiver
 WEBHOOK_PASSWORD = "proof-webhook-pass"
 
@@ -437,7 +438,7 @@ def webhooks(ctx: Context, row: Row) -> None:
     with harness.engine.connect() as conn:
         pending = q.pending_event_ids(conn, SITE)
     result = ctx.sync("webhooks", dag_id=WEBHOOK_DAG)
-    stats = ctx.airflow.xcom(WEBHOOK_DAG, result.run_id, "extract.process_inbox") or {}
+    stats = (ctx.airflow.xcom(WEBHOOK_DAG, result.run_id, WEBHOOK_TASK) or {}).get("inbox") or {}
     row.notes.append(
         f"{len(deliveries)} deliveries, {len(pending)} pending ids, "
         f"{len(stats.get('rejected') or [])} rejected"

@@ -3,6 +3,11 @@
 Chargebee signs nothing; HTTP Basic auth on the webhook URL is the only proof a delivery
 comes from Chargebee. Even so the body is never trusted: only the event id (and its type, for
 operators) is kept, and the extraction fetches the event and its resource from the API.
+
+Once a new id is committed to the inbox the receiver notifies an optional
+:class:`~chargebee_netsuite.webhooks.signal.InboxSignal` (in Airflow: an asset event that starts
+the webhook DAG). The signal runs after the answer is decided and never changes it: the inbox,
+not the signal, is what guarantees that no id is lost.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from chargebee_netsuite.webhooks.payload import (
     parse_event,
     read_limited,
 )
+from chargebee_netsuite.webhooks.signal import InboxSignal
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +96,15 @@ def create_app(
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
     config_ttl: float = CONFIG_TTL_SECONDS,
+    signal: InboxSignal | None = None,
 ) -> FastAPI:
     """The receiver app; ``load_config`` is called lazily (never at import) and cached.
 
     ``POST /webhooks/chargebee`` answers 200 for a new or repeated event, 401 for missing or
     wrong credentials, 400 for a body that is not a Chargebee event, 413 for a body over
     ``max_body_bytes`` and 503 when the receiver is not configured. Only a 200 stores anything.
+    ``signal`` is notified after each new id is committed (a repeated delivery of an id already
+    in the inbox was signalled the first time).
     """
     config = _CachedConfig(load_config, config_ttl)
     engines = InboxEngines()
@@ -106,6 +115,7 @@ def create_app(
         openapi_url=None,
     )
     app.state.engines = engines
+    app.state.signal = signal
 
     @app.post(WEBHOOK_PATH)
     async def chargebee_webhook(request: Request) -> JSONResponse:
@@ -139,6 +149,8 @@ def create_app(
             return record_event(engine, settings.site, event, received_at)
 
         new = await run_in_threadpool(store)
+        if new and signal is not None:
+            signal.notify()  # after the commit; never blocks nor fails the answer
         log.info(
             "Chargebee webhook: event %s (%s) for site %s %s",
             event.id,

@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[3]
 DAGS = REPO / "dags"
 SYNC = "chargebee_netsuite_sync"
 WEBHOOKS = "chargebee_netsuite_webhooks"
+WEBHOOK_TASK = "sync_webhook_events"
 RESOURCES = ["customers", "items", "item_prices", "invoices", "credit_notes", "transactions"]
 HEAVY = ("great_expectations", "pandas", "httpx", "requests", "fastapi", "uvicorn")
 # The only modules of ours a DAG file may import at parse time: small, and free of I/O.
@@ -24,6 +25,7 @@ PARSE_TIME_MODULES = {
     "chargebee_netsuite",
     "chargebee_netsuite.airflow",
     "chargebee_netsuite.airflow.tasks",
+    "chargebee_netsuite.airflow.assets",
     "chargebee_netsuite.airflow.pools",
     "chargebee_netsuite.airflow.retry",
 }
@@ -153,9 +155,8 @@ def test_pools_retries_and_policy(dagbag: Any) -> None:
         assert sync.get_task(task_id).pool == "netsuite_api"
     assert sync.get_task("load.post_to_netsuite").retry_delay == timedelta(minutes=2)
     hooks = dagbag.dags[WEBHOOKS]
-    assert hooks.get_task("extract.process_inbox").pool == "chargebee_api"
-    # The webhook DAG's load shares the single NetSuite slot with the scheduled sync.
-    assert hooks.get_task("load.post_to_netsuite").pool == "netsuite_api"
+    # The webhook DAG's one task posts, so it shares the single NetSuite slot with the sync.
+    assert hooks.get_task(WEBHOOK_TASK).pool == "netsuite_api"
 
 
 def test_params(dagbag: Any) -> None:
@@ -174,17 +175,50 @@ def test_assets_for_lineage(dagbag: Any) -> None:
         assert outlet.uri == f"chargebee://chargebee_default/{resource}"
     (ar,) = sync.get_task("load.post_to_netsuite").outlets
     assert ar.uri == "netsuite://netsuite_default/ar"
-    (hook_ar,) = dagbag.dags[WEBHOOKS].get_task("load.post_to_netsuite").outlets
+    (hook_ar,) = dagbag.dags[WEBHOOKS].get_task(WEBHOOK_TASK).outlets
     assert hook_ar == ar
 
 
-def test_webhook_dag(dagbag: Any) -> None:
+def test_webhook_dag_runs_on_the_receivers_asset_with_a_safety_net(dagbag: Any) -> None:
+    from airflow.sdk import Asset, AssetAll, AssetOrTimeSchedule, CronTriggerTimetable
+
     dag = dagbag.dags[WEBHOOKS]
-    assert dag.timetable.expression == "* * * * *"
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)
+    # Event-driven: the asset the receiver records events on (name and URI both match).
+    received = Asset(name="chargebee/webhooks", uri="chargebee://chargebee_default/webhooks")
+    assert dag.timetable.asset_condition == AssetAll(received)
+    # The safety net: a slow time schedule takes ids whose asset event never came.
+    assert isinstance(dag.timetable.timetable, CronTriggerTimetable)
+    assert dag.timetable.timetable.expression == "*/10 * * * *"
+    # Bursts coalesce into one queued run, and runs never overlap.
     assert dag.max_active_runs == 1
     assert dag.catchup is False
-    assert dag.get_task("validate.validate_staged").upstream_task_ids == {"extract.process_inbox"}
-    assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {"validate.validate_staged"}
+    # One task process on the latency-critical path, still retried under the policy.
+    assert dag.task_ids == [WEBHOOK_TASK]
+    assert dag.get_task(WEBHOOK_TASK).retries == 2
+    # No task may produce the asset the DAG is scheduled on: it would trigger itself forever.
+    outlets = [o for t in dag.tasks for o in t.outlets]
+    assert received not in outlets
+    assert dag.doc_md and "safety-net" in dag.doc_md
+
+
+def test_webhook_safety_net_comes_from_the_environment() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    os.environ["CBNS_WEBHOOK_SCHEDULE"] = "*/3 * * * *"
+    try:
+        bag = DagBag(dag_folder=str(DAGS / f"{WEBHOOKS}.py"))
+    finally:
+        del os.environ["CBNS_WEBHOOK_SCHEDULE"]
+    assert bag.dags[WEBHOOKS].timetable.timetable.expression == "*/3 * * * *"
+
+
+def test_webhook_asset_is_the_one_the_receiver_records() -> None:
+    from chargebee_netsuite.airflow.assets import WEBHOOKS_NAME, WEBHOOKS_URI, webhooks_asset
+
+    asset = webhooks_asset()
+    # The SDK keeps the URI as written, so the receiver's lookup by name and URI finds it.
+    assert (asset.name, asset.uri) == (WEBHOOKS_NAME, WEBHOOKS_URI)
 
 
 def test_dags_serialise(dagbag: Any) -> None:
