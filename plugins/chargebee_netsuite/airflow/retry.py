@@ -29,8 +29,7 @@ FAIL_FAST = frozenset(
         "chargebee_netsuite.chargebee.errors.FatalAPIError",
         "chargebee_netsuite.netsuite.errors.FatalAPIError",
         "chargebee_netsuite.mapping.loading.MappingConfigError",
-        "chargebee_netsuite.airflow.tasks.ConfigurationError",
-        "chargebee_netsuite.airflow.tasks.ValidationFailed",
+        "chargebee_netsuite.errors.FatalError",
         "airflow.sdk.exceptions.AirflowNotFoundException",
         "builtins.ValueError",
         "builtins.TypeError",
@@ -45,6 +44,7 @@ RETRY = frozenset(
         "chargebee_netsuite.chargebee.errors.RetriableAPIError",
         "chargebee_netsuite.chargebee.errors.RetriesExhaustedError",
         "chargebee_netsuite.netsuite.errors.RetriableAPIError",
+        "chargebee_netsuite.errors.RetriableError",
         "httpx.TransportError",
         "sqlalchemy.exc.OperationalError",
         "builtins.ConnectionError",
@@ -77,9 +77,9 @@ def _first(names: Iterable[str], *groups: frozenset[str]) -> int | None:
 class ApiRetryPolicy(RetryPolicy):
     """Decide, per exception, whether a failed task is retried (and after how long).
 
-    The most specific class wins: ``RetriesExhaustedError`` is a ``FatalAPIError`` subclass
-    in the Chargebee client, but it wraps a 429/5xx, so its own name (in ``RETRY``) is matched
-    before its base's. A rule can only shorten a task's retries, never add to its ``retries``.
+    The most specific class wins: a ``RateLimitError`` is also a ``RetriableError``, and its
+    own name (in ``RATE_LIMITED``) is matched before its base's. A rule can only shorten a
+    task's retries, never add to its ``retries``.
     """
 
     def __init__(

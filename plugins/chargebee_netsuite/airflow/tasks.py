@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowSkipException
 
 from chargebee_netsuite.airflow.pools import chargebee_slots, rate_limit_share
+from chargebee_netsuite.errors import ConfigurationError, ValidationFailed
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -42,14 +43,6 @@ DEFAULT_TIME_ZONE = "America/Los_Angeles"
 # The staged Chargebee resources (``extract.documents.RESOURCES``), repeated here so that DAG
 # files can name their tasks without importing the HTTP client at parse time.
 RESOURCES = ("customers", "items", "item_prices", "invoices", "credit_notes", "transactions")
-
-
-class ConfigurationError(Exception):
-    """The deployment is misconfigured (settings, params); the retry policy fails it at once."""
-
-
-class ValidationFailed(Exception):
-    """Every staged document failed validation: something upstream is broken, not one record."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from chargebee_netsuite.errors import ConnectorError, FatalError, RetriableError
 
-class ChargebeeError(Exception):
+
+class ChargebeeError(ConnectorError):
     """A failed Chargebee request, carrying the HTTP status and Chargebee's ``api_error_code``.
 
     The message is built from the response body and our own context only, never from request
@@ -30,7 +32,7 @@ class ChargebeeError(Exception):
         )
 
 
-class RetriableAPIError(ChargebeeError):
+class RetriableAPIError(ChargebeeError, RetriableError):
     """A failure worth retrying: HTTP 429, any 5xx, or a timeout / dropped connection."""
 
     def __init__(
@@ -49,7 +51,7 @@ class RateLimitError(RetriableAPIError):
     """HTTP 429: the site's request-rate or concurrency limit was exceeded."""
 
 
-class FatalAPIError(ChargebeeError):
+class FatalAPIError(ChargebeeError, FatalError):
     """A failure that retrying cannot fix (every 4xx other than 429)."""
 
 
@@ -65,7 +67,7 @@ class NotFoundError(FatalAPIError):
     """HTTP 404: the resource (or the site) does not exist."""
 
 
-class RetriesExhaustedError(FatalAPIError):
+class RetriesExhaustedError(RetriableAPIError):
     """A retriable failure persisted through every allowed attempt."""
 
     def __init__(self, message: str, *, last_error: RetriableAPIError, attempts: int) -> None:

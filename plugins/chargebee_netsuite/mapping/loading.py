@@ -8,10 +8,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from chargebee_netsuite.errors import FatalError
 from chargebee_netsuite.mapping.model import MappingConfig
 
 
-class MappingConfigError(ValueError):
+class MappingConfigError(FatalError, ValueError):
     """The mapping file cannot be read or does not fit the schema; ``problems`` lists why."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chargebee_netsuite.errors import ConnectorError, FatalError, RetriableError
+
 
 @dataclass(frozen=True)
 class ErrorDetail:
@@ -28,17 +30,17 @@ class ErrorDetail:
         )
 
 
-class NetSuiteError(Exception):
+class NetSuiteError(ConnectorError):
     """Base of every error this client raises."""
 
 
-class RetriableAPIError(NetSuiteError):
+class RetriableAPIError(NetSuiteError, RetriableError):
     """Worth retrying later: 429, 5xx, timeouts, dropped connections."""
 
     attempts: int = 1
 
 
-class FatalAPIError(NetSuiteError):
+class FatalAPIError(NetSuiteError, FatalError):
     """Retrying will not help: the request, the data or the credentials must change."""
 
 

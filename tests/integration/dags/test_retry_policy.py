@@ -16,8 +16,8 @@ from chargebee_netsuite.airflow.retry import (
     configured_policy,
     default_args,
 )
-from chargebee_netsuite.airflow.tasks import ConfigurationError, ValidationFailed
 from chargebee_netsuite.chargebee import errors as cb
+from chargebee_netsuite.errors import ConfigurationError, ValidationFailed
 from chargebee_netsuite.mapping import MappingConfigError
 from chargebee_netsuite.netsuite import errors as ns
 

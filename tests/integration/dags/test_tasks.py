@@ -26,6 +26,7 @@ from chargebee_netsuite.airflow.sandbox_connections import (
 )
 from chargebee_netsuite.chargebee.errors import AuthenticationError
 from chargebee_netsuite.demo.sandboxes import SandboxProcess, add_problem_records
+from chargebee_netsuite.errors import ConfigurationError
 from chargebee_netsuite.staging import chargebee_queries as q
 
 RESOURCES = list(tasks.RESOURCES)
@@ -115,7 +116,7 @@ def test_windows_come_from_the_data_interval(wired: dict[str, Any]) -> None:
 def test_resources_param(wired: dict[str, Any]) -> None:
     with pytest.raises(AirflowSkipException):
         tasks.extract("items", **context(resources=["invoices"]))
-    with pytest.raises(tasks.ConfigurationError):
+    with pytest.raises(ConfigurationError):
         tasks.extract("items", **context(resources=["subscriptions"]))
 
 

@@ -1,0 +1,45 @@
+"""The connector's errors: one root, split by what a retry can do.
+
+Every error the connector raises on purpose descends from :class:`ConnectorError`, and from
+exactly one of its two branches, so callers (the task retry policy, the loader) decide by class
+rather than by message::
+
+    ConnectorError
+    ├── RetriableError            a later attempt can succeed
+    │   ├── chargebee.errors.RetriableAPIError     429, 5xx, timeouts, dropped connections
+    │   │   ├── RateLimitError                     429: the site's request limit
+    │   │   └── RetriesExhaustedError              the client gave up; the task may retry later
+    │   └── netsuite.errors.RetriableAPIError      429, 5xx, timeouts, dropped connections
+    │       ├── ServerError                        5xx
+    │       ├── ConcurrencyLimitError              429: the account's concurrency limit
+    │       ├── RecordChangedError                 "Record has been changed"
+    │       └── TransportError                     timeout or dropped connection
+    └── FatalError                retrying cannot help: fix the cause, then run again
+        ├── chargebee.errors.FatalAPIError         401, 403, 404, every other 4xx
+        ├── netsuite.errors.FatalAPIError          4xx, rejected credentials
+        ├── mapping.loading.MappingConfigError     a mapping file that does not parse
+        ├── ConfigurationError                     settings or params that cannot work
+        └── ValidationFailed                       every staged document failed validation
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """The root of every error the connector raises on purpose."""
+
+
+class RetriableError(ConnectorError):
+    """A failure a later attempt can fix: rate limits, server errors, timeouts."""
+
+
+class FatalError(ConnectorError):
+    """A failure retrying cannot fix: credentials, configuration or data must change first."""
+
+
+class ConfigurationError(FatalError):
+    """The deployment is misconfigured (settings, params); nothing can run until it is fixed."""
+
+
+class ValidationFailed(FatalError):
+    """Every staged document failed validation: something upstream is broken, not one record."""
