@@ -95,6 +95,16 @@ def _wait_for(port: int, process: multiprocessing.process.BaseProcess, timeout: 
     raise RuntimeError(f"the Chargebee sandbox did not start within {timeout:.0f}s")
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time a process has used so far (Linux ``/proc``), or ``None`` where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime, fields 14 and 15 of proc(5), counted after the ")" from field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # -- one extraction task process -------------------------------------------------------------
 
 
@@ -261,15 +271,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 pool.map(_warm, range(slots), chunksize=1)
                 if args.limiter == "shared":
                     fill_previous_window(limiter)
-                t0 = time.perf_counter()
+                t0, cpu0 = time.perf_counter(), cpu_seconds(process.pid)
                 tasks = list(pool.imap(run_task, specs, chunksize=1))
-                seconds = time.perf_counter() - t0
+                seconds, cpu1 = time.perf_counter() - t0, cpu_seconds(process.pid)
             engine.dispose()
         log = _request_log(base_url, args.window_seconds)
     finally:
         process.terminate()
         process.join(10)
-    return report(args, scale, slots, budget, tasks, seconds, log)
+    sandbox_cpu = (cpu1 - cpu0) / seconds if cpu0 is not None and cpu1 is not None else None
+    return report(args, scale, slots, budget, tasks, seconds, log, sandbox_cpu)
 
 
 def report(
@@ -280,6 +291,7 @@ def report(
     tasks: list[dict[str, Any]],
     seconds: float,
     log: dict[str, Any],
+    sandbox_cpu: float | None = None,
 ) -> dict[str, Any]:
     """Print the figures and return them."""
     documents = sum(t["documents"] for t in tasks)
@@ -304,8 +316,12 @@ def report(
     print(f"throughput:       {rate:.0f} documents/s, {requests / seconds:.2f} requests/s")
     print(f"bound:            {bound:.0f} documents/s ({args.rate_limit / 60:.2f} requests/s)")
     print(f"ratio to bound:   {rate / bound:.3f}")
-    if waited is not None:
-        print(f"waited for budget: {waited:.1f} task-seconds (0: the rate never bound)")
+    task_seconds = sum(t["ended"] - t["started"] for t in tasks)
+    waited_share = waited / task_seconds if waited is not None and task_seconds else None
+    if waited_share is not None:
+        print(f"waited for budget: {waited_share:.0%} of the tasks' time (0: the rate never bound)")
+    if sandbox_cpu is not None:
+        print(f"sandbox CPU:      {sandbox_cpu:.0%} of one core (one process serves every task)")
     return {
         "rate_limit_per_minute": args.rate_limit,
         "window_seconds": args.window_seconds,
@@ -324,6 +340,8 @@ def report(
         "bound_docs_per_second": round(bound, 1),
         "ratio": round(rate / bound, 3),
         "waited_for_budget_seconds": round(waited, 1) if waited is not None else None,
+        "waited_share_of_task_time": round(waited_share, 3) if waited_share is not None else None,
+        "sandbox_cpu_share_of_one_core": round(sandbox_cpu, 2) if sandbox_cpu is not None else None,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "tasks": {
             t["resource"]: {
