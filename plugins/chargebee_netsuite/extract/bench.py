@@ -128,7 +128,7 @@ def _warm(_: int) -> int:
 def run_task(spec: TaskSpec) -> dict[str, Any]:
     """One extraction task, as ``airflow/tasks.py::extract`` runs it; returns its figures."""
     engine = create_staging_engine(spec.staging_url)
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     try:
         if spec.limiter == "shared":
             limiter: SharedRateLimiter | RateLimiter = shared_limiter(engine, spec.settings)
@@ -151,6 +151,7 @@ def run_task(spec: TaskSpec) -> dict[str, Any]:
         "requests": requests,
         "started": started,
         "ended": time.time(),
+        "cpu_seconds": time.process_time() - cpu,
         "waited_for_budget_seconds": waited,
     }
 
@@ -320,8 +321,10 @@ def report(
     waited_share = waited / task_seconds if waited is not None and task_seconds else None
     if waited_share is not None:
         print(f"waited for budget: {waited_share:.0%} of the tasks' time (0: the rate never bound)")
+    tasks_cpu = sum(t["cpu_seconds"] for t in tasks) / seconds if seconds else 0.0
+    print(f"task CPU:         {tasks_cpu:.2f} cores on average ({os.cpu_count()} on the machine)")
     if sandbox_cpu is not None:
-        print(f"sandbox CPU:      {sandbox_cpu:.0%} of one core (one process serves every task)")
+        print(f"sandbox CPU:      {sandbox_cpu:.2f} cores on average (one process serves all)")
     return {
         "rate_limit_per_minute": args.rate_limit,
         "window_seconds": args.window_seconds,
@@ -341,7 +344,9 @@ def report(
         "ratio": round(rate / bound, 3),
         "waited_for_budget_seconds": round(waited, 1) if waited is not None else None,
         "waited_share_of_task_time": round(waited_share, 3) if waited_share is not None else None,
-        "sandbox_cpu_share_of_one_core": round(sandbox_cpu, 2) if sandbox_cpu is not None else None,
+        "task_cpu_cores": round(tasks_cpu, 2),
+        "sandbox_cpu_cores": round(sandbox_cpu, 2) if sandbox_cpu is not None else None,
+        "machine_cores": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "tasks": {
             t["resource"]: {

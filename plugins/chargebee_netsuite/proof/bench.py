@@ -189,8 +189,8 @@ def print_extract_budget(figures: dict[str, Any]) -> None:
             f"{f['window_seconds']:g} s), {f['docs_per_second']:.0f} docs/s vs bound "
             f"{f['bound_docs_per_second']:.0f}/s = ratio {f['ratio']:.2f}; "
             f"{f['answered_429']} x 429; waited for budget "
-            f"{f['waited_share_of_task_time']:.0%} of task time; sandbox CPU "
-            f"{f['sandbox_cpu_share_of_one_core']}"
+            f"{f['waited_share_of_task_time']:.0%} of task time; CPU cores used: tasks "
+            f"{f['task_cpu_cores']}, sandbox {f['sandbox_cpu_cores']} of {f['machine_cores']}"
         )
 
 
