@@ -145,7 +145,9 @@ def run_task(spec: TaskSpec) -> dict[str, Any]:
             requests = client.requests_sent
     finally:
         engine.dispose()
-    waited = limiter.waited_seconds if isinstance(limiter, SharedRateLimiter) else None
+    waited = bookkeeping = None
+    if isinstance(limiter, SharedRateLimiter):
+        waited, bookkeeping = limiter.waited_seconds, limiter.bookkeeping_seconds
     return {
         **stats.as_dict(),
         "requests": requests,
@@ -153,6 +155,7 @@ def run_task(spec: TaskSpec) -> dict[str, Any]:
         "ended": time.time(),
         "cpu_seconds": time.process_time() - cpu,
         "waited_for_budget_seconds": waited,
+        "bookkeeping_seconds": bookkeeping,
     }
 
 
@@ -321,6 +324,10 @@ def report(
     waited_share = waited / task_seconds if waited is not None and task_seconds else None
     if waited_share is not None:
         print(f"waited for budget: {waited_share:.0%} of the tasks' time (0: the rate never bound)")
+    per_request = None
+    if args.limiter == "shared":
+        per_request = sum(t["bookkeeping_seconds"] for t in tasks) / requests * 1000
+        print(f"budget bookkeeping: {per_request:.1f} ms per request (its transactions)")
     tasks_cpu = sum(t["cpu_seconds"] for t in tasks) / seconds if seconds else 0.0
     print(f"task CPU:         {tasks_cpu:.2f} cores on average ({os.cpu_count()} on the machine)")
     if sandbox_cpu is not None:
@@ -344,6 +351,7 @@ def report(
         "ratio": round(rate / bound, 3),
         "waited_for_budget_seconds": round(waited, 1) if waited is not None else None,
         "waited_share_of_task_time": round(waited_share, 3) if waited_share is not None else None,
+        "bookkeeping_ms_per_request": round(per_request, 2) if per_request is not None else None,
         "task_cpu_cores": round(tasks_cpu, 2),
         "sandbox_cpu_cores": round(sandbox_cpu, 2) if sandbox_cpu is not None else None,
         "machine_cores": os.cpu_count(),

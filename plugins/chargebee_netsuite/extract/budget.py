@@ -8,8 +8,9 @@ per task leaves a finished task's share idle while the big listings still run. T
 keeps one log of the site's requests in the staging database instead, which every deployment
 has and every worker reaches (SQLite for single-machine runs, Postgres across Celery workers);
 Redis exists only in the Celery deployment. Each request takes a slot in one short
-transaction and marks it done in another: a few milliseconds against a budget of at most
-58 requests a second (Enterprise).
+transaction and marks it done in another. On Postgres each is one round trip to a function
+(migration 0011), so the site's lock is held for a fraction of a millisecond however busy
+the workers are; on SQLite (one machine) the same steps run as statements.
 
 The rule is the in-process limiter's (``chargebee.ratelimit.RateLimiter``): a request counts
 from the moment its response arrived (the server saw it earlier, so any window the server
@@ -38,6 +39,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
@@ -71,7 +73,8 @@ class SharedRateLimiter:
 
     ``slot()`` has the interface of the in-process limiter, so a :class:`ChargebeeClient` takes
     either. ``waited_seconds`` is how long this process waited for the budget (not for
-    concurrency): zero means the rate never bound it.
+    concurrency): zero means the rate never bound it. ``bookkeeping_seconds`` is the time its
+    transactions on the log took, waiting for the site's lock included.
     """
 
     def __init__(
@@ -100,8 +103,12 @@ class SharedRateLimiter:
         self.holder = f"{socket.gethostname()[:100]}:{os.getpid()}"
         self._sleep = sleep
         self._now = _db_now(engine)
+        self._server_side = engine.dialect.name == "postgresql"
+        # Each call is its own transaction: no BEGIN and COMMIT round trips around it.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
+        self.bookkeeping_seconds = 0.0
         self._ensure_lock_row()
 
     def __repr__(self) -> str:
@@ -141,16 +148,51 @@ class SharedRateLimiter:
 
     def _acquire(self) -> int:
         while True:
+            started = time.perf_counter()
             slot_id, wait, for_budget = self._try_acquire()
+            self._count(time.perf_counter() - started, wait if for_budget else 0.0)
             if slot_id is not None:
                 return slot_id
-            if for_budget:
-                with self._lock:
-                    self.waited_seconds += wait
             self._sleep(wait)
+
+    def _count(self, bookkeeping: float, waited: float) -> None:
+        with self._lock:
+            self.bookkeeping_seconds += bookkeeping
+            self.waited_seconds += waited
 
     def _try_acquire(self) -> tuple[int | None, float, bool]:
         """``(slot id, 0, False)`` when admitted, else ``(None, seconds to wait, for budget)``."""
+        if not self._server_side:
+            return self._try_acquire_here()
+        with self._autocommit.connect() as conn:
+            slot_id, wait, for_budget = conn.execute(
+                text(
+                    "SELECT slot_id, wait_seconds, for_budget FROM cb_take_request_slot("
+                    "CAST(:site AS text), CAST(:budget AS integer), "
+                    "CAST(:window AS double precision), CAST(:concurrency AS integer), "
+                    "CAST(:lease AS double precision), CAST(:holder AS text))"
+                ),
+                {
+                    "site": self.site,
+                    "budget": self.requests_per_window,
+                    "window": self.window_seconds,
+                    "concurrency": self.max_concurrency,
+                    "lease": self.lease_seconds,
+                    "holder": self.holder,
+                },
+            ).one()
+        if slot_id is not None:
+            return int(slot_id), 0.0, False
+        if for_budget:
+            return None, self._budget_wait(wait), True
+        return None, self.poll_seconds, False
+
+    def _budget_wait(self, wait: float | None) -> float:
+        # The budget frees when the oldest counted request leaves the window.
+        return min(max(wait or 0.0, 0.001), self.window_seconds)
+
+    def _try_acquire_here(self) -> tuple[int | None, float, bool]:
+        """:meth:`_try_acquire` as statements (SQLite), the steps of ``cb_take_request_slot``."""
         slots = cb_request_slots.c
         mine = slots.site == self.site
         with self.engine.begin() as conn:
@@ -167,9 +209,8 @@ class SharedRateLimiter:
             if flying >= self.max_concurrency:
                 return None, self.poll_seconds, False
             if counted >= self.requests_per_window:
-                # The budget frees when the oldest counted request leaves the window.
                 wait = float(oldest) + self.window_seconds - now if oldest is not None else 0.0
-                return None, min(max(wait, 0.001), self.window_seconds), True
+                return None, self._budget_wait(wait), True
             slot_id = conn.execute(
                 insert(cb_request_slots)
                 .values(
@@ -184,7 +225,6 @@ class SharedRateLimiter:
 
     def _lock_site(self, conn: Connection) -> float:
         """Take the site's lock row for this transaction; returns the database's time."""
-        self._relax(conn)
         # A write first: on SQLite the transaction holds the write lock from here on (a read
         # first could not upgrade to a write under WAL without failing), on Postgres the row.
         conn.execute(
@@ -194,21 +234,22 @@ class SharedRateLimiter:
         )
         return float(conn.execute(select(self._now)).scalar_one())
 
-    def _relax(self, conn: Connection) -> None:
-        # The log is worthless after a server crash (its rows age out within a window), so
-        # its commits need not wait for the disk: they are on every request's path.
-        if self.engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-
     def _release(self, slot_id: int) -> None:
+        started = time.perf_counter()
         try:
-            with self.engine.begin() as conn:
-                self._relax(conn)
-                conn.execute(
-                    update(cb_request_slots)
-                    .where(cb_request_slots.c.id == slot_id)
-                    .values(done_at=self._now)
-                )
+            if self._server_side:
+                with self._autocommit.connect() as conn:
+                    conn.execute(
+                        text("SELECT cb_release_request_slot(CAST(:id AS bigint))"),
+                        {"id": slot_id},
+                    )
+            else:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(cb_request_slots)
+                        .where(cb_request_slots.c.id == slot_id)
+                        .values(done_at=self._now)
+                    )
         except SQLAlchemyError as exc:
             # The lease ends the slot by itself; the request already happened.
             log.warning(
@@ -219,6 +260,7 @@ class SharedRateLimiter:
                 type(exc).__name__,
                 self.lease_seconds,
             )
+        self._count(time.perf_counter() - started, 0.0)
 
 
 def lease_for(settings: ChargebeeSettings) -> float:
