@@ -14,10 +14,12 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, MetaData, select, text
 
 from chargebee_netsuite.extract.budget import SharedRateLimiter
-from chargebee_netsuite.staging.request_budget_tables import cb_request_slots
+from chargebee_netsuite.staging.request_budget_tables import cb_request_budget, cb_request_slots
 
 if TYPE_CHECKING:  # this file also runs as a worker script, outside the test package
     from .conftest import Sandbox, StartSandbox
@@ -60,6 +62,22 @@ def request_log(sandbox: Sandbox, window_seconds: float) -> dict[str, Any]:
     """The sandbox's request log with the most arrivals within any window."""
     log: dict[str, Any] = sandbox.admin("GET", f"/requests?window_seconds={window_seconds}")
     return log
+
+
+def test_the_migration_creates_the_budget_tables_as_declared(engine: Engine) -> None:
+    ours = MetaData()
+    for table in (cb_request_budget, cb_request_slots):
+        table.to_metadata(ours)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), ours)
+        # Other modules' tables (and their indexes) are absent from this metadata.
+        names = {"cb_request_budget", "cb_request_slots"}
+        assert [d for d in diff if any(f"'{name}'" in repr(d) for name in names)] == []
+        if engine.dialect.name == "postgresql":
+            functions = conn.execute(
+                text("SELECT proname FROM pg_proc WHERE proname LIKE 'cb\\_%request\\_slot'")
+            ).scalars()
+            assert sorted(functions) == ["cb_release_request_slot", "cb_take_request_slot"]
 
 
 def test_processes_sharing_the_budget_never_exceed_a_window(
