@@ -136,8 +136,9 @@ class ChargebeeClient:
         self.close()
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections (and what the limiter holds)."""
         self._http.close()
+        self.limiter.close()
 
     # -- requests ---------------------------------------------------------------------------
 

@@ -24,6 +24,10 @@ class Limiter(Protocol):
         """Wait for a slot and hold it for the duration of the ``with`` block."""
         ...
 
+    def close(self) -> None:
+        """Release what the limiter holds (called when its client closes)."""
+        ...
+
 
 class RateLimiter:
     """A sliding-window request counter plus a concurrency cap, shared by threads of one client.
@@ -63,6 +67,9 @@ class RateLimiter:
         if not self._done:
             return self.window_seconds  # all slots in flight; wait for one to finish
         return max(self._done[0] + self.window_seconds - now, 0.001)
+
+    def close(self) -> None:
+        """Nothing to release: the limiter lives in memory."""
 
     @contextmanager
     def slot(self) -> Iterator[None]:

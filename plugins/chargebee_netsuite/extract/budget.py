@@ -36,6 +36,7 @@ from sqlalchemy import (
     Engine,
     case,
     delete,
+    event,
     func,
     insert,
     select,
@@ -68,6 +69,29 @@ def _db_now(engine: Engine) -> ColumnElement[Any]:
     raise ValueError(f"no shared Chargebee request budget on {engine.dialect.name} staging")
 
 
+def _own_engine(engine: Engine) -> Engine:
+    """The engine the log is kept through: on a SQLite file, one of its own.
+
+    Its connections skip the disk sync at each commit (``synchronous=NORMAL``; WAL keeps the
+    file consistent, and a log lost to a power cut ages out within a window anyway): every
+    request commits twice, and SQLite writers queue for one lock, so a synced commit slows
+    every process's requests. Staging's own connections keep their settings.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    from chargebee_netsuite.staging.db import create_staging_engine
+
+    own = create_staging_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(own, "connect")
+    def _no_sync_per_commit(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return own
+
+
 class SharedRateLimiter:
     """Chargebee's two per-site caps across processes: a window's requests, and concurrency.
 
@@ -93,7 +117,8 @@ class SharedRateLimiter:
             raise ValueError("rate limit, window and concurrency must be positive")
         if lease_seconds <= 0:
             raise ValueError("the lease must be positive")
-        self.engine = engine
+        self._given = engine
+        self.engine = _own_engine(engine)
         self.site = site
         self.requests_per_window = requests_per_window
         self.window_seconds = window_seconds
@@ -105,7 +130,7 @@ class SharedRateLimiter:
         self._now = _db_now(engine)
         self._server_side = engine.dialect.name == "postgresql"
         # Each call is its own transaction: no BEGIN and COMMIT round trips around it.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
         self.bookkeeping_seconds = 0.0
@@ -116,6 +141,11 @@ class SharedRateLimiter:
             f"SharedRateLimiter(site={self.site!r}, {self.requests_per_window} per "
             f"{self.window_seconds:g}s, {self.max_concurrency} in flight)"
         )
+
+    def close(self) -> None:
+        """Close the connections of the log's own engine, if it has one."""
+        if self.engine is not self._given:
+            self.engine.dispose()
 
     def now(self) -> float:
         """The database server's clock (Unix seconds), which every sharing process reads."""
