@@ -2,9 +2,9 @@
 
 Chargebee limits a site, not a client: requests in the past minute and requests in flight
 (https://www.chargebee.com/docs/billing/2.0/kb/platform/what-are-the-chargebee-api-limits).
-The DAG extracts each resource in its own task process, so
-one process's in-memory limiter cannot see the others; splitting the limit into fixed shares
-per task leaves a finished task's share idle while the big listings still run. This limiter
+The DAG extracts each resource in its own task process, so one process's in-memory limiter
+cannot see the others; splitting the limit into fixed shares per task leaves a finished
+task's share idle while the big listings still run. This limiter
 keeps one log of the site's requests in the staging database instead, which every deployment
 has and every worker reaches (SQLite for single-machine runs, Postgres across Celery workers);
 Redis exists only in the Celery deployment. Each request takes a slot in one short
@@ -57,6 +57,10 @@ POLL_SECONDS = 0.05
 LEASE_MARGIN_SECONDS = 30.0
 # SQLite's julianday of the Unix epoch.
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+# The staging dialects the budget can live in.
+DIALECTS = ("postgresql", "sqlite")
 
 
 def _db_now(engine: Engine) -> ColumnElement[Any]:
@@ -134,7 +138,11 @@ class SharedRateLimiter:
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
         self.bookkeeping_seconds = 0.0
-        self._ensure_lock_row()
+        try:
+            self._ensure_lock_row()
+        except SQLAlchemyError:
+            self.close()
+            raise
 
     def __repr__(self) -> str:
         return (
@@ -257,12 +265,13 @@ class SharedRateLimiter:
         """Take the site's lock row for this transaction; returns the database's time."""
         # A write first: on SQLite the transaction holds the write lock from here on (a read
         # first could not upgrade to a write under WAL without failing), on Postgres the row.
-        conn.execute(
+        touched = conn.execute(
             update(cb_request_budget)
             .where(cb_request_budget.c.site == self.site)
             .values(touched_at=self._now)
-        )
-        return float(conn.execute(select(self._now)).scalar_one())
+            .returning(cb_request_budget.c.touched_at)
+        ).scalar_one()
+        return float(touched)
 
     def _release(self, slot_id: int) -> None:
         started = time.perf_counter()
@@ -316,14 +325,24 @@ def budgeted_client(engine: Engine, settings: ChargebeeSettings) -> ChargebeeCli
     A staging database without the budget's tables (not migrated since this release) gets a
     client with its own in-process limiter, as before, and a warning naming the fix.
     """
+    if engine.dialect.name not in DIALECTS:
+        return _alone(settings, f"staging on {engine.dialect.name}; use Postgres or SQLite")
     try:
         limiter = shared_limiter(engine, settings)
-    except (OperationalError, ProgrammingError, ValueError) as exc:
-        log.warning(
-            "No shared Chargebee request budget in staging (%s): this process paces itself "
-            "alone and may meet 429s beside other extraction tasks; the sync DAG's "
-            "migrate_staging task (or `cbns check`) creates it",
-            type(exc).__name__,
+    except (OperationalError, ProgrammingError) as exc:
+        return _alone(
+            settings,
+            f"{type(exc).__name__}; the sync DAG's migrate_staging task (or `cbns check`) "
+            "creates it",
         )
-        return ChargebeeClient(settings)
     return ChargebeeClient(settings, limiter=limiter)
+
+
+def _alone(settings: ChargebeeSettings, why: str) -> ChargebeeClient:
+    log.warning(
+        "No shared Chargebee request budget for site %s (%s): this process paces itself "
+        "alone and may meet 429s beside other extraction tasks",
+        settings.site,
+        why,
+    )
+    return ChargebeeClient(settings)

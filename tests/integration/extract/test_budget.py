@@ -14,6 +14,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, select, text
@@ -78,6 +79,22 @@ def test_the_migration_creates_the_budget_tables_as_declared(engine: Engine) -> 
                 text("SELECT proname FROM pg_proc WHERE proname LIKE 'cb\\_%request\\_slot'")
             ).scalars()
             assert sorted(functions) == ["cb_release_request_slot", "cb_take_request_slot"]
+
+
+def test_without_the_budget_tables_a_client_paces_itself_and_says_how_to_fix_it(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from chargebee_netsuite.chargebee import ChargebeeSettings
+    from chargebee_netsuite.chargebee.ratelimit import RateLimiter
+    from chargebee_netsuite.extract.budget import budgeted_client
+    from chargebee_netsuite.staging.db import create_staging_engine
+
+    unmigrated = create_staging_engine(sqlite_url)
+    settings = ChargebeeSettings(site=SITE, api_key="test_k", base_url="http://cb.test")
+    with budgeted_client(unmigrated, settings) as client:
+        assert isinstance(client.limiter, RateLimiter)
+    assert "migrate_staging" in caplog.text and "test_k" not in caplog.text
+    unmigrated.dispose()
 
 
 def test_processes_sharing_the_budget_never_exceed_a_window(
