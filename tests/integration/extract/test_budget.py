@@ -110,12 +110,12 @@ def test_processes_sharing_the_budget_never_exceed_a_window(
         "budget": budget,
         "window": window,
     }
-    workers = [spawn("requests", count=10, **common) for _ in range(3)]
+    workers = [spawn("requests", count=6, **common) for _ in range(3)]
     start_together(workers)
-    assert [r["sent"] for r in results(workers)] == [10, 10, 10]
+    assert [r["sent"] for r in results(workers)] == [6, 6, 6]  # a 429 would be sent again
 
     log = request_log(sandbox, window)
-    assert log["by_status"] == {"200": 30}
+    assert log["by_status"] == {"200": 18}
     assert log["peak_in_window"] == budget  # used to the full, never beyond
 
 
