@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -66,7 +66,7 @@ LOG_LIMIT = 1_000_000
 class RequestLog:
     """Each answered ``/api/v2`` request: arrival (monotonic seconds), path prefix, status."""
 
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._clock = clock
         self._entries: deque[tuple[float, str, int]] = deque(maxlen=LOG_LIMIT)
