@@ -1,10 +1,11 @@
 """Airflow pools for the two APIs, sized from the connections' limits.
 
 * ``chargebee_api``: extraction tasks, one listing each. A Chargebee site's request limit is
-  shared by everything that reads it, and each task process has its own client-side limiter,
-  so the pool caps how many listings run side by side (one per 50 requests/minute of the
-  plan, at most one per resource) and every task gets an equal share of the limit
-  (:func:`rate_limit_share`). Starter/test sites (150/min) get 3 slots, larger plans 6.
+  shared by everything that reads it; the task processes draw on one budget for the site,
+  kept in the staging database (``extract/budget.py``), so a finished listing's requests go
+  to those still running. The pool caps how many listings run side by side (one per 50
+  requests/minute of the plan, at most one per resource): Starter/test sites (150/min) get
+  3 slots, larger plans 6.
 * ``netsuite_api``: tasks that call NetSuite (reference pull, load, reconcile). One slot:
   NetSuite governs concurrency per *account*, and one loader already keeps the connection's
   ``concurrency`` requests in flight; a second loader (say the webhook DAG's while the
@@ -43,11 +44,6 @@ def chargebee_slots(rate_limit_per_minute: int) -> int:
     return max(1, min(MAX_CHARGEBEE_SLOTS, rate_limit_per_minute // REQUESTS_PER_SLOT))
 
 
-def rate_limit_share(rate_limit_per_minute: int, slots: int) -> int:
-    """The requests per minute one extraction task may use when ``slots`` run at once."""
-    return max(1, rate_limit_per_minute // max(1, slots))
-
-
 def pool_specs(chargebee_rate_limit_per_minute: int) -> list[PoolSpec]:
     """The pools for a Chargebee connection with the given request limit."""
     slots = chargebee_slots(chargebee_rate_limit_per_minute)
@@ -55,8 +51,8 @@ def pool_specs(chargebee_rate_limit_per_minute: int) -> list[PoolSpec]:
         PoolSpec(
             CHARGEBEE_POOL,
             slots,
-            f"Chargebee listings side by side ({chargebee_rate_limit_per_minute}/min shared, "
-            f"{rate_limit_share(chargebee_rate_limit_per_minute, slots)}/min each)",
+            f"Chargebee listings side by side, sharing {chargebee_rate_limit_per_minute}/min "
+            "through the staging database",
         ),
         PoolSpec(
             NETSUITE_POOL,

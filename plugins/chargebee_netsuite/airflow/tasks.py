@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowSkipException
 
-from chargebee_netsuite.airflow.pools import chargebee_slots, rate_limit_share
 from chargebee_netsuite.errors import ConfigurationError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -227,11 +226,12 @@ def extract(resource: str, **context: Any) -> dict[str, Any]:
     """Stage one Chargebee resource for the run's data interval (or all of it).
 
     ``full_resync`` lists everything; a run without a data interval does too. Resources not
-    in the ``resources`` param are skipped. The task's client gets its share of the site's
-    rate limit, since the ``chargebee_api`` pool runs that many listings side by side.
+    in the ``resources`` param are skipped. The ``chargebee_api`` pool runs several listings
+    side by side, each in its own process; they draw on one request budget for the site,
+    kept in staging, so a finished listing's budget goes to those still running.
     """
     from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
-    from chargebee_netsuite.chargebee.client import ChargebeeClient
+    from chargebee_netsuite.extract.budget import budgeted_client
     from chargebee_netsuite.extract.documents import extract_resource
 
     params = _params(context)
@@ -239,16 +239,12 @@ def extract(resource: str, **context: Any) -> dict[str, Any]:
         raise AirflowSkipException(f"{resource} is not in this run's resources")
     config = sync_config()
     settings = ChargebeeHook(config.chargebee_conn_id).get_settings()
-    share = rate_limit_share(
-        settings.rate_limit_per_minute, chargebee_slots(settings.rate_limit_per_minute)
-    )
-    settings = dataclasses.replace(settings, rate_limit_per_minute=share)
     window = window_from_interval(
         context.get("data_interval_start"), context.get("data_interval_end")
     )
     engine = staging_engine(config)
     try:
-        with ChargebeeClient(settings) as client:
+        with budgeted_client(engine, settings) as client:
             stats = extract_resource(
                 client,
                 engine,
@@ -266,15 +262,20 @@ def extract(resource: str, **context: Any) -> dict[str, Any]:
 
 
 def process_inbox(**context: Any) -> dict[str, Any]:
-    """Fetch the webhook inbox's pending events from Chargebee and stage what they name."""
+    """Fetch the webhook inbox's pending events from Chargebee and stage what they name.
+
+    Its requests draw on the site's shared budget too, since it may run beside extractions.
+    """
     from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
+    from chargebee_netsuite.extract.budget import budgeted_client
     from chargebee_netsuite.extract.events import process_events
     from chargebee_netsuite.staging import chargebee_queries as q
 
     config = sync_config()
     engine = staging_engine(config)
     try:
-        with ChargebeeHook(config.chargebee_conn_id).get_client() as client:
+        settings = ChargebeeHook(config.chargebee_conn_id).get_settings()
+        with budgeted_client(engine, settings) as client:
             with engine.connect() as conn:
                 pending = q.pending_event_ids(conn, client.settings.site)
             if not pending:

@@ -26,7 +26,7 @@ from chargebee_netsuite.chargebee.errors import (
 )
 from chargebee_netsuite.chargebee.hosts import base_url_for
 from chargebee_netsuite.chargebee.pagination import MAX_PAGE_SIZE, OffsetPaginator
-from chargebee_netsuite.chargebee.ratelimit import RateLimiter
+from chargebee_netsuite.chargebee.ratelimit import Limiter, RateLimiter
 from chargebee_netsuite.chargebee.retry import RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class ChargebeeClient:
         *,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -101,7 +101,7 @@ class ChargebeeClient:
             rate_limit_window=settings.rate_limit_window_seconds,
             rate_limit_budget=settings.rate_limit_budget_seconds,
         )
-        self.limiter = limiter or RateLimiter(
+        self.limiter: Limiter = limiter or RateLimiter(
             settings.rate_limit_per_minute,
             settings.rate_limit_window_seconds,
             settings.max_concurrency,
@@ -136,8 +136,9 @@ class ChargebeeClient:
         self.close()
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections (and what the limiter holds)."""
         self._http.close()
+        self.limiter.close()
 
     # -- requests ---------------------------------------------------------------------------
 

@@ -6,10 +6,27 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
 
 # Chargebee's published per-minute limits by plan (test sites get the Starter limit).
 PLAN_LIMITS_PER_MINUTE: dict[str, int] = {"starter": 150, "performance": 1000, "enterprise": 3500}
+
+
+class Limiter(Protocol):
+    """What a client needs of a limiter: a slot held for the duration of one request.
+
+    :class:`RateLimiter` serves the threads of one process; extraction tasks running as
+    separate processes share one site budget through ``extract.budget.SharedRateLimiter``.
+    """
+
+    def slot(self) -> AbstractContextManager[None]:
+        """Wait for a slot and hold it for the duration of the ``with`` block."""
+        ...
+
+    def close(self) -> None:
+        """Release what the limiter holds (called when its client closes)."""
+        ...
 
 
 class RateLimiter:
@@ -50,6 +67,9 @@ class RateLimiter:
         if not self._done:
             return self.window_seconds  # all slots in flight; wait for one to finish
         return max(self._done[0] + self.window_seconds - now, 0.001)
+
+    def close(self) -> None:
+        """Nothing to release: the limiter lives in memory."""
 
     @contextmanager
     def slot(self) -> Iterator[None]:

@@ -9,7 +9,7 @@ import pytest
 from airflow.sdk import RetryAction
 from sqlalchemy.exc import OperationalError
 
-from chargebee_netsuite.airflow.pools import chargebee_slots, pool_specs, rate_limit_share
+from chargebee_netsuite.airflow.pools import chargebee_slots, pool_specs
 from chargebee_netsuite.airflow.retry import (
     RETRY_DELAY_ENV,
     ApiRetryPolicy,
@@ -109,10 +109,9 @@ def test_retry_delays_are_minutes_unless_the_deployment_says_otherwise(
         default_args()
 
 
-@pytest.mark.parametrize(("limit", "slots", "share"), [(150, 3, 50), (1000, 6, 166), (10, 1, 10)])
-def test_chargebee_pool_sized_from_the_plan(limit: int, slots: int, share: int) -> None:
+@pytest.mark.parametrize(("limit", "slots"), [(150, 3), (1000, 6), (10, 1)])
+def test_chargebee_pool_sized_from_the_plan(limit: int, slots: int) -> None:
     assert chargebee_slots(limit) == slots
-    assert rate_limit_share(limit, slots) == share
     chargebee, netsuite = pool_specs(limit)
     assert (chargebee.name, chargebee.slots) == ("chargebee_api", slots)
     assert (netsuite.name, netsuite.slots) == ("netsuite_api", 1)

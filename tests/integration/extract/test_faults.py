@@ -112,7 +112,10 @@ def test_rows_changed_mid_scan_are_not_lost(start_sandbox: StartSandbox, engine:
     now = datetime.now(UTC)
     current = Window(now - timedelta(hours=1), now + timedelta(minutes=5))
     stats = extract_all(client, engine, current, resources=["invoices", "customers"])
-    assert all(s.mode == "window" and s.pages > 1 for s in stats)
+    assert all(s.mode == "window" for s in stats)
+    # Invoices span several pages (the customers' window is one page, which nothing can
+    # change midway: the sandbox mutates records only when a further page is asked for).
+    assert {s.resource: s.pages for s in stats}["invoices"] > 2
     changed = sandbox_versions(sandbox.export())
     assert changed["invoices"] != before["invoices"], "the fault updated records"
     sandbox.admin("POST", "/faults", {"mutate_on_page": 0})

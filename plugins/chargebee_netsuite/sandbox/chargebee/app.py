@@ -87,12 +87,21 @@ def _authenticate(site: Site, authorization: str | None) -> None:
 async def _api_gate(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Everything Chargebee checks before an API call runs: site, key, limits, faults."""
+    """Everything Chargebee checks before an API call runs (logged with its answer)."""
     if not request.url.path.startswith("/api/"):
         return await call_next(request)
     state = request.app.state
     # Counted on arrival, so refused attempts (bad key, 405, rate limit) show up too.
     state.stats.count(request.method, request.url.path)
+    arrived = state.request_log.arrived()
+    response = await _gated(request, call_next)
+    state.request_log.answered(arrived, request.url.path, response.status_code)
+    return response
+
+
+async def _gated(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Site, key, limits and faults, then the endpoint itself."""
+    state = request.app.state
     name = site_from_host(request.headers.get("host"), state.settings.site)
     site: Site | None = state.sites.get(name)
     try:
@@ -152,6 +161,7 @@ def create_app(settings: ChargebeeSandboxSettings | None = None) -> FastAPI:
     app.state.sites = sites
     app.state.webhooks = sender
     app.state.stats = stats.RequestStats()
+    app.state.request_log = stats.RequestLog()
     app.middleware("http")(_api_gate)
     app.add_exception_handler(ChargebeeError, _chargebee_error)
     app.include_router(api.router)

@@ -1,15 +1,19 @@
-"""Request counters for ``/api/v2`` (e.g. to prove a run made zero writes to Chargebee).
+"""Request counters and log for ``/api/v2`` (to prove zero writes, or that no 429 was earned).
 
 Every request whose path is under ``/api/v2`` is counted when it arrives, before the key,
 rate limit or fault checks, so rejected attempts (a POST answered 405, a 401, a 429)
 count too. ``GET /__admin/stats`` reads the counters and ``POST /__admin/stats/reset``
-zeroes them; neither is itself counted.
+zeroes them (and the log); neither is itself counted. ``GET /__admin/requests`` is the
+request log: each answered request's arrival time, path prefix and status, the count per
+status, and the most requests that arrived within any window of a given length.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -55,6 +59,58 @@ class RequestStats:
             self._by_path.clear()
 
 
+# Enough for a long benchmark; the oldest entries go first beyond it.
+LOG_LIMIT = 1_000_000
+
+
+class RequestLog:
+    """Each answered ``/api/v2`` request: arrival (monotonic seconds), path prefix, status."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._entries: deque[tuple[float, str, int]] = deque(maxlen=LOG_LIMIT)
+
+    def arrived(self) -> float:
+        """The arrival time to hand to :meth:`answered` once the response exists."""
+        return float(self._clock())
+
+    def answered(self, arrived: float, path: str, status: int) -> None:
+        """Log one request that arrived at ``arrived`` and was answered ``status``."""
+        with self._lock:
+            self._entries.append((arrived, path_prefix(path), status))
+
+    def snapshot(self, window_seconds: float | None = None) -> dict[str, Any]:
+        """The log (arrivals relative to the first), counts per status, and the peak per window."""
+        with self._lock:
+            entries = sorted(self._entries)
+        first = entries[0][0] if entries else 0.0
+        result: dict[str, Any] = {
+            "total": len(entries),
+            "by_status": {str(k): v for k, v in sorted(Counter(e[2] for e in entries).items())},
+            "entries": [[round(t - first, 4), prefix, status] for t, prefix, status in entries],
+        }
+        if window_seconds is not None:
+            result["window_seconds"] = window_seconds
+            result["peak_in_window"] = peak_in_window([e[0] for e in entries], window_seconds)
+        return result
+
+    def reset(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
+
+def peak_in_window(arrivals: Sequence[float], window_seconds: float) -> int:
+    """The most ``arrivals`` (sorted) within any half-open window ``(t - window, t]``."""
+    peak = start = 0
+    for end, t in enumerate(arrivals):
+        while arrivals[start] <= t - window_seconds:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
+
+
 def path_prefix(path: str) -> str:
     """``/api/v2/<resource>`` for any path under it (ids and sub-paths are dropped)."""
     rest = path[len(API_PREFIX) :].strip("/")
@@ -75,7 +131,15 @@ async def get_stats(request: Request) -> dict[str, Any]:
 
 @router.post("/stats/reset")
 async def reset_stats(request: Request) -> dict[str, Any]:
-    """Zero the counters; answers the (empty) counts."""
+    """Zero the counters and the request log; answers the (empty) counts."""
     stats = _stats(request)
     stats.reset()
+    request.app.state.request_log.reset()
     return stats.snapshot()
+
+
+@router.get("/requests")
+async def get_request_log(request: Request, window_seconds: float | None = None) -> dict[str, Any]:
+    """The request log; with ``window_seconds``, also the most arrivals within such a window."""
+    log: RequestLog = request.app.state.request_log
+    return log.snapshot(window_seconds)
