@@ -95,7 +95,11 @@ def reconcile(
     one changed in NetSuite after our last write, and one with our external-id prefix that
     Chargebee does not know are flagged. The report (HTML, CSV, JSON) goes to
     ``<reports_dir>/reconcile/<run_id>/`` and into ``recon_runs``/``recon_findings``.
-    ``time_zone`` is the NetSuite account's (it prints last-modified dates in it).
+    ``time_zone`` is the NetSuite account's (it prints last-modified dates in it);
+    ``requeue_missing=False`` reports without touching the ledger.
+
+    The steps, each callable on its own: :func:`read_sides` → :func:`compare_sides` →
+    :func:`requeue_missing_documents` → :func:`write_results`.
     """
     started = time.monotonic()
     now = now or datetime.now(UTC)
@@ -103,10 +107,7 @@ def reconcile(
         engine, netsuite_client, site, _utc(window_start), _utc(window_end), time_zone=time_zone
     )
     comparison = compare_sides(sides)
-    summary = ReconcileSummary(
-        run_id=run_id, site=site, window_start=sides.start, window_end=sides.end
-    )
-    summary.counts = comparison.counts()
+    summary = ReconcileSummary(run_id, site, sides.start, sides.end, counts=comparison.counts())
     if requeue_missing:
         summary.requeued = requeue_missing_documents(
             engine, site, comparison.findings, run_id=run_id, now=now
