@@ -12,10 +12,10 @@ USER airflow
 COPY --chown=airflow:0 pyproject.toml constraints.txt README.md /opt/cbns/src/
 COPY --chown=airflow:0 plugins/ /opt/cbns/src/plugins/
 
-# Non-editable install: package data (Alembic migrations, *.json, *.mako) must ship inside the
-# wheel. Naming apache-airflow==${AIRFLOW_VERSION} stops pip from ever moving Airflow itself,
-# and naming the FAB provider (the auth manager docker-compose.yaml uses, already in the base
-# image) makes pip keep its requirements satisfied while it applies our lock.
+# Non-editable install: package data (Alembic migrations, *.json, *.mako, *.j2 templates) must
+# ship inside the wheel. Naming apache-airflow==${AIRFLOW_VERSION} stops pip from ever moving
+# Airflow itself, and naming the FAB provider (the auth manager docker-compose.yaml uses, already
+# in the base image) makes pip keep its requirements satisfied while it applies our lock.
 RUN pip install --no-cache-dir \
         -c /opt/cbns/src/constraints.txt \
         "apache-airflow==${AIRFLOW_VERSION}" \

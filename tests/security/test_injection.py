@@ -1,4 +1,5 @@
-"""Hostile ids and names round-trip intact through staging, SuiteQL, external ids and reports."""
+"""Hostile ids and names round-trip intact through staging, SuiteQL, external ids and reports;
+the reconciliation report shows them as text."""
 
 from __future__ import annotations
 
@@ -12,16 +13,26 @@ from sqlalchemy import select
 
 from chargebee_netsuite.extract.documents import extract_all
 from chargebee_netsuite.extract.events import process_events
+from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.proof import stages
 from chargebee_netsuite.proof.harness import SITE, Harness
 from chargebee_netsuite.quality.docs import docs_dir
 from chargebee_netsuite.reconcile.report import run_dir
+from chargebee_netsuite.reconcile.run import reconcile
 from chargebee_netsuite.staging import chargebee_queries as q
-from chargebee_netsuite.staging.chargebee_tables import cb_customers
+from chargebee_netsuite.staging.chargebee_tables import cb_customers, cb_invoices
 from chargebee_netsuite.transform import identity
 
-NAME = "O'Brien | a/b c\"; DROP TABLE cb_customers;-- é✓ 🙂 \\ %s ?"
+from .html_page import Page
+
+# 81 characters: within NetSuite's 83 for a company name, so it arrives whole.
+NAME = "<script>alert(1)</script>O'Brien | a/b c\"; DROP TABLE cb_customers;-- é✓ 🙂 \\ %s ?"
+HTML_ID = "<img src=x onerror=alert(1)>"
+# Made up in NetSuite under this connector's external-id prefix; Chargebee never had it.
+STRAY_ID = "<script>alert(3)</script>"
+RECONCILE_RUN = "injection<img src=x onerror=alert(4)>"
+WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 IDS = [
     "cust'; DROP TABLE cb_customers;--",
     'cust"quoted"',
@@ -30,6 +41,7 @@ IDS = [
     "cust-with-dash_2D",
     "cüst🙂",
     "cust?x=1&y=%20#frag",
+    HTML_ID,
 ]
 
 
@@ -75,8 +87,39 @@ def staged_customers(harness: Harness) -> dict[str, dict[str, Any]]:
         return {str(r["id"]): dict(r) for r in rows}
 
 
+def reconcile_hostile_findings(harness: Harness, ns: NetSuiteClient, reports: Path) -> Page:
+    """Delete the HTML-named customer's invoice in NetSuite and make up one Chargebee never
+    had, reconcile, and read the report page (both show up in it)."""
+    with harness.engine.connect() as conn:
+        invoice_id = conn.scalar(
+            select(cb_invoices.c.id).where(
+                cb_invoices.c.site == SITE, cb_invoices.c.customer_id == HTML_ID
+            )
+        )
+    eid = identity.external_id(SITE, identity.INVOICE, str(invoice_id))
+    invoice = ns.records.get_by_external_id("invoice", eid, expand_sub_resources=True)
+    ns.records.upsert(
+        "invoice",
+        identity.external_id(SITE, identity.INVOICE, STRAY_ID),
+        {
+            "entity": {"id": invoice["entity"]["id"]},
+            "currency": {"id": invoice["currency"]["id"]},
+            "tranDate": invoice["tranDate"],
+            "item": {"items": [{"item": {"id": "1"}, "amount": 5}]},
+        },
+        strict_fields=False,
+    )
+    ns.records.delete("invoice", f"eid:{eid}")
+    args = harness.stage_args()
+    summary = reconcile(
+        harness.engine, ns, SITE, *WINDOW, RECONCILE_RUN, reports, time_zone=args["time_zone"]
+    )
+    assert (summary.counts.get("missing"), summary.counts.get("unknown")) == (1, 1)
+    return Page.read(Path(str(summary.report_dir)) / "index.html")
+
+
 def test_hostile_ids_round_trip_through_staging_suiteql_and_eid_upserts(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     events = seed(harness)
     args = {**harness.stage_args(), "run_id": "injection"}
@@ -122,10 +165,16 @@ def test_hostile_ids_round_trip_through_staging_suiteql_and_eid_upserts(
         eids = [identity.external_id(SITE, identity.CUSTOMER, i) for i in IDS]
         listed = build("SELECT id FROM customer WHERE externalid IN (?)", [*eids, "x') OR ('1"])
         assert len(list(ns.suiteql.query(listed))) == len(IDS)
+        page = reconcile_hostile_findings(harness, ns, tmp_path / "reports")
     finally:
         ns.close()
     # Staging still has its tables (nothing was executed from the names).
     assert set(staged_customers(harness)) >= set(IDS)
+    # The report shows the ids from both sides and the run id as text, never as markup: the
+    # customer with a difference, the record unknown to Chargebee and its audit anchor.
+    assert page.only_inert_markup(), (page.tags, page.handlers, page.scripts)
+    assert HTML_ID in page.text and STRAY_ID in page.text and RECONCILE_RUN in page.text
+    assert f"audit-invoice-{STRAY_ID}" in page.ids
 
 
 HOSTILE_RUNS = [

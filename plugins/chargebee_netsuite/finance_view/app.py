@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import Engine, distinct, select
 
 from chargebee_netsuite.reconcile import queue
-from chargebee_netsuite.reconcile.charts import bars_svg
+from chargebee_netsuite.reconcile.charts import chart_groups
 from chargebee_netsuite.reconcile.ledger import redrive
 from chargebee_netsuite.reconcile.store import latest_report, report_dir_of
 from chargebee_netsuite.staging.db import create_staging_engine
@@ -83,14 +83,8 @@ def _site(lazy: _Lazy, requested: str | None) -> str | None:
 
 def _with_charts(report: dict[str, Any]) -> dict[str, Any]:
     """The stored report for the page: audit trails dropped, an SVG per subsidiary/currency."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in report["figures"]["totals"]:
-        groups.setdefault((row["subsidiary"], row["currency"]), []).append(row)
     out = {key: value for key, value in report.items() if key not in ("audit", "charts")}
-    out["groups"] = [
-        {"subsidiary": sub, "currency": cur, "rows": rows, "svg": bars_svg(rows)}
-        for (sub, cur), rows in groups.items()
-    ]
+    out["groups"] = chart_groups(report["figures"]["totals"])
     return out
 
 

@@ -1,4 +1,4 @@
-"""Charts that open anywhere: inline SVG drawn here, plus the equivalent Vega-Lite spec.
+"""Charts that open anywhere: inline SVG (``templates/bars.svg.j2``) and the same as Vega-Lite.
 
 No JavaScript and nothing from a CDN is needed to see them (a finance person may open the
 report offline); the Vega-Lite spec is embedded beside the SVG for anyone who wants to render
@@ -7,17 +7,42 @@ it with Vega tools.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from html import escape
 from typing import Any
+
+from markupsafe import Markup
+
+from chargebee_netsuite.rendering import render
 
 from .model import MEASURES
 
 CB_COLOUR = "#ff7a00"  # Chargebee orange
 NS_COLOUR = "#1f4e8c"  # NetSuite blue
+LABEL_WIDTH, BAR_HEIGHT, GAP = 110, 12, 10
 
 
-def bars_svg(rows: list[dict[str, Any]], *, width: int = 520) -> str:
+@dataclass(frozen=True)
+class Bar:
+    """One side's bar of one measure, placed on the chart."""
+
+    side: str
+    colour: str
+    y: int
+    length: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MeasureBars:
+    """A measure's label and its two bars, Chargebee above NetSuite."""
+
+    measure: str
+    y: int
+    bars: tuple[Bar, Bar]
+
+
+def bars_svg(rows: list[dict[str, Any]], *, width: int = 520) -> Markup:
     """Grouped horizontal bars, Chargebee beside NetSuite, one group per measure.
 
     ``rows`` are the report's total rows of one subsidiary and currency.
@@ -28,41 +53,40 @@ def bars_svg(rows: list[dict[str, Any]], *, width: int = 520) -> str:
         abs(Decimal(by_measure[m][side])) for m in measures for side in ("chargebee", "netsuite")
     ]
     top = max(values, default=Decimal(0)) or Decimal(1)
-    label_w, bar_h, gap = 110, 12, 10
-    plot_w = width - label_w - 120
-    height = len(measures) * (2 * bar_h + gap) + 24
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="Chargebee and NetSuite totals" class="chart">'
-    ]
-    y = 4
-    for measure in measures:
-        row = by_measure[measure]
-        parts.append(
-            f'<text x="0" y="{y + bar_h + 4}" font-size="12" fill="#333">{escape(measure)}</text>'
-        )
-        for offset, side, colour in ((0, "chargebee", CB_COLOUR), (bar_h, "netsuite", NS_COLOUR)):
-            amount = Decimal(row[side])
-            length = int(abs(amount) / top * plot_w)
-            parts.append(
-                f'<rect x="{label_w}" y="{y + offset}" width="{max(length, 1)}" '
-                f'height="{bar_h - 2}" fill="{colour}"><title>{side} {escape(str(amount))}'
-                "</title></rect>"
-            )
-            parts.append(
-                f'<text x="{label_w + max(length, 1) + 4}" y="{y + offset + bar_h - 3}" '
-                f'font-size="10" fill="#333">{escape(str(amount))}</text>'
-            )
-        y += 2 * bar_h + gap
-    legend_y = height - 8
-    parts.append(
-        f'<rect x="{label_w}" y="{legend_y - 9}" width="10" height="10" fill="{CB_COLOUR}"/>'
-        f'<text x="{label_w + 14}" y="{legend_y}" font-size="11">Chargebee</text>'
-        f'<rect x="{label_w + 90}" y="{legend_y - 9}" width="10" height="10" fill="{NS_COLOUR}"/>'
-        f'<text x="{label_w + 104}" y="{legend_y}" font-size="11">NetSuite</text>'
+    plot_width = width - LABEL_WIDTH - 120
+    step = 2 * BAR_HEIGHT + GAP
+
+    def length(amount: Decimal) -> int:
+        return max(int(abs(amount) / top * plot_width), 1)
+
+    groups = []
+    for index, measure in enumerate(measures):
+        y = 4 + index * step
+        cb, ns = Decimal(by_measure[measure]["chargebee"]), Decimal(by_measure[measure]["netsuite"])
+        chargebee = Bar("chargebee", CB_COLOUR, y, length(cb), cb)
+        netsuite = Bar("netsuite", NS_COLOUR, y + BAR_HEIGHT, length(ns), ns)
+        groups.append(MeasureBars(measure, y, (chargebee, netsuite)))
+    return render(
+        "chargebee_netsuite.reconcile",
+        "bars.svg.j2",
+        width=width,
+        height=len(measures) * step + 24,
+        groups=groups,
+        label_width=LABEL_WIDTH,
+        bar_height=BAR_HEIGHT,
+        colours=(CB_COLOUR, NS_COLOUR),
     )
-    parts.append("</svg>")
-    return "".join(parts)
+
+
+def chart_groups(totals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The total rows per subsidiary and currency, each group with its bar chart."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in totals:
+        groups.setdefault((row["subsidiary"], row["currency"]), []).append(row)
+    return [
+        {"subsidiary": subsidiary, "currency": currency, "rows": rows, "svg": bars_svg(rows)}
+        for (subsidiary, currency), rows in groups.items()
+    ]
 
 
 def vega_lite_spec(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -44,6 +44,10 @@ def test_an_invoice_deleted_in_netsuite_by_hand_is_found_requeued_and_posted_aga
     client = env.netsuite_client()
     old_id = client.records.get_by_external_id("invoice", eid, fields=["id"])["id"]
     client.records.delete("invoice", f"eid:{eid}")
+    # Report only: the same finding, and the ledger left as it was.
+    looked = run_reconcile(env, "rec-report-only", tmp_path, requeue_missing=False)
+    assert (looked.counts.get("missing"), looked.requeued) == (1, 0)
+    assert ledger_state(env, "invoice", invoice["id"]) == POSTED
 
     found = run_reconcile(env, "rec-1", tmp_path)
     [missing] = findings_for(found, invoice["id"])

@@ -15,6 +15,7 @@ ENTRY = QuarantineEntry(
     expectation="expect_column_pair_values_to_be_equal(lines_total, total)",
     reason="invoice 1042: lines sum to 99.00 USD but total is 100.00 USD <fix it>",
 )
+GX_COLUMN = '<div class="col-md-10 col-lg-10 col-xs-12 pl-md-4 pr-md-3">'
 
 
 def test_airflow_run_ids_become_safe_folder_names() -> None:
@@ -39,14 +40,14 @@ def test_a_rerun_replaces_the_previous_report(tmp_path: Path) -> None:
 
 
 def test_the_quarantine_goes_on_top_of_the_index_and_on_its_own_page(tmp_path: Path) -> None:
-    (tmp_path / "index.html").write_text(
-        '<html><body><div class="col-md-10 col-lg-10 col-xs-12 pl-md-4 pr-md-3">GX</div>'
-        "</body></html>"
-    )
+    (tmp_path / "index.html").write_text(f"<html><body>{GX_COLUMN}GX</div></body></html>")
     page = add_quarantine_page(tmp_path, [ENTRY], "run-1")
     index = (tmp_path / "index.html").read_text()
     assert index.index("invoice.lines_sum_to_total") < index.index("GX")
     assert "&lt;fix it&gt;" in index  # escaped
+    # GX's own markup around the table is left exactly as it was.
+    assert index.startswith(f'<html><body>{GX_COLUMN}<div id="cbns-quarantine"')
+    assert index.endswith("GX</div></body></html>")
     assert "Quarantined documents in run run-1: 1" in page.read_text()
 
 
