@@ -15,9 +15,9 @@ from tests.builders.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
 
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
 from cbns_devkit.sandbox.chargebee.conventions import Conventions
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.account_settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.netsuite.api import create_app as create_netsuite
-from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.extract.documents import extract_all

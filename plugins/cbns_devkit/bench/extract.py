@@ -234,7 +234,7 @@ def _request_log(base_url: str, window_seconds: float) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its figures, and return them."""
     # The DAG's pool sizing (plain Python; no Airflow import).
-    from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+    from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
     from chargebee_netsuite.airflow.pools import chargebee_slots
 
     args = parse_args(argv)

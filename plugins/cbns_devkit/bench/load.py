@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
 from cbns_devkit.sandbox.netsuite.process import NetSuiteProcess
 from cbns_devkit.sandbox.netsuite.refdata import repository_reference_data
 from cbns_devkit.sandbox.server import serve_in_thread

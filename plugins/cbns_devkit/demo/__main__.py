@@ -17,11 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the sandboxes running")
     parser.add_argument("--port", type=int, default=8080, help="Airflow API server port")
     args = parser.parse_args(argv)
-    from cbns_devkit.demo import run
+    from cbns_devkit.demo import commands
 
     if args.command == "run":
-        return run.demo(args.state_dir, args.seed, args.keep)
-    return run.airflow(args.state_dir, args.seed, args.port)
+        return commands.demo(args.state_dir, args.seed, args.keep)
+    return commands.airflow(args.state_dir, args.seed, args.port)
 
 
 if __name__ == "__main__":

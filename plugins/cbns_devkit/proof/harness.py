@@ -28,10 +28,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.account_settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.netsuite.api import create_app as create_netsuite
 from cbns_devkit.sandbox.netsuite.process import NetSuiteProcess
-from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 

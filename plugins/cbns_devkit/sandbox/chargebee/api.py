@@ -7,16 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from . import errors, operations
-from .errors import param_wrong_value
-from .filters import matches, parse_bool, parse_filters
+from . import api_errors as errors
+from . import operations
+from .api_errors import param_wrong_value
+from .filter_params import matches, parse_bool, parse_filters
 from .jsoncopy import json_copy
 from .listindex import page_rows
-from .pagination import decode_offset, encode_offset, line_items_window
+from .offsets import decode_offset, encode_offset, line_items_window
 from .resources import PC1_PATHS, RESOURCES, Resource
-from .settings import ChargebeeSandboxSettings
 from .site import Site
-from .store import Record
+from .site_settings import ChargebeeSandboxSettings
+from .site_store import Record
 
 router = APIRouter(prefix="/api/v2")
 _LINE_DOCUMENTS = frozenset({"invoice", "credit_note"})

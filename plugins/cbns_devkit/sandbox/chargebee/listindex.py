@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .pagination import SortKey, sort_key
+from .offsets import SortKey, sort_key
 
 Record = dict[str, Any]
 

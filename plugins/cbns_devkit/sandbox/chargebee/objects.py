@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .conventions import is_write_off
-from .money import allocate, minor_units_per_major, percent_of, round_to_unit, tax_inside
+from .minor_units import allocate, minor_units_per_major, percent_of, round_to_unit, tax_inside
 
 Record = dict[str, Any]
 

@@ -9,9 +9,9 @@ from typing import Any
 from . import objects
 from .conventions import WRITE_OFF_CREATE_REASON
 from .jsoncopy import json_copy
-from .money import round_to_unit
+from .minor_units import round_to_unit
 from .objects import LineSpec, Record, TaxSpec
-from .store import Store
+from .site_store import Store
 
 OFFLINE_METHODS = frozenset({"cash", "check", "bank_transfer", "other", "custom"})
 CUSTOMER_FIELDS = frozenset(

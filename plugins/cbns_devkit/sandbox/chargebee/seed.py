@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .jsoncopy import json_copy
-from .store import KINDS, Record, Store
+from .site_store import KINDS, Record, Store
 
 SEED_KEYS: dict[str, str] = {
     "customers": "customer",

@@ -9,7 +9,7 @@ from typing import Any
 from ..server import SandboxSpec
 from .app import create_app
 from .demo import demo
-from .settings import ChargebeeSandboxSettings
+from .site_settings import ChargebeeSandboxSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,15 +18,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from . import jsonout
+from .account_settings import NetSuiteSandboxSettings, account_domain
 from .admin import admin_router
 from .asyncjobs import Job, Reply
 from .conflicts import Window
-from .errors import NetSuiteError, OAuthError, concurrency_exceeded, unexpected_error
-from .faults import WRITE_METHODS, abort_connection
+from .error_bodies import NetSuiteError, OAuthError, concurrency_exceeded, unexpected_error
+from .fault_injection import WRITE_METHODS, abort_connection
 from .oauth import TOKEN_PATH
-from .records import WriteContext, check_eid
-from .schema import RecordType, record_type
-from .settings import NetSuiteSandboxSettings, account_domain
+from .record_api import WriteContext, check_eid
+from .record_types import RecordType, record_type
 from .state import SandboxState
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import jsonout
-from .store import Store
+from .sqlite_store import Store
 
 # JSON key (record type, case-insensitive) -> SuiteQL table.
 REFERENCE_TABLES = {

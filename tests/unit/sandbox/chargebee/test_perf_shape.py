@@ -18,9 +18,9 @@ from cbns_devkit.sandbox.chargebee.conventions import Conventions
 from cbns_devkit.sandbox.chargebee.currencies import USD_PER_UNIT, SiteCurrencies
 from cbns_devkit.sandbox.chargebee.jsoncopy import json_copy
 from cbns_devkit.sandbox.chargebee.listindex import page_rows
-from cbns_devkit.sandbox.chargebee.pagination import page, sort_key
+from cbns_devkit.sandbox.chargebee.offsets import page, sort_key
+from cbns_devkit.sandbox.chargebee.site_store import Store
 from cbns_devkit.sandbox.chargebee.stats import RequestStats, path_prefix
-from cbns_devkit.sandbox.chargebee.store import Store
 
 Record = dict[str, Any]
 

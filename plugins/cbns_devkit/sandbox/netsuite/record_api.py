@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from . import ar
+from .account_settings import NetSuiteSandboxSettings
 from .clock import Clock
 from .conflicts import RecordKey, SaveTimes, Window
-from .errors import NetSuiteError, invalid_field_value, not_found, record_changed, user_error
+from .error_bodies import NetSuiteError, invalid_field_value, not_found, record_changed, user_error
 from .periods import Period, choose_period
 from .query_filter import parse_filter
-from .schema import (
+from .record_types import (
     APPLY_TARGETS,
     DIMENSIONS,
     RECORD_TYPES,
@@ -27,8 +28,7 @@ from .schema import (
     entity_field,
     record_type,
 )
-from .settings import NetSuiteSandboxSettings
-from .store import Store
+from .sqlite_store import Store
 
 NameValidation = Literal["ignore", "warning", "error"]
 # Every accountingperiod column load_periods reads, as one string per row.

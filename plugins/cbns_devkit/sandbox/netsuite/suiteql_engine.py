@@ -10,9 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import ar, dateformat
-from .errors import NetSuiteError
-from .settings import NetSuiteSandboxSettings
-from .store import SUITEQL_TABLES, Store
+from .account_settings import NetSuiteSandboxSettings
+from .error_bodies import NetSuiteError
+from .sqlite_store import SUITEQL_TABLES, Store
 
 MAX_LIMIT = 1000
 _LEX = re.compile(

@@ -6,7 +6,7 @@ import base64
 import binascii
 import ipaddress
 
-from .errors import authentication_failed
+from .api_errors import authentication_failed
 
 
 def site_from_host(host_header: str | None, default_site: str) -> str:

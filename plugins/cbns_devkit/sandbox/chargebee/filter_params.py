@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import param_wrong_value
+from .api_errors import param_wrong_value
 from .resources import Field, Resource
 
 _BRACKET = re.compile(r"^([a-z_0-9]+)\[([a-z_]+)\]$")

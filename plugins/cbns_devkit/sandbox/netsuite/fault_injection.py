@@ -7,7 +7,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .errors import (
+from .error_bodies import (
     NetSuiteError,
     concurrency_exceeded,
     record_changed,

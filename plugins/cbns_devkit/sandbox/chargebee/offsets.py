@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import param_wrong_value
+from .api_errors import param_wrong_value
 
 MAX_OFFSET_LENGTH = 1000
 STRING_SORTS = frozenset({"name", "id"})
