@@ -20,11 +20,10 @@ from typing import Any
 
 from cbns_devkit.demo.home import AirflowHome
 from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
-from cbns_devkit.demo.stack import webhook_connection
+from cbns_devkit.demo.stack import SYNC_DAG, webhook_connection
 from cbns_devkit.sandbox.connections import connections_from_sandbox_state
 from chargebee_netsuite.airflow.pools import pool_specs
 
-SYNC_DAG = "chargebee_netsuite_sync"
 TIME_ZONE = "America/Los_Angeles"
 
 
@@ -166,7 +165,7 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
     The sandboxes start empty each time, so the staging database starts fresh too (its
     ledger would otherwise point at NetSuite records that no longer exist).
     """
-    from cbns_devkit.demo.stack import WEBHOOK_DAG, running_stack
+    from cbns_devkit.demo.stack import RECONCILE_DAG, WEBHOOK_DAG, running_stack
 
     started = time.monotonic()
     home_dir = (state_dir / "airflow").resolve()
@@ -183,7 +182,7 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
         seed=seed,
         env={"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"},
     ) as stack:
-        for dag_id in (SYNC_DAG, WEBHOOK_DAG):
+        for dag_id in (SYNC_DAG, WEBHOOK_DAG, RECONCILE_DAG):
             stack.api.wait_for_dag(dag_id, 180)
             stack.api.unpause(dag_id)
         print(

@@ -86,6 +86,9 @@ class AirflowHome:
                 "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.path / "plugins"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                # "Test" on the connection form calls the hooks' test_connection (Airflow
+                # disables the button by default).
+                "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 "AIRFLOW__CORE__EXECUTOR": self.executor,
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.sql_alchemy_conn
                 or f"sqlite:///{self.path / 'airflow.db'}",

@@ -29,6 +29,7 @@ WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"
 TIME_ZONE = "America/Los_Angeles"
 SYNC_DAG = "chargebee_netsuite_sync"
 WEBHOOK_DAG = "chargebee_netsuite_webhooks"
+RECONCILE_DAG = "chargebee_netsuite_reconcile"
 
 
 @dataclass
