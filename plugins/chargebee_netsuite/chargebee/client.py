@@ -121,8 +121,11 @@ class ChargebeeClient:
         return self._core.rate_limited
 
     def __repr__(self) -> str:
-        s = self.settings
-        return f"ChargebeeClient(site={s.site!r}, env={s.environment!r}, url={s.api_base!r})"
+        settings = self.settings
+        return (
+            f"ChargebeeClient(site={settings.site!r}, env={settings.environment!r}, "
+            f"url={settings.api_base!r})"
+        )
 
     def __enter__(self) -> ChargebeeClient:
         return self
@@ -151,7 +154,9 @@ class ChargebeeClient:
         started = self._clock()
         request = self._core.http.build_request("GET", path, params=params)
         try:
-            return self._core.send(request, lambda r: self._read(r, path), label=f"GET {path}")
+            return self._core.send(
+                request, lambda response: self._read(response, path), label=f"GET {path}"
+            )
         except RateLimitError as exc:
             budget = self.settings.rate_limit_budget_seconds
             raise RetriesExhaustedError(
@@ -193,10 +198,10 @@ class ChargebeeClient:
     def _read(self, response: httpx.Response, path: str) -> dict[str, Any]:
         """The JSON object of a 2xx answer, or Chargebee's error as a typed exception."""
         if response.status_code >= 400:
-            s = self.settings
+            settings = self.settings
             where = (
-                f"site '{s.site}' ({s.environment} environment, region '{s.region}', "
-                f"{response.request.url.host})"
+                f"site '{settings.site}' ({settings.environment} environment, "
+                f"region '{settings.region}', {response.request.url.host})"
             )
             raise error_from_response(response, path, where)
         try:

@@ -27,7 +27,7 @@ class ChargebeeError(ConnectorError):
         self.api_error_code = api_error_code
 
     def __str__(self) -> str:
-        parts = [p for p in (str(self.status or ""), self.api_error_code or "") if p]
+        parts = [part for part in (str(self.status or ""), self.api_error_code or "") if part]
         prefix = f"[{' '.join(parts)}] " if parts else ""
         return f"{prefix}{self.message}"
 

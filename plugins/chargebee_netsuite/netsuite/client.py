@@ -37,8 +37,9 @@ class NetSuiteClient:
     """Talks to one NetSuite account as one integration.
 
     ``records`` upserts, reads and deletes records; ``suiteql`` runs queries. Every request
-    gets a bearer token from the shared :class:`TokenManager`, holds a slot of the account's
-    :class:`ConcurrencyLimiter`, and is retried with backoff on 429, 5xx and timeouts only.
+    carries a bearer token (:class:`BearerTokenAuth`, one re-mint on 401), holds a slot of the
+    account's :class:`ConcurrencyLimiter`, and is retried by the shared ``HttpCore`` with
+    backoff on 429, 5xx and timeouts only; ``_read`` is NetSuite's classification.
     """
 
     def __init__(
@@ -138,7 +139,9 @@ class NetSuiteClient:
             method, f"{self.config.rest_url}{path}", params=params, json=json, headers=headers
         )
         label = f"NetSuite {method} {path}"
-        return self._core.send(request, lambda r: self._read(r, method, path), label=label)
+        return self._core.send(
+            request, lambda response: self._read(response, method, path), label=label
+        )
 
     def _read(self, response: httpx.Response, method: str, path: str) -> httpx.Response:
         """A 2xx answer as it is; anything else as NetSuite's typed error (``o:errorDetails``)."""
@@ -168,7 +171,7 @@ class NetSuiteClient:
         """POST to the token endpoint, retrying only transport failures and 5xx.
 
         The answer to anything else goes back to the :class:`TokenManager`, which reads it.
-        Token requests do not count against the account's concurrency limit.
+        A token request is not a REST call: it takes no slot of the REST limiter.
         """
         request = self._core.http.build_request("POST", url, data=form)
         return self._core.send(
