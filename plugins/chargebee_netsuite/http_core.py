@@ -176,22 +176,23 @@ class HttpCore:
                 request = copy_request(request)
                 if policy.attempt_header:
                     request.headers[policy.attempt_header] = str(attempt - 1)
-            error = self._attempt(request, read, label, limited, authenticated)
-            if not isinstance(error, RetriableError):
-                return error
+            outcome = self._attempt(request, read, label, limited, authenticated)
+            if not isinstance(outcome, RetriableError):
+                return outcome
+            error = outcome
             if isinstance(error, policy.rate_limited):
                 with self._lock:
                     self.rate_limited += 1
                 delay = self._rate_limit_delay(error.retry_after)
                 waited = self._clock() - started
-                done = waited + delay > policy.rate_limit_budget
+                give_up = waited + delay > policy.rate_limit_budget
                 progress = f"rate-limited, {waited:.0f}s of {policy.rate_limit_budget:.0f}s used"
             else:
                 failures += 1
                 delay = self._backoff_delay(error.retry_after, backoff)
-                done = failures >= policy.max_attempts
+                give_up = failures >= policy.max_attempts
                 progress = f"attempt {failures + 1} of {policy.max_attempts}"
-            if done:
+            if give_up:
                 error.attempts = attempt
                 log.warning("Giving up on %s after %d attempts: %s", label, attempt, error)
                 raise error
