@@ -142,7 +142,7 @@ def check_connections(**context: Any) -> dict[str, Any]:
     from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
 
     config = sync_config()
-    with ChargebeeHook(config.chargebee_conn_id).get_client() as client:
+    with ChargebeeHook(config.chargebee_conn_id).get_conn() as client:
         client.get("/customers", {"limit": "1"})
         site = client.settings.site
     ns = netsuite_client(config)

@@ -118,7 +118,14 @@ class Events(Endpoint):
 
 
 ENDPOINTS: dict[str, Endpoint] = {
-    e.name: e
-    for e in (Customers(), Items(), ItemPrices(), Invoices(), CreditNotes(), Transactions())
+    endpoint.name: endpoint
+    for endpoint in (
+        Customers(),
+        Items(),
+        ItemPrices(),
+        Invoices(),
+        CreditNotes(),
+        Transactions(),
+    )
 }
 EVENTS = Events()
