@@ -151,9 +151,8 @@ def _shape_for_list(kind: str, record: Record, line_limit: int, snapshot: bool) 
     return json_copy(record) if snapshot else record
 
 
-@router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-async def list_endpoint(path: str, request: Request) -> Response:
-    """``GET /api/v2/<resource>`` for every listed resource."""
+def _readable_resource(request: Request, path: str) -> tuple[Site, Resource]:
+    """The request's site and the resource at ``path``, or the error Chargebee answers."""
     site = _site(request)
     if path in PC1_PATHS:
         raise errors.configuration_incompatible()
@@ -163,6 +162,13 @@ async def list_endpoint(path: str, request: Request) -> Response:
     if request.method != "GET":
         # The sandbox serves Chargebee's read API only; writes go through /__admin.
         raise errors.method_not_supported()
+    return site, resource
+
+
+@router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def list_endpoint(path: str, request: Request) -> Response:
+    """``GET /api/v2/<resource>`` for every listed resource."""
+    site, resource = _readable_resource(request, path)
     query = list(request.query_params.multi_items())
     line_limit = _settings(request).list_line_items_limit
     with site.store.lock:
@@ -174,14 +180,7 @@ async def list_endpoint(path: str, request: Request) -> Response:
 @router.api_route("/{path}/{record_id}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def retrieve_endpoint(path: str, record_id: str, request: Request) -> Response:
     """``GET /api/v2/<resource>/<id>``; deleted records answer 404 (assumed)."""
-    site = _site(request)
-    if path in PC1_PATHS:
-        raise errors.configuration_incompatible()
-    resource = RESOURCES.get(path)
-    if resource is None:
-        raise errors.resource_not_found()
-    if request.method != "GET":
-        raise errors.method_not_supported()
+    site, resource = _readable_resource(request, path)
     store = site.store
     record = (
         store.events.get(record_id)

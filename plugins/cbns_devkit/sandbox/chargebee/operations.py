@@ -460,17 +460,8 @@ def _new_credit_note(
 
 
 def _credited_so_far(invoice: Record) -> int:
-    issued = sum(
-        cn.get("cn_total", 0)
-        for cn in invoice.get("issued_credit_notes", [])
-        if cn["cn_status"] != "voided"
-    )
-    adjusted = sum(
-        cn.get("cn_total", 0)
-        for cn in invoice.get("adjustment_credit_notes", [])
-        if cn["cn_status"] != "voided"
-    )
-    return issued + adjusted
+    links = ("issued_credit_notes", "adjustment_credit_notes")
+    return sum(objects.linked_credit_total(invoice, link) for link in links)
 
 
 def refund_payment(
