@@ -12,7 +12,7 @@ from . import operations
 from .api_errors import param_wrong_value
 from .filter_params import matches, parse_bool, parse_filters
 from .jsoncopy import json_copy
-from .listindex import page_rows
+from .listindex import PageQuery, page_rows
 from .offsets import decode_offset, encode_offset, line_items_window
 from .resources import PC1_PATHS, RESOURCES, Resource
 from .site import Site
@@ -120,14 +120,8 @@ def list_records(
     with store.lock:
         # A maintained sorted index instead of filtering and sorting every record per page.
         index = store.sorted_index(resource.name, attr)
-        chunk, more = page_rows(
-            index,
-            store.rows(resource.name),
-            descending=descending,
-            after=after,
-            limit=limit,
-            accept=accept,
-        )
+        page = PageQuery(descending=descending, after=after, limit=limit, accept=accept)
+        chunk, more = page_rows(index, store.rows(resource.name), page)
         next_offset = encode_offset(chunk[-1][0]) if more else None
         items = [_shape_for_list(resource.name, rec, line_limit, snapshot) for _, rec in chunk]
     body: dict[str, Any] = {"list": [{resource.name: rec} for rec in items]}

@@ -303,13 +303,10 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
     @app.get(f"{REST}/async/v1/job/{{job_id}}")
     async def job_status(request: Request, job_id: int) -> Response:
         job = _job(state, job_id)
-        url = f"{base_url_of(request)}{REST}/async/v1/job/{job.id}"
+        url = _job_url(base_url_of(request), job)
         return jsonout.json_response(
             {
-                "links": [{"rel": "self", "href": url}],
-                "id": str(job.id),
-                "completed": job.completed,
-                "progress": job.progress,
+                **_job_progress(job, url),
                 "task": {"links": [{"rel": "related", "href": f"{url}/task"}]},
             }
         )
@@ -317,7 +314,7 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
     @app.get(f"{REST}/async/v1/job/{{job_id}}/task")
     async def job_tasks(request: Request, job_id: int) -> Response:
         job = _job(state, job_id)
-        url = f"{base_url_of(request)}{REST}/async/v1/job/{job.id}/task"
+        url = _job_url(base_url_of(request), job, "/task")
         return jsonout.json_response(
             {
                 "links": [{"rel": "self", "href": url}],
@@ -332,14 +329,9 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
     @app.get(f"{REST}/async/v1/job/{{job_id}}/task/{{task_id}}")
     async def job_task(request: Request, job_id: int, task_id: int) -> Response:
         job = _job(state, job_id, task_id)
-        url = f"{base_url_of(request)}{REST}/async/v1/job/{job.id}/task/{job.id}"
-        body: dict[str, Any] = {
-            "links": [{"rel": "self", "href": url}],
-            "id": str(job.id),
-            "completed": job.completed,
-            "progress": job.progress,
-            "startTime": job.start_time,
-        }
+        # The sandbox runs each job as one task that carries the job's id.
+        url = _job_url(base_url_of(request), job, f"/task/{job.id}")
+        body: dict[str, Any] = {**_job_progress(job, url), "startTime": job.start_time}
         if job.end_time:
             body["endTime"] = job.end_time
             body["result"] = {"links": [{"rel": "related", "href": f"{url}/result"}]}
@@ -416,6 +408,21 @@ def _job(state: SandboxState, job_id: int, task_id: int | None = None) -> Job:
     return job
 
 
+def _job_url(base_url: str, job: Job, path: str = "") -> str:
+    """The URL of ``job``, or of its resource at ``path`` (``/task``, ``/task/<id>``)."""
+    return f"{base_url}{REST}/async/v1/job/{job.id}{path}"
+
+
+def _job_progress(job: Job, url: str) -> dict[str, Any]:
+    """What a job and its task both report: the link to ``url``, id, completion, progress."""
+    return {
+        "links": [{"rel": "self", "href": url}],
+        "id": str(job.id),
+        "completed": job.completed,
+        "progress": job.progress,
+    }
+
+
 async def _start_job(state: SandboxState, call: RecordCall) -> Response:
     key = call.headers.get("x-netsuite-idempotency-key")
     if key is not None:
@@ -426,7 +433,7 @@ async def _start_job(state: SandboxState, call: RecordCall) -> Response:
                 400, "INVALID_REQUEST", "The idempotency key must be a UUID."
             ) from None
     job, fresh = state.jobs.create(state.clock.iso_timestamp(), key)
-    location = f"{call.base_url}{REST}/async/v1/job/{job.id}"
+    location = _job_url(call.base_url, job)
     if not fresh:
         # Documented as "400 Conflict" with the 409 type URL.
         raise NetSuiteError(
