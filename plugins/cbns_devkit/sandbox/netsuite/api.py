@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -468,26 +469,18 @@ def _to_response(reply: Reply) -> Response:
     return jsonout.json_response(reply.body, reply.status, reply.media_type, reply.headers)
 
 
+# Identity equality as before, and no generated repr: the headers hold the bearer token.
+@dataclass(eq=False, repr=False)
 class RecordCall:
     """One record-API request, runnable now or later (async jobs)."""
 
-    def __init__(
-        self,
-        method: str,
-        parts: list[str],
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-        base_url: str,
-        window: Window | None = None,
-    ) -> None:
-        self.method = method
-        self.window = window
-        self.parts = parts
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.base_url = base_url
+    method: str
+    parts: list[str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    base_url: str
+    window: Window | None = None
 
     def run(self, state: SandboxState) -> Reply:
         """Execute; NetSuite errors become error replies."""
