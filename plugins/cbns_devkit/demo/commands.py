@@ -10,17 +10,15 @@ dag-processor and triggerer, until Ctrl-C, with the sandbox sending webhooks to 
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from cbns_devkit.demo.home import AirflowHome
 from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
 from cbns_devkit.demo.stack import SYNC_DAG, webhook_connection
+from cbns_devkit.sandbox.cli import wait_for_stop_signal
 from cbns_devkit.sandbox.connections import connections_from_sandbox_state
 from chargebee_netsuite.airflow.pools import pool_specs
 
@@ -147,18 +145,6 @@ def demo(state_dir: Path, seed: Path | None = None, keep: bool = False) -> int:
     return 0
 
 
-def _wait_for_stop() -> None:
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    while not stop.wait(0.5):
-        pass
-
-
 def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
     """Start the sandboxes and Airflow wired to them; block until Ctrl-C, then stop both.
 
@@ -196,6 +182,6 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
             "Ctrl-C stops everything.",
             flush=True,
         )
-        _wait_for_stop()
+        wait_for_stop_signal()
     _say("Stopped", started)
     return 0

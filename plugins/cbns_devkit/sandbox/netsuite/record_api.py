@@ -14,6 +14,7 @@ from . import ar
 from .account_settings import NetSuiteSandboxSettings
 from .clock import Clock
 from .conflicts import RecordKey, SaveTimes, Window
+from .display_names import display_name, display_name_query
 from .error_bodies import NetSuiteError, invalid_field_value, not_found, record_changed, user_error
 from .periods import Period, choose_period
 from .query_filter import parse_filter
@@ -47,20 +48,6 @@ PERIOD_FINGERPRINT = " || ',' || ".join(
     )
 )
 EID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
-_REF_NAME_SQL = {
-    # The name, also when entityId is an auto-generated number (the REST refName of an
-    # auto-numbered customer is UNVERIFIED).
-    "customer": "SELECT COALESCE(altname, entityid) FROM customer WHERE id = ?",
-    "subsidiary": "SELECT name FROM subsidiary WHERE id = ?",
-    "currency": "SELECT name FROM currency WHERE id = ?",
-    "account": "SELECT accountsearchdisplayname FROM account WHERE id = ?",
-    "item": "SELECT itemid FROM item WHERE id = ?",
-    "department": "SELECT name FROM department WHERE id = ?",
-    "classification": "SELECT name FROM classification WHERE id = ?",
-    "location": "SELECT name FROM location WHERE id = ?",
-    "accountingperiod": "SELECT periodname FROM accountingperiod WHERE id = ?",
-    "transaction": 'SELECT type, tranid FROM "transaction" WHERE id = ?',
-}
 
 
 @dataclass
@@ -993,15 +980,12 @@ class RecordService:
             return value
         table = kind[4:]
         ref_id = int(value["id"])
-        row = self.store.one(_REF_NAME_SQL[table], (ref_id,))
+        row = self.store.one(f"{display_name_query(table)} WHERE id = ?", (ref_id,))
+        ref_name = None if row is None else display_name(table, row)
         url_type = REF_URL_TYPE[table]
-        ref_name: str | None
         if table == "transaction" and row is not None:
-            ref_name = f"{ar.TYPE_NAMES.get(row[0], row[0])} #{row[1]}"
             rec = self.store.one('SELECT recordtype FROM "transaction" WHERE id = ?', (ref_id,))
             url_type = _url_type_of(str(rec[0])) if rec else url_type
-        else:
-            ref_name = None if row is None else str(row[0])
         out: dict[str, Any] = {
             "id": str(ref_id),
             "links": [

@@ -100,16 +100,20 @@ CREATE INDEX ns_record_id ON ns_record(id);
 CREATE TABLE ns_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+# The reference tables in seeding order: later tables reference earlier ones.
+REFERENCE_TABLE_ORDER = (
+    "currency",
+    "subsidiary",
+    "account",
+    "item",
+    "department",
+    "classification",
+    "location",
+    "accountingperiod",
+)
 SUITEQL_TABLES = frozenset(
     {
-        "subsidiary",
-        "currency",
-        "account",
-        "item",
-        "department",
-        "classification",
-        "location",
-        "accountingperiod",
+        *REFERENCE_TABLE_ORDER,
         "customer",
         "transaction",
         "transactionline",

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import ar, dateformat
 from .account_settings import NetSuiteSandboxSettings
+from .display_names import DISPLAY_NAME_COLUMNS, display_name, display_name_query
 from .error_bodies import NetSuiteError
 from .sqlite_store import SUITEQL_TABLES, Store
 
@@ -21,19 +22,7 @@ _LEX = re.compile(
     re.DOTALL,
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_$#]*$")
-# BUILTIN.DF(<column>) shows the display name of the referenced record.
-_DF_SQL = {
-    "customer": "SELECT id, COALESCE(altname, entityid) FROM customer",
-    "currency": "SELECT id, name FROM currency",
-    "subsidiary": "SELECT id, name FROM subsidiary",
-    "account": "SELECT id, accountsearchdisplayname FROM account",
-    "item": "SELECT id, itemid FROM item",
-    "department": "SELECT id, name FROM department",
-    "classification": "SELECT id, name FROM classification",
-    "location": "SELECT id, name FROM location",
-    "accountingperiod": "SELECT id, periodname FROM accountingperiod",
-    "transaction": 'SELECT id, type, tranid FROM "transaction"',
-}
+# BUILTIN.DF(<column>) shows the display name of the record the column references.
 _DF_COLUMNS = {
     "entity": "customer",
     "customer": "customer",
@@ -280,12 +269,9 @@ class SuiteQL:
             return
         conn = self.store.conn
         maps: dict[str, dict[int, str]] = {}
-        for table, sql in _DF_SQL.items():
-            rows = conn.execute(sql).fetchall()
-            if table == "transaction":
-                maps[table] = {int(r[0]): f"{ar.TYPE_NAMES.get(r[1], r[1])} #{r[2]}" for r in rows}
-            else:
-                maps[table] = {int(r[0]): str(r[1]) for r in rows}
+        for table in DISPLAY_NAME_COLUMNS:
+            rows = conn.execute(display_name_query(table)).fetchall()
+            maps[table] = {int(r[0]): display_name(table, r) for r in rows}
 
         def builtin_df(column: str, value: Any, tran_type: Any) -> Any:
             if value is None:
