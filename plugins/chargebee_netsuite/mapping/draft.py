@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import yaml
@@ -67,6 +67,8 @@ class StagedFacts:
     needs: Counter[str] = field(default_factory=Counter)
     # Credit notes per reason code (create_reason_code, else reason_code).
     reasons: Counter[str] = field(default_factory=Counter)
+    # Documents per (year, month) of their date (UTC), to spot those in closed periods.
+    months: Counter[tuple[int, int]] = field(default_factory=Counter)
     documents: int = 0
 
 
@@ -117,6 +119,9 @@ def staged_facts(engine: Engine, site: str, chunk_size: int = 500) -> StagedFact
                 facts.documents += 1
                 if kind in ("invoice", "credit_note"):
                     _note_needs(facts.needs, doc.raw)
+                if kind != "customer" and doc.raw.get("date"):
+                    day = datetime.fromtimestamp(int(doc.raw["date"]), UTC)
+                    facts.months[(day.year, day.month)] += 1
                 if kind == "credit_note":
                     code = next((c for c in credit_note_codes(doc.raw) if c), None)
                     if code is not None:
@@ -302,10 +307,29 @@ def render_draft(facts: StagedFacts, reference: ReferenceData, generated_at: dat
             2, "account", _choose(["Tax Withheld Receivable", "Tax Withheld"], deposit, "account")
         )
         w.raw()
+    closed = _in_closed_periods(facts, ref)
     w.note("Documents dated in a closed period wait until it is reopened (see the example file).")
+    if closed:
+        count, first = closed
+        w.note(
+            f"{count} staged documents are dated in periods closed in NetSuite (from {first}): "
+            "with hold they\nwait; policy: first_open_period posts them re-dated, with a memo."
+        )
     w.raw("accounting_period:")
     w.raw("  policy: hold")
     return w.text()
+
+
+def _in_closed_periods(facts: StagedFacts, ref: ReferenceData) -> tuple[int, str] | None:
+    """How many documents fall in months NetSuite has closed for A/R, and the first one."""
+    closed = []
+    for (year, month), count in sorted(facts.months.items()):
+        period = ref.period_for(date(year, month, 1))
+        if period is not None and not period.open_for_ar:
+            closed.append((count, period.name))
+    if not closed:
+        return None
+    return sum(count for count, _ in closed), closed[0][1]
 
 
 def _subsidiaries(w: _Writer, facts: StagedFacts, ref: ReferenceData) -> None:
