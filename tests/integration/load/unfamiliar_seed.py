@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from chargebee_netsuite.sandbox.chargebee.generator import generate
+from cbns_devkit.sandbox.chargebee.generator import generate
 
 # generator item id -> (new id, new name)
 RENAMES = {

@@ -8,8 +8,13 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
-from chargebee_netsuite.mapping import ChargebeeUsage, ItemPriceRef, MappingConfigError
-from chargebee_netsuite.mapping import parse_mapping, validate_mapping
+from chargebee_netsuite.mapping import (
+    ChargebeeUsage,
+    ItemPriceRef,
+    MappingConfigError,
+    parse_mapping,
+    validate_mapping,
+)
 from chargebee_netsuite.mapping.draft import (
     StagedFacts,
     describe_todos,

@@ -1,17 +1,13 @@
-"""What a sync did, for people: documents per kind and state, quarantine reasons, open AR.
+"""A sync's headline numbers: documents per kind and state, quarantine reasons, open AR.
 
-Used by the DAG's reconcile step (logged and returned via XCom) and printed by the demo.
-The full reconciliation (per-document tie-out, re-queueing) is a later stage; these are the
-headline numbers. Amounts are Decimal end to end and rendered as strings.
+Logged and returned through XCom by the DAG's summary step, and printed by the demo. The full
+per-document tie-out is ``reconcile.run``. Amounts are Decimal end to end, strings on output.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -110,20 +106,11 @@ def ledger_overview(engine: Engine, site: str, limit: int = 20) -> dict[str, Any
 
 
 def quarantined(engine: Engine, site: str) -> list[dict[str, Any]]:
-    """Documents validation quarantined, with reasons, when ``quality/`` records them."""
-    module = "chargebee_netsuite.quality.quarantine"
-    if importlib.util.find_spec("chargebee_netsuite.quality") is None:
-        return []
-    if importlib.util.find_spec(module) is None:
-        return []
-    entries = getattr(importlib.import_module(module), "quarantine_entries", None)
-    if entries is None:
-        return []
+    """Documents validation quarantined, with their reasons."""
+    from chargebee_netsuite.quality.quarantine import quarantine_entries
+
     with engine.connect() as conn:
-        return [
-            asdict(entry) if is_dataclass(entry) and not isinstance(entry, type) else dict(entry)
-            for entry in entries(conn, site)
-        ]
+        return [asdict(entry) for entry in quarantine_entries(conn, site)]
 
 
 def ar_comparison(engine: Engine, client: NetSuiteClient, site: str) -> dict[str, dict[str, str]]:
@@ -139,48 +126,3 @@ def ar_comparison(engine: Engine, client: NetSuiteClient, site: str) -> dict[str
         }
         for code in sorted(set(cb) | set(ns))
     }
-
-
-def report_paths(reports_dir: Path) -> dict[str, list[Path]]:
-    """Data Docs index pages and other report files under ``reports_dir``, newest first."""
-    if not reports_dir.exists():
-        return {"data_docs": [], "reports": []}
-    by_age = sorted(reports_dir.rglob("*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    docs = [p for p in by_age if p.name == "index.html" and "data_docs" in p.parts]
-    reports = [
-        p for p in by_age if p.is_file() and "data_docs" not in p.parts and p.suffix != ".json~"
-    ]
-    return {"data_docs": docs, "reports": reports}
-
-
-def render(
-    site: str,
-    overview: dict[str, Any],
-    held: list[dict[str, Any]],
-    ar: dict[str, dict[str, str]],
-    paths: dict[str, list[Path]],
-) -> str:
-    """The summary as text for a terminal."""
-    lines = [f"Chargebee site {site} → NetSuite", "", "Documents by kind (ledger state: count):"]
-    for kind, states in sorted(overview["by_kind"].items()):
-        text = ", ".join(f"{state} {count}" for state, count in sorted(states.items()))
-        lines.append(f"  {kind:<12} {text}")
-    lines += ["", f"Quarantined by validation (Great Expectations): {len(held)}"]
-    for entry in held[:15]:
-        lines.append(f"  {entry.get('kind')} {entry.get('id')} [{entry.get('check')}]:")
-        lines.append(f"      {entry.get('reason')}")
-    lines += ["", f"Not posted (quarantined, held or failed): {overview['not_posted_total']}"]
-    for entry in overview["not_posted"][:15]:
-        lines.append(f"  {entry['kind']} {entry['id']} [{entry['state']}]:")
-        lines.append(f"      {entry['reason']}")
-    lines += ["", "Open AR by currency        Chargebee        NetSuite      difference"]
-    for code, row in ar.items():
-        lines.append(
-            f"  {code:<6} {row['chargebee']:>26} {row['netsuite']:>15} {row['difference']:>15}"
-        )
-    lines += [""]
-    docs = paths.get("data_docs") or []
-    lines.append(f"Data Docs: {docs[0] if docs else '(none written)'}")
-    for report in (paths.get("reports") or [])[:5]:
-        lines.append(f"Report:    {report}")
-    return "\n".join(lines)
