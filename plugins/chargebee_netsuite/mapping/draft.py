@@ -458,24 +458,35 @@ def _gateway_rules(
 
 
 def _credit_notes(w: _Writer, facts: StagedFacts, items: list[ReferenceRecord]) -> None:
-    codes = sorted(facts.reasons)
-    write_offs = [c for c in codes if c in WRITE_OFF_CODES]
-    others = [c for c in codes if c not in WRITE_OFF_CODES]
+    active = [i for i in items if i.type not in NON_SALE_ITEM_TYPES | TAX_CODE_TYPES]
+    rules: list[tuple[str, _Choice]] = []
+    unruled: list[str] = []
+    for code in sorted(facts.reasons):
+        if code in WRITE_OFF_CODES:  # must not post as revenue: always a rule, sure or TODO
+            rules.append((code, _choose(["Write Off", "Bad Debt"], active, "item")))
+            continue
+        choice = _choose([code], active, "item")
+        # Another code gets a rule only when an item carries its very name.
+        if choice.value != TODO and choice.comment.endswith("the name matches"):
+            rules.append((code, choice))
+        else:
+            unruled.append(code)
     w.note(
         "Credit notes by reason code. Without a rule a credit note posts its lines through the "
         "item rules,\nas an invoice does; write-offs need an item on a bad-debt account."
     )
     w.raw("credit_notes:")
-    if not write_offs:
-        w.raw("  by_reason_code: {}")
-    else:
-        w.raw("  by_reason_code:")
-        for code in write_offs:
-            w.raw(f"    {_key(code)}:  # {facts.reasons[code]} credit notes")
-            active = [i for i in items if i.type not in NON_SALE_ITEM_TYPES | TAX_CODE_TYPES]
-            w.value(6, "item", _choose(["Write Off", "Bad Debt"], active, "item"))
-    for code in others:
-        w.note(f"  {_key(code)}: {{item: <id>}}   # {facts.reasons[code]} credit notes", 2)
+    w.raw("  by_reason_code:" + ("" if rules else " {}"))
+    for code, choice in rules:
+        w.raw(f"    {_key(code)}:  # {_credit_notes_count(facts, code)}")
+        w.value(6, "item", choice)
+    for code in unruled:
+        w.note(f"  {_key(code)}: {{item: <id>}}   # {_credit_notes_count(facts, code)}", 2)
+
+
+def _credit_notes_count(facts: StagedFacts, code: str) -> str:
+    count = facts.reasons[code]
+    return f"{count} credit note{'' if count == 1 else 's'}"
 
 
 def _special_lines(
