@@ -1,8 +1,9 @@
 """A drafted mapping, its TODOs filled by the test, posts everything and ties out.
 
-Once for the demo catalog and once for a seed whose catalog nothing in the repository knows
-(``unfamiliar_seed.py``): draft from staging, check what the draft filled in by itself, fill
-every TODO, dry-run (the per-line report), then post for real and tie out.
+For the demo catalog, for a seed whose catalog nothing in the repository knows
+(``tests/builders/unfamiliar_seed.py``) and for the shipped sample: draft from staging, check
+what the draft filled in by itself, fill every TODO, dry-run (the per-line report), then post
+for real and tie out.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from tests.builders.netsuite_env import REPO, Env, StartEnv
+from tests.builders.unfamiliar_seed import RENAMES, unfamiliar_seed
+from tests.integration.load.test_tieout import assert_tied_out
 
 from chargebee_netsuite.mapping import MappingConfigError, parse_mapping
 from chargebee_netsuite.mapping.draft import Draft, draft_from_staging, find_todos
 from chargebee_netsuite.staging.ledger_tables import POSTED
-
-from .conftest import REPO, Env, StartEnv
-from .test_tieout import assert_tied_out
-from .unfamiliar_seed import RENAMES, unfamiliar_seed
 
 CLOSED_NOTE = re.compile(r"\d+ staged documents are dated in periods closed in NetSuite")
 # What a person would choose at each TODO, by the start of its path (demo NetSuite ids).
