@@ -95,6 +95,9 @@ def staged_sites(engine: Engine) -> list[str]:
 
 def staged_facts(engine: Engine, site: str, chunk_size: int = 500) -> StagedFacts:
     """Read what ``site``'s staged documents use (one pass per document kind, chunked)."""
+    # The loader's own usage collector: the draft then covers exactly what the load's mapping
+    # preflight checks. Imported here, as the CLI needs it, so that mapping/ keeps no
+    # import-time dependency on load/ (which depends on mapping/).
     from chargebee_netsuite.load.run import UsageCollector
     from chargebee_netsuite.load.source import KIND_RESOURCES, document_chunks, read_item_prices
     from chargebee_netsuite.mapping.resolve import credit_note_codes
