@@ -15,6 +15,9 @@ from chargebee_netsuite.airflow.retry import POLICY, default_args
 # One setting: a cron expression or preset, read from the environment (cheap at parse time).
 SCHEDULE = os.environ.get("CBNS_SYNC_SCHEDULE", "*/15 * * * *")
 RESOURCES = list(tasks.RESOURCES)
+# A new account's first syncs are dry runs until someone confirms: `CBNS_DRY_RUN_DEFAULT=1`
+# ticks `dry_run` for every run (scheduled ones too); a manual run with it unticked posts.
+DRY_RUN_DEFAULT = os.environ.get("CBNS_DRY_RUN_DEFAULT", "0") == "1"
 
 
 def chargebee_asset(resource: str) -> Asset:
@@ -47,7 +50,10 @@ re-reads exactly those windows; posting is idempotent (payload hashes, `eid:` up
 * Schedule: `CBNS_SYNC_SCHEDULE` (cron, default every 15 minutes), `catchup=False`,
   one run at a time.
 * Params (manual runs): `full_resync` lists everything instead of the window; `dry_run`
-  builds and checks every payload but writes nothing; `resources` limits extraction.
+  builds and checks every payload, writes nothing, and writes a per-line report (NetSuite
+  item, account, dimensions, amount; totals per account and currency) under
+  `CBNS_REPORTS_DIR/dry_run/`; `resources` limits extraction. With `CBNS_DRY_RUN_DEFAULT=1`
+  (a new account, until you confirm) `dry_run` is on unless a manual run turns it off.
 * Data moves through the staging database; XCom carries counts only.
 * Pools: `chargebee_api` (listings side by side), `netsuite_api` (one NetSuite writer).
 * Retries: authentication, configuration and validation errors fail at once; 429, 5xx and
@@ -70,7 +76,9 @@ re-reads exactly those windows; posting is idempotent (payload hashes, `eid:` up
             False, type="boolean", description="List every record, not just the interval"
         ),
         "dry_run": Param(
-            False, type="boolean", description="Build and check payloads; write nothing"
+            DRY_RUN_DEFAULT,
+            type="boolean",
+            description="Build and check payloads and write a per-line report; post nothing",
         ),
         "resources": Param(
             RESOURCES,

@@ -324,7 +324,14 @@ def _mapping(ctx: _Context) -> None:
         ctx.add(step, FAIL, "file not found", "pass the mapping file with --mapping PATH")
         return
     except MappingConfigError as exc:
-        ctx.add(step, FAIL, str(exc), f"fix {ctx.mapping_path} as listed")
+        from chargebee_netsuite.mapping.draft import describe_todos
+
+        text = ctx.mapping_path.read_text("utf-8") if ctx.mapping_path.is_file() else ""
+        todos = describe_todos(text, exc.problems)
+        fix = "put a NetSuite internal id at each TODO (candidates are in the comment)"
+        ctx.add(
+            step, FAIL, todos or str(exc), fix if todos else f"fix {ctx.mapping_path} as listed"
+        )
         return
     if ctx.reference is None:
         ctx.add(step, SKIP, "the file parses, but checking it needs NetSuite's reference data")

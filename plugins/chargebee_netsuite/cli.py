@@ -1,4 +1,4 @@
-"""`cbns`: the operator's command line (``check`` your systems)."""
+"""`cbns`: the operator's command line (``check`` your systems, ``mapping draft``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +28,63 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--netsuite-conn-id", default="netsuite_default")
     check.add_argument("--mapping", type=Path, default=Path("include/mapping.example.yaml"))
 
+    _add_mapping_commands(commands)
     return parser
+
+
+def _add_mapping_commands(commands: Any) -> None:
+    mapping = commands.add_parser("mapping", help="work on the mapping file")
+    actions = mapping.add_subparsers(dest="mapping_command", required=True)
+    draft = actions.add_parser(
+        "draft",
+        help="draft a mapping file from your Chargebee catalog and NetSuite reference data",
+        description="Read the Chargebee catalog and documents and NetSuite's reference data "
+        "(extracted and pulled now through the Airflow connections, into a throwaway SQLite "
+        "file, or read from --staging-url) and write a mapping covering everything in use. "
+        "Only sure matches are filled in (currencies by ISO code, names that match); every "
+        "other value is TODO with the likely candidates beside it. `cbns check --mapping "
+        "FILE` lists the TODOs left.",
+    )
+    draft.add_argument("-o", "--output", type=Path, default=Path("mapping.draft.yaml"))
+    draft.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    draft.add_argument(
+        "--staging-url",
+        help="read this staging database (already extracted, reference data pulled) instead "
+        "of reading Chargebee and NetSuite through the connections",
+    )
+    draft.add_argument("--site", help="the Chargebee site, when staging holds several")
+    draft.add_argument("--chargebee-conn-id", default="chargebee_default")
+    draft.add_argument("--netsuite-conn-id", default="netsuite_default")
+
+
+def _mapping_draft(args: argparse.Namespace) -> int:
+    from chargebee_netsuite.mapping.draft import draft_through_connections, draft_with_staging
+
+    if args.output.exists() and not args.force:
+        print(f"{args.output} exists; pass --force to overwrite it", file=sys.stderr)
+        return 1
+    for name in ("alembic", "chargebee_netsuite", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        if args.staging_url:
+            draft = draft_with_staging(args.staging_url, args.site)
+        else:
+            print(
+                f"Reading Chargebee ('{args.chargebee_conn_id}') and NetSuite "
+                f"('{args.netsuite_conn_id}') into a throwaway staging file…",
+                flush=True,
+            )
+            draft = draft_through_connections(args.chargebee_conn_id, args.netsuite_conn_id)
+    except ValueError as exc:
+        print(f"cbns mapping draft: {exc}", file=sys.stderr)
+        return 1
+    args.output.write_text(draft.text, encoding="utf-8")
+    print(f"Wrote {args.output}: {len(draft.todos)} TODO(s) to fill in", flush=True)
+    for todo in draft.todos:
+        print(f"  {todo}")
+    for problem in draft.problems:
+        print(f"  problem: {problem}")
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -51,6 +108,8 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cbns`` console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "mapping":
+        return _mapping_draft(args)
     return _check(args)
 
 

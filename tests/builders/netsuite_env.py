@@ -150,6 +150,7 @@ class Env:
         config: MappingConfig | None = None,
         client: NetSuiteClient | None = None,
         dry_run: bool = False,
+        reports_dir: Path | None = None,
         **settings: Any,
     ) -> LoadSummary:
         return sync(
@@ -161,6 +162,7 @@ class Env:
             site=SITE,
             settings=sync_settings(**settings),
             dry_run=dry_run,
+            reports_dir=reports_dir,
         )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cbns_devkit.demo.home import AirflowHome
+from cbns_devkit.demo.inputs import DemoInputs
 from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
 from cbns_devkit.demo.stack import SYNC_DAG, webhook_connection
 from cbns_devkit.sandbox.cli import wait_for_stop_signal
@@ -95,10 +96,12 @@ def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> 
     print("\n" + text, flush=True)
 
 
-def demo(state_dir: Path, seed: Path | None = None, keep: bool = False) -> int:
+def demo(state_dir: Path, inputs: DemoInputs | None = None, keep: bool = False) -> int:
     """Run the demo; returns the process exit code."""
+    inputs = inputs or DemoInputs()
+    seed = inputs.seed
     started = time.monotonic()
-    home = make_home(state_dir, "airflow")
+    home = make_home(state_dir, "airflow", **inputs.env())
     log = home.path / "demo.log"
     log.write_text("")
     _say(f"Airflow home {home.path} (SQLite metadata DB, Fernet key in fernet.key)", started)
@@ -106,7 +109,12 @@ def demo(state_dir: Path, seed: Path | None = None, keep: bool = False) -> int:
         migrate = subprocess.Popen(
             home.migrate_command(), env=home.env(), stdout=output, stderr=subprocess.STDOUT
         )
-    sandboxes = SandboxProcess(state_dir, seed_file=seed, log=home.path / "sandbox.log")
+    sandboxes = SandboxProcess(
+        state_dir,
+        seed_file=seed,
+        extra_args=inputs.sandbox_args(),
+        log=home.path / "sandbox.log",
+    )
     try:
         state = sandboxes.start()
         _say(
@@ -114,11 +122,12 @@ def demo(state_dir: Path, seed: Path | None = None, keep: bool = False) -> int:
             f"NetSuite {state['netsuite']['base_url']} ({sandboxes.state_path})",
             started,
         )
+        _say(f"  Chargebee site {state['chargebee']['site']}", started)
+        for line in inputs.describe():
+            _say(f"  {line}", started)
         if seed is None:
             for record in add_problem_records(state):
                 _say(f"  problem record for the quarantine: {record}", started)
-        else:
-            _say(f"  serving {seed} as given (no demo problem records added)", started)
         if migrate.wait() != 0:
             raise RuntimeError(f"airflow db migrate failed; see {log}")
         _say("Metadata DB migrated; storing connections and pools", started)
@@ -145,14 +154,20 @@ def demo(state_dir: Path, seed: Path | None = None, keep: bool = False) -> int:
     return 0
 
 
-def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
+def airflow(
+    state_dir: Path, inputs: DemoInputs | None = None, port: int = 8080, confirm: bool = False
+) -> int:
     """Start the sandboxes and Airflow wired to them; block until Ctrl-C, then stop both.
 
     The sandboxes start empty each time, so the staging database starts fresh too (its
-    ledger would otherwise point at NetSuite records that no longer exist).
+    ledger would otherwise point at NetSuite records that no longer exist). Unless
+    ``confirm``, this is a first sync against a new account: every sync run is a dry run
+    (``CBNS_DRY_RUN_DEFAULT=1``; its per-line report says what would post) and the webhook
+    and reconcile DAGs, which post too, stay paused; a manual run with ``dry_run`` off posts.
     """
     from cbns_devkit.demo.stack import RECONCILE_DAG, WEBHOOK_DAG, running_stack
 
+    inputs = inputs or DemoInputs()
     started = time.monotonic()
     home_dir = (state_dir / "airflow").resolve()
     home_dir.mkdir(parents=True, exist_ok=True)
@@ -165,12 +180,29 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
         port=port,
         cb_port=8710,
         ns_port=8720,
-        seed=seed,
-        env={"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"},
+        seed=inputs.seed,
+        sandbox_args=inputs.sandbox_args(),
+        env={
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False" if confirm else "True",
+            "CBNS_DRY_RUN_DEFAULT": "0" if confirm else "1",
+            **inputs.env(),
+        },
     ) as stack:
-        for dag_id in (SYNC_DAG, WEBHOOK_DAG, RECONCILE_DAG):
+        for dag_id in (SYNC_DAG, WEBHOOK_DAG, RECONCILE_DAG) if confirm else (SYNC_DAG,):
             stack.api.wait_for_dag(dag_id, 180)
             stack.api.unpause(dag_id)
+        for line in [f"Chargebee site {stack.state['chargebee']['site']}", *inputs.describe()]:
+            _say(line, started)
+        if not confirm:
+            reports = stack.home.reports_dir / "dry_run"
+            print(
+                f"\nFirst sync: DRY RUN. Every {SYNC_DAG} run builds and checks each document "
+                f"and writes what it would post, line by line, to {reports}/<run>/index.html "
+                "(and lines.csv); nothing reaches NetSuite. The webhook and reconcile DAGs stay "
+                "paused. To post: trigger a run with dry_run unticked, or restart with "
+                "`make airflow CONFIRM=1`.",
+                flush=True,
+            )
         print(
             f"\nAirflow UI:  {stack.base_url}  (user admin, password in "
             f"{stack.home.path / 'admin.password'})\n"

@@ -367,6 +367,7 @@ def load(**context: Any) -> dict[str, Any]:
             site=chargebee_site(config),
             settings=settings,
             dry_run=bool(params.get("dry_run")),
+            reports_dir=config.reports_dir,  # a dry run writes its per-line report there
         )
     finally:
         client.close()

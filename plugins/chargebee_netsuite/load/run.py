@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from chargebee_netsuite.load.customers import (
     keep_primary_currency,
     posted_inactive,
 )
+from chargebee_netsuite.load.dry_run_report import DryRunReport, report_dir
 from chargebee_netsuite.load.plan import (
     PHASES,
     Work,
@@ -116,16 +118,19 @@ class LoadSummary:
     counts: dict[str, int] = field(default_factory=dict)
     writes: int = 0
     seconds: float = 0.0
+    # A dry run's report files (html, csv, totals_csv), when it wrote one.
+    report: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serialisable form."""
-        return {
+        small = {
             "run_id": self.run_id,
             "dry_run": self.dry_run,
             "counts": dict(sorted(self.counts.items())),
             "writes": self.writes,
             "seconds": round(self.seconds, 3),
         }
+        return {**small, "report": dict(self.report)} if self.report else small
 
 
 class UsageCollector:
@@ -284,6 +289,7 @@ class _Run:
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
         self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
         self.reactivations = Reactivations(client, engine, self.row, settings.strict_fields)
+        self.report: DryRunReport | None = None  # a dry run's per-line report, if asked for
 
     def key_of(self, external_id: str) -> LedgerKey | None:
         """The ledger key of one of this site's external ids (None if it is not one)."""
@@ -455,6 +461,8 @@ class _Run:
         if self.dry_run:
             self.outcomes[WOULD_POST] += 1
             self.planned_ok.add(posting.external_id)
+            if self.report is not None:
+                self.report.add(item.key[1], posting)
             return None
         inactive = self.activate_customers(posting, refs)
         if inactive is not None:
@@ -666,13 +674,16 @@ def sync(
     site: str,
     settings: SyncSettings,
     dry_run: bool = False,
+    reports_dir: Path | str | None = None,
 ) -> LoadSummary:
     """Post every staged document of ``site`` to NetSuite, dependencies first, and ledger it.
 
     Documents whose payload is unchanged since NetSuite accepted it are skipped without a
     request; a document that cannot post gets a ledger state and a sentence saying why, and
     the run goes on. With ``dry_run`` everything is built and checked, nothing is written to
-    NetSuite or the ledger, and ``counts["would_post"]`` says how many records would be.
+    NetSuite or the ledger, and ``counts["would_post"]`` says how many records would be;
+    with ``reports_dir`` it also writes, per document line, where each would post
+    (``load/dry_run_report.py``; the paths are in ``summary.report``).
 
     Memory stays flat however many documents are staged: each phase is read from staging,
     planned and sent a chunk (``settings.chunk_size`` documents) at a time, and references
@@ -687,13 +698,20 @@ def sync(
         log.warning("%s", report.summary())
     ctx = TransformContext(site, mapping, reference, settings.transform, report, item_prices)
     run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run)
-    run.go()
+    if dry_run and reports_dir is not None:
+        folder = report_dir(reports_dir, run_id)
+        run.report = DryRunReport(folder, reference, staging_engine, site)
+    try:
+        run.go()
+    finally:
+        paths = run.report.close(run_id, run.outcomes) if run.report is not None else {}
     summary = LoadSummary(
         run_id=run_id,
         dry_run=dry_run,
         counts=dict(run.outcomes),
         writes=run.writes,
         seconds=time.monotonic() - started,
+        report=paths,
     )
     log.info("NetSuite load %s: %s", run_id, summary.as_dict())
     if run.credentials_refused:

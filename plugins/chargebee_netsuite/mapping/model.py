@@ -22,6 +22,11 @@ def _netsuite_id(value: Any) -> Any:
         raise ValueError("a NetSuite internal id is a number such as 54, not true/false")
     if isinstance(value, int):
         value = str(value)
+    if value == "TODO":  # left by `cbns mapping draft` for a person to decide
+        raise ValueError(
+            "still TODO: put the NetSuite internal id here (the draft's comment "
+            "names the likely candidates)"
+        )
     if isinstance(value, str) and not value.strip().isdigit():
         raise ValueError(f"a NetSuite internal id is a number such as 54, not {value!r}")
     return value.strip() if isinstance(value, str) else value

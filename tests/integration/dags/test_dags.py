@@ -161,6 +161,15 @@ def test_pools_retries_and_policy(dagbag: Any) -> None:
     assert hooks.get_task(WEBHOOK_TASK).pool == "netsuite_api"
 
 
+def test_a_new_account_syncs_dry_until_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("CBNS_DRY_RUN_DEFAULT", "1")
+    bag = DagBag(dag_folder=str(DAGS / f"{SYNC}.py"))
+    assert bag.import_errors == {}
+    assert bag.dags[SYNC].params["dry_run"] is True
+
+
 def test_params(dagbag: Any) -> None:
     params = dagbag.dags[SYNC].params
     assert params["full_resync"] is False

@@ -7,6 +7,7 @@ every stage runs against live HTTP services and a real staging database (SQLite 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +82,10 @@ def test_a_sync_through_the_task_callables(wired: dict[str, Any]) -> None:
     dry = tasks.load(**context(dry_run=True))
     assert dry["dry_run"] is True and dry["writes"] == 0
     assert dry["counts"]["would_post"] > 0
+    # The per-line report, written before anything posts, under the run's reports dir.
+    report = Path(dry["report"]["html"])
+    assert report.is_file() and Path(os.environ["CBNS_REPORTS_DIR"]) in report.parents
+    assert "Totals per account and currency" in report.read_text()
     first = tasks.load(**ctx)
     assert first["writes"] > 0
     assert first["counts"]["posted"] == first["writes"]
