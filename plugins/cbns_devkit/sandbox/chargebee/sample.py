@@ -18,7 +18,7 @@ from typing import Any
 from . import objects, operations
 from .objects import LineSpec, TaxSpec
 from .seed import SITE_KEY, dump_seed
-from .store import Store
+from .site_store import Store
 
 SITE = "northwind-test"
 FAMILY = "insight-suite"

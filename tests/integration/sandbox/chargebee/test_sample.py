@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cbns_devkit.sandbox.chargebee.store import Store
+from cbns_devkit.sandbox.chargebee.site_store import Store
 
 from cbns_devkit.sandbox.chargebee import add_arguments, build, generate
 from cbns_devkit.sandbox.chargebee.sample import sample_seed
