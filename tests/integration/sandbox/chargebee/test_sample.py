@@ -10,11 +10,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cbns_devkit.sandbox.chargebee.site_store import Store
 
 from cbns_devkit.sandbox.chargebee import add_arguments, build, generate
 from cbns_devkit.sandbox.chargebee.sample import sample_seed
 from cbns_devkit.sandbox.chargebee.seed import load_seed
+from cbns_devkit.sandbox.chargebee.site_store import Store
 from cbns_devkit.sandbox.server import serve_in_thread
 
 INCLUDE = Path(__file__).resolve().parents[4] / "include"
