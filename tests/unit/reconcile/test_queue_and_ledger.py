@@ -38,8 +38,8 @@ def test_the_exception_queue_is_oldest_first_with_reasons_hints_and_search(seede
             ("txn_9", "failed"),
         ]
         assert "lines add up" in items[0]["reason"]
-        assert items[1]["fix"].startswith("Fix the document it waits for")
-        assert "re-drive" in items[2]["fix"]
+        assert items[1]["fix"].startswith("Nothing to do for this one: it posts on its own")
+        assert "Re-drive" in items[2]["fix"] and "NetSuite admin" in items[2]["fix"]
         assert [i["id"] for i in exception_queue(conn, SITE, search="txn_9")] == ["txn_9"]
         assert [i["id"] for i in exception_queue(conn, SITE, search="5F9")] == ["txn_9"]
         assert exception_queue(conn, "other-site") == []
