@@ -65,7 +65,7 @@ def view(seeded: Engine, tmp_path: Path) -> tuple[TestClient, Recorder]:
 def test_the_page_and_the_latest_report(view: tuple[TestClient, Recorder]) -> None:
     client, _ = view
     page = client.get("/")
-    assert page.status_code == 200 and "Exception queue" in page.text and "cdn" not in page.text
+    assert page.status_code == 200 and "Not posted to NetSuite" in page.text and "cdn" not in page.text
     body = client.get("/api/report").json()["report"]
     assert body["run_id"] == "rec-1" and body["site"] == SITE
     assert body["groups"][0]["svg"].startswith("<svg") and "audit" not in body

@@ -1,0 +1,165 @@
+"""A stored reconciliation report as finance reads it: names, numbers, amounts with symbols.
+
+What the page shows comes from here; what only an engineer needs (external ids, NetSuite
+record types, hashes, reason codes) stays in each row's ``audit`` part, which the page
+keeps in an "Audit details" disclosure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from chargebee_netsuite.reconcile.charts import chart_groups
+from chargebee_netsuite.reconcile.lookup import customer_names, document_noun
+
+from .money import format_money
+from .pack import FINDING_WORDS, MEASURE_WORDS
+from .period import from_window
+
+MONEY = ("chargebee", "netsuite", "difference")
+FINDING_ACTIONS = {
+    "requeued": "Sent again to NetSuite by the next load",
+    "flagged": "For you to look at",
+    "pending": "Waiting for the next load",
+    "exception": "In the exception queue below",
+}
+
+
+def _money_columns(row: Mapping[str, Any]) -> dict[str, Any]:
+    currency = row.get("currency")
+    return {f"{key}_text": format_money(row.get(key), currency) for key in MONEY if key in row}
+
+
+def _customer(names: Mapping[str, Mapping[str, str]], customer_id: Any) -> dict[str, Any]:
+    found = names.get(str(customer_id or ""), {})
+    return {
+        "customer_name": found.get("name") or (customer_id or ""),
+        "customer_email": found.get("email") or "",
+    }
+
+
+def present_report(conn: Connection, report: Mapping[str, Any]) -> dict[str, Any]:
+    """The page's form of a stored report."""
+    site = str(report["site"])
+    figures = report.get("figures", {})
+    customers_wanted: set[str] = set()
+    for rows in (figures.get("customers", []), figures.get("documents", [])):
+        customers_wanted |= {str(r["customer_id"]) for r in rows if r.get("customer_id")}
+    customers_wanted |= {
+        str(f["customer_id"]) for f in report.get("findings", []) if f.get("customer_id")
+    }
+    names = customer_names(conn, site, customers_wanted)
+    start, end = report["window"]
+    period = from_window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    totals = [
+        {
+            **row,
+            **_money_columns(row),
+            "measure_text": MEASURE_WORDS.get(row["measure"], row["measure"]),
+        }
+        for row in figures.get("totals", [])
+    ]
+    groups = chart_groups(totals)
+    return {
+        "site": site,
+        "run_id": report["run_id"],
+        "period": period.as_dict(),
+        "created_at": report.get("created_at"),
+        "summary": report.get("summary", {}),
+        "totals": totals,
+        "groups": groups,
+        "customers": [
+            {
+                **row,
+                **_money_columns(row),
+                **_customer(names, row.get("customer_id")),
+                "measure_text": MEASURE_WORDS.get(row["measure"], row["measure"]),
+            }
+            for row in figures.get("customers", [])
+        ],
+        "documents": [
+            {
+                "label": f"{document_noun(row['kind'])} {row['id']}",
+                "kind": row["kind"],
+                "id": row["id"],
+                "subsidiary": row.get("subsidiary"),
+                "currency": row.get("currency"),
+                "measure_text": MEASURE_WORDS.get(row["measure"], row["measure"]),
+                **_money_columns(row),
+                **_customer(names, row.get("customer_id")),
+                "audit": {
+                    "external_id": row.get("external_id"),
+                    "netsuite_id": row.get("netsuite_id"),
+                },
+            }
+            for row in figures.get("documents", [])
+        ],
+        "findings": [present_finding(f, names) for f in report.get("findings", [])],
+        "links": report.get("links", []),
+    }
+
+
+def present_finding(
+    finding: Mapping[str, Any], names: Mapping[str, Mapping[str, str]]
+) -> dict[str, Any]:
+    """A finding in words, its technical fields kept for the audit details."""
+    kind, source_id = finding.get("source_kind"), finding.get("source_id")
+    return {
+        "what": FINDING_WORDS.get(finding.get("check", ""), finding.get("check")),
+        "check": finding.get("check"),
+        "label": f"{document_noun(kind)} {source_id}" if kind and source_id else "",
+        "kind": kind,
+        "id": source_id,
+        "action": FINDING_ACTIONS.get(finding.get("action", ""), finding.get("action")),
+        "detail": finding.get("detail"),
+        **_customer(names, finding.get("customer_id")),
+        "audit": {
+            key: finding.get(key)
+            for key in (
+                "external_id",
+                "netsuite_type",
+                "netsuite_id",
+                "field",
+                "chargebee_value",
+                "netsuite_value",
+                "role",
+            )
+        },
+    }
+
+
+def present_exceptions(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Exception queue entries with the amount as text; codes and ids in ``audit``."""
+    technical = ("code", "external_id", "netsuite_type", "role", "attempts", "updated")
+    return [
+        {
+            **{k: v for k, v in item.items() if k not in technical},
+            "amount_text": format_money(item.get("amount"), item.get("currency")),
+            "audit": {k: item.get(k) for k in technical},
+        }
+        for item in items
+    ]
+
+
+def present_catch_alls(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Catch-all entries with the amount as text and the rule in words."""
+    out = []
+    for entry in entries:
+        rule = str(entry["rule"])
+        words = (
+            "the mapping's default item"
+            if rule == "items.default"
+            else f"the general rule for every {rule.rsplit('.', 1)[-1]}"
+        )
+        out.append(
+            {
+                **entry,
+                "amount_text": format_money(entry.get("amount"), entry.get("currency")),
+                "rule_text": words,
+            }
+        )
+    return out
