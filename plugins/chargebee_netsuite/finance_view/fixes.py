@@ -20,10 +20,10 @@ FIXES: dict[str, str] = {
     # The mapping file: a person who maintains it (often the data engineer) edits it.
     "UNMAPPED_ITEM": "Add a rule in the mapping file for {subject} (under items, pointing at "
     "the NetSuite item it should post to); if NetSuite has no such item yet, ask the NetSuite "
-    f"admin to add one first. {REDRIVE.capitalize()}.",
+    "admin to add one first. Then press Re-drive here.",
     "CURRENCY": "Add {currency} to the mapping file under currencies; if NetSuite does not "
     "have {currency} yet, ask the NetSuite admin to enable it first. "
-    f"{REDRIVE.capitalize()}.",
+    "Then press Re-drive here.",
     "SUBSIDIARY": "Add a rule in the mapping file saying which NetSuite subsidiary the "
     f"Chargebee business entity of {{document}} posts to, {REDRIVE}.",
     "UNMAPPED_TAX": "Add a rule in the mapping file for the tax on {document} (the NetSuite "
@@ -108,5 +108,59 @@ def fix_sentence(
     values.update({k: str(v) for k, v in (facts or {}).items() if v})
     found = _SUBJECT.search(reason or "")
     if found and not (facts or {}).get("subject"):
+        values["subject"] = "the Chargebee " + found.group(1)
+    return template.format(**values)
+
+
+# Why it did not post, in words, for codes whose recorded reason names mapping keys.
+WHY: dict[str, str] = {
+    "UNMAPPED_ITEM": "The mapping file has no rule for {subject}.",
+    "CURRENCY": "The mapping file does not know the currency {currency}.",
+    "currency_known": "The mapping file does not know the currency {currency}.",
+    "SUBSIDIARY": "The mapping file does not say which NetSuite subsidiary this Chargebee "
+    "business entity posts to.",
+    "UNMAPPED_TAX": "The mapping file has no rule for its tax.",
+    "UNMAPPED_REASON": "The mapping file has no rule for its credit-note reason.",
+    "PERIOD_CLOSED": "Its accounting period is closed in NetSuite.",
+    "NO_PERIOD": "NetSuite has no accounting period for its date.",
+    "CUSTOMER_INACTIVE": "Its customer is inactive in NetSuite.",
+}
+# What finance reads instead of the technical words a recorded reason may contain.
+_EXTERNAL_ID = re.compile(r"\s*\(?\bcb-[A-Za-z0-9_]+-[A-Za-z0-9_-]+\)?")
+_MAPPING_KEY = re.compile(
+    r"`[^`]*`|\b(?:items|currencies|subsidiaries|payments|refunds|chargebacks|credit_notes|"
+    r"tax|netsuite_tax|tax_withheld|accounting_period|customers|exchange_rates|"
+    r"discount_item|rounding_item|chargeback_debit_item|ar_account)(?:\.[\w\-]+)+"
+)
+_NETSUITE_TYPES = {
+    "CustInvc": "invoice",
+    "CustCred": "credit memo",
+    "CustPymt": "customer payment",
+    "CustRfnd": "customer refund",
+    "customerpayment": "customer payment",
+    "customerrefund": "customer refund",
+    "creditmemo": "credit memo",
+}
+_TYPE_WORDS = re.compile(r"\b(" + "|".join(_NETSUITE_TYPES) + r")\b")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without encoded external ids, mapping keys or NetSuite record codes."""
+    text = _EXTERNAL_ID.sub("", text or "")
+    text = _MAPPING_KEY.sub("a rule in the mapping file", text)
+    text = _TYPE_WORDS.sub(lambda m: _NETSUITE_TYPES[m.group(1)], text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def why_sentence(code: str | None, reason: str, facts: Mapping[str, Any] | None = None) -> str:
+    """Why a document did not post, in words finance reads (the recorded reason, verbatim,
+    belongs in the audit details)."""
+    template = WHY.get(_key(code))
+    if template is None:
+        return plain_text(reason)
+    values = {"subject": "an item price on it", "currency": "of the document"}
+    values.update({k: str(v) for k, v in (facts or {}).items() if v})
+    found = _SUBJECT.search(reason or "")
+    if found:
         values["subject"] = "the Chargebee " + found.group(1)
     return template.format(**values)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from chargebee_netsuite.reconcile.charts import chart_groups
 from chargebee_netsuite.reconcile.lookup import customer_names, document_noun
 
+from .fixes import plain_text, why_sentence
 from .money import format_money
 from .pack import FINDING_WORDS, MEASURE_WORDS
 from .period import from_window
@@ -103,6 +104,31 @@ def present_report(conn: Connection, report: Mapping[str, Any]) -> dict[str, Any
     }
 
 
+def finding_sentence(finding: Mapping[str, Any], names: Mapping[str, Mapping[str, str]]) -> str:
+    """What a finding means, without NetSuite's record codes or encoded external ids (the
+    stored ``detail`` has them, for the audit details)."""
+    check, field = finding.get("check"), finding.get("field")
+    currency = finding.get("currency")
+    cb, ns = finding.get("chargebee_value"), finding.get("netsuite_value")
+    if check == "mismatch" and field in ("total", "amount"):
+        return (
+            f"The {field} is {format_money(cb, currency)} in Chargebee but "
+            f"{format_money(ns, currency)} in NetSuite."
+        )
+    if check == "mismatch" and field == "customer":
+        who = names.get(str(cb or ""), {}).get("name") or cb
+        return f"NetSuite has it under another customer than {who}."
+    if check == "mismatch" and field:
+        return f"The {field} is {cb} in Chargebee but {ns} in NetSuite."
+    if check == "missing":
+        return "Chargebee has it; NetSuite does not."
+    if check == "edited":
+        return "Someone changed it in NetSuite after the connector posted it."
+    if check == "unknown":
+        return "NetSuite has a record from this connector that Chargebee does not know."
+    return str(finding.get("detail") or "")
+
+
 def present_finding(
     finding: Mapping[str, Any], names: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
@@ -115,11 +141,12 @@ def present_finding(
         "kind": kind,
         "id": source_id,
         "action": FINDING_ACTIONS.get(finding.get("action", ""), finding.get("action")),
-        "detail": finding.get("detail"),
+        "detail": finding_sentence(finding, names),
         **_customer(names, finding.get("customer_id")),
         "audit": {
             key: finding.get(key)
             for key in (
+                "detail",
                 "external_id",
                 "netsuite_type",
                 "netsuite_id",
@@ -133,11 +160,16 @@ def present_finding(
 
 
 def present_exceptions(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Exception queue entries with the amount as text; codes and ids in ``audit``."""
-    technical = ("code", "external_id", "netsuite_type", "role", "attempts", "updated")
+    """Exception queue entries with the amount as text and the reason in words; codes, ids
+    and the recorded reason verbatim in ``audit``."""
+    technical = ("code", "external_id", "netsuite_type", "role", "attempts", "updated", "reason")
     return [
         {
             **{k: v for k, v in item.items() if k not in technical},
+            "reason": why_sentence(
+                item.get("code"), str(item.get("reason") or ""), {"currency": item.get("currency")}
+            ),
+            "fix": plain_text(str(item.get("fix") or "")),
             "amount_text": format_money(item.get("amount"), item.get("currency")),
             "audit": {k: item.get(k) for k in technical},
         }
