@@ -141,6 +141,7 @@ _NETSUITE_TYPES = {
     "customerrefund": "customer refund",
     "creditmemo": "credit memo",
 }
+_WAITS = re.compile(r"waits for (.+?), because")
 _TYPE_WORDS = re.compile(r"\b(" + "|".join(_NETSUITE_TYPES) + r")\b")
 
 
@@ -156,6 +157,9 @@ def why_sentence(code: str | None, reason: str, facts: Mapping[str, Any] | None 
     """Why a document did not post, in words finance reads (the recorded reason, verbatim,
     belongs in the audit details)."""
     template = WHY.get(_key(code))
+    waits = _WAITS.search(reason or "")
+    if _key(code) == "DEPENDENCY" and waits:
+        return f"It waits for {plain_text(waits.group(1))} to post first."
     if template is None:
         return plain_text(reason)
     values = {"subject": "an item price on it", "currency": "of the document"}

@@ -17,7 +17,7 @@ from chargebee_netsuite.reconcile.charts import chart_groups
 from chargebee_netsuite.reconcile.lookup import customer_names, document_noun
 
 from .fixes import plain_text, why_sentence
-from .money import format_money
+from .money import as_decimal, format_money
 from .pack import FINDING_WORDS, MEASURE_WORDS
 from .period import from_window
 
@@ -32,7 +32,12 @@ FINDING_ACTIONS = {
 
 def _money_columns(row: Mapping[str, Any]) -> dict[str, Any]:
     currency = row.get("currency")
-    return {f"{key}_text": format_money(row.get(key), currency) for key in MONEY if key in row}
+    columns: dict[str, Any] = {
+        f"{key}_text": format_money(row.get(key), currency) for key in MONEY if key in row
+    }
+    difference = as_decimal(row.get("difference"))
+    columns["differs"] = difference is not None and difference != 0
+    return columns
 
 
 def _customer(names: Mapping[str, Mapping[str, str]], customer_id: Any) -> dict[str, Any]:

@@ -61,6 +61,18 @@
     });
     return proxy;
   }
+  // Tabs (Validation Results / Expectation Suites): Bootstrap's data-toggle="tab".
+  document.addEventListener("click", event => {
+    const tab = event.target.closest('[data-toggle="tab"], [data-toggle="pill"]');
+    if (!tab) return;
+    event.preventDefault();
+    const pane = document.querySelector(tab.getAttribute("href") || tab.dataset.target);
+    if (!pane) return;
+    tab.closest(".nav").querySelectorAll(".nav-link").forEach(n => n.classList.remove("active"));
+    tab.classList.add("active");
+    pane.parentElement.querySelectorAll(":scope > .tab-pane").forEach(p => p.classList.remove("active", "show"));
+    pane.classList.add("active", "show");
+  });
   window.$ = window.jQuery = function (selector) { return wrap(list(selector)); };
   window.$.fn = {};
   window.vegaEmbed = function () { return Promise.resolve(); };
