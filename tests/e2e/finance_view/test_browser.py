@@ -31,7 +31,9 @@ import openpyxl
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
+from tests.builders.netsuite_env import SITE, Env, mapping_text, start_environments
 
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.finance_view.app import create_app
 from chargebee_netsuite.finance_view.period import default_period
 from chargebee_netsuite.finance_view.settings import (
@@ -42,16 +44,12 @@ from chargebee_netsuite.finance_view.settings import (
 from chargebee_netsuite.mapping import load_mapping
 from chargebee_netsuite.quality.run import validate_staged
 from chargebee_netsuite.reconcile.run import reconcile
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.ledger_tables import POSTED, QUARANTINED, ns_ledger
-
-from ..integration.load import conftest as load_fixtures
-from ..integration.load.conftest import SITE, Env, mapping_text
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SCREENSHOTS = REPO / "docs" / "finance-view"
 USER = "controller@acme.example"
 PREFIX = "/chargebee-netsuite/finance"
@@ -71,7 +69,6 @@ pytestmark = [
     pytest.mark.timeout(300),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install chromium (.ci/run does)"),
 ]
-rsa_key = load_fixtures.rsa_key
 
 
 @dataclass
@@ -138,7 +135,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(rsa_key: tuple[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("finance-browser")
-    starter = load_fixtures._start(rsa_key, f"sqlite:///{tmp / 'staging.db'}")
+    starter = start_environments(rsa_key, f"sqlite:///{tmp / 'staging.db'}")
     start = next(starter)
     env = start(scale=10)
     mapping_path = tmp / "mapping.yaml"
