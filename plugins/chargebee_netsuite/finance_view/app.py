@@ -195,7 +195,10 @@ def create_app(
                     window=(asked or default).window() if run_id is None else None,
                 )
                 shown = asked or default
-                if found is not None and run_id is not None:
+                if found is None and asked is None and run_id is None:
+                    # Nothing over the default period: the newest report is the first view.
+                    found = find_report(conn, chosen_site)
+                if found is not None and (run_id is not None or asked is None):
                     start, end = found["window"]
                     shown = period.from_window(
                         datetime.fromisoformat(start), datetime.fromisoformat(end)
