@@ -218,8 +218,14 @@ def create_app(
                     "default_period": default.as_dict(),
                     "report": None if found is None else present_report(conn, found),
                     "history": history,
+                    # A report that lists its catch-alls (the run's own) wins over reading
+                    # the mapping file now.
                     "catch_alls": (
-                        [] if chosen_site is None else mapping_catch_alls(conn, chosen_site, shown)
+                        present_catch_alls(found["catch_alls"])
+                        if found is not None and isinstance(found.get("catch_alls"), list)
+                        else []
+                        if chosen_site is None
+                        else mapping_catch_alls(conn, chosen_site, shown)
                     ),
                     "data_docs": datadocs.runs(lazy.settings.reports_dir)[:20],
                 }

@@ -186,7 +186,12 @@ def present_catch_alls(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     """Catch-all entries with the amount as text and the rule in words."""
     out = []
     for entry in entries:
-        rule = str(entry["rule"])
+        rule = str(entry.get("rule") or "")
+        documents = entry.get("documents")
+        listed = [str(d) for d in documents] if isinstance(documents, list) else []
+        count = entry.get("document_count")
+        if count is None:
+            count = documents if isinstance(documents, int) else len(listed)
         words = (
             "the mapping's default item"
             if rule == "items.default"
@@ -195,6 +200,8 @@ def present_catch_alls(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, A
         out.append(
             {
                 **entry,
+                "documents": listed,
+                "document_count": count,
                 "amount_text": format_money(entry.get("amount"), entry.get("currency")),
                 "rule_text": words,
             }
