@@ -8,6 +8,7 @@ as an external view (an iframe on the same origin, so the UI session cookie auth
 # No ``from __future__ import annotations`` here: FastAPI resolves the endpoints' annotations
 # at definition time, and some of them name dependencies local to ``create_app``.
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -381,7 +382,8 @@ def create_app(
                 generated_at=now,
                 catch_alls=catches,
             )
-            return f"month-end-pack_{site_of}_{shown.first}_{shown.last}.xlsx", data
+            safe = re.sub(r"[^A-Za-z0-9._-]", "_", site_of)
+            return f"month-end-pack_{safe}_{shown.first}_{shown.last}.xlsx", data
 
         name, data = await run_in_threadpool(build)
         return Response(

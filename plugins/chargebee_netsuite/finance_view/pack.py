@@ -232,6 +232,17 @@ def build_pack(
         sign.append([label, value])
     _widths(sign, (28, 50))
 
+    _no_formulas(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _no_formulas(book: Workbook) -> None:
+    """Keep text that starts with ``=`` text: openpyxl would store it as a formula, and a
+    customer named ``=HYPERLINK(…)`` must not become one in finance's spreadsheet."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
