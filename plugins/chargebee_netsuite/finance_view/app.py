@@ -413,6 +413,7 @@ def create_app(
             f"{prefix}/assets",
             f"{prefix}/data-docs/{run}/static/images",
             datadocs.images(lazy.settings.reports_dir, run),
+            back_url=f"{prefix}/",
         )
         return HTMLResponse(html)
 

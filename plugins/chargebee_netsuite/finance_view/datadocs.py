@@ -26,9 +26,19 @@ _OFFSITE_IMG = re.compile(r"(<img\b[^>]*\bsrc=[\"'])((?:https?:)?//[^\"']*)([\"'
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 
 
-def offline(html: str, assets_url: str, images_url: str, images: frozenset[str]) -> str:
+_BODY = re.compile(r"<body\b[^>]*>", re.I)
+
+
+def offline(
+    html: str,
+    assets_url: str,
+    images_url: str,
+    images: frozenset[str],
+    back_url: str | None = None,
+) -> str:
     """``html`` with off-site styles and scripts replaced by the bundled ones, and off-site
-    images (GX's logo) by the copy in the run's ``static/images`` (``images_url``), if any."""
+    images (GX's logo) by the copy in the run's ``static/images`` (``images_url``), if any.
+    ``back_url`` adds a link back to the finance view at the top of the page."""
     html = _OFFSITE_LINK.sub("", html)
     html = _OFFSITE_SCRIPT.sub("", html)
 
@@ -41,6 +51,11 @@ def offline(html: str, assets_url: str, images_url: str, images: frozenset[str])
         f'<link rel="stylesheet" href="{assets_url}/datadocs.css">'
         f'<script src="{assets_url}/datadocs.js"></script>'
     )
+    if back_url is not None:
+        body = _BODY.search(html)
+        link = f'<a class="cbns-back" href="{back_url}">← Back to the finance view</a>'
+        if body is not None:
+            html = html[: body.end()] + link + html[body.end() :]
     found = _HEAD.search(html)
     if found is None:
         return local + html

@@ -27,6 +27,8 @@ def test_offsite_assets_are_replaced_by_the_bundled_ones() -> None:
     assert 'src="/f/data-docs/run/static/images/logo-long.png"' in html
     assert "elsewhere.example" not in html  # an image with no local copy is dropped
     assert 'href="https://greatexpectations.io"' in html  # a link is not a request
+    back = datadocs.offline(PAGE, "/f/assets", "/i", frozenset(), back_url="/f/")
+    assert '<body><a class="cbns-back" href="/f/">' in back
 
 
 def test_files_resolve_inside_their_run_only(tmp_path: Path) -> None:
