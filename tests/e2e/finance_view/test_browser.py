@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -279,6 +280,11 @@ def test_fix_the_mapping_redrive_a_quarantined_invoice_and_see_it_posted(world: 
     text = row.inner_text()
     assert "onboarding" in text  # the item price the rule is missing for
     assert re.search(r"[$€£¥]\d", text) and "@" in text  # an amount, a customer's e-mail
+    # Times in the reader's time zone (the browser's is Europe/Berlin, its language en-GB).
+    stamp = row.locator("time").first
+    utc = datetime.fromisoformat(str(stamp.get_attribute("datetime")))
+    local = utc.astimezone(ZoneInfo("Europe/Berlin"))
+    assert stamp.inner_text() == f"{local.day} {local:%b %Y}, {local:%H:%M}"
     invoice = re.search(r"Invoice (\S+)", text)
     assert invoice is not None
     invoice_id = invoice.group(1)
