@@ -24,7 +24,11 @@ from chargebee_netsuite.quality.batch import (
     staged_versions,
 )
 from chargebee_netsuite.quality.kinds import KINDS
-from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
+from chargebee_netsuite.quality.quarantine import (
+    QuarantineEntry,
+    first_seen_times,
+    replace_quarantine,
+)
 from chargebee_netsuite.quality.suites import Check, checks_for
 from chargebee_netsuite.quality.validate import Failures, run_checkpoint
 
@@ -205,8 +209,18 @@ def validate_staged(
             summary.quarantined = _hold_changed(conn, site, batch, scope, entries)
             for entry in summary.quarantined:
                 failed_ids[entry.kind].add(entry.id)
+            # Read before the release: a document failing again keeps its first failure's time.
+            first_seen = first_seen_times(conn, site, {(e.kind, e.id) for e in summary.quarantined})
             release_batch(conn, site, scope)
-            replace_quarantine(conn, site, {}, summary.quarantined, run_id=run_id, at=now)
+            replace_quarantine(
+                conn,
+                site,
+                {},
+                summary.quarantined,
+                run_id=run_id,
+                at=now,
+                first_seen=first_seen,
+            )
     finally:
         with engine.begin() as conn:
             drop_batch(conn, batch)
