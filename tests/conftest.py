@@ -105,6 +105,7 @@ SLOW_FILES = frozenset(
         "e2e/dags/test_shipped_dags.py",
         "e2e/deploy/test_celery_topology.py",
         "e2e/finance_view/test_app.py",
+        "e2e/finance_view/test_browser.py",
         "e2e/proof/test_chaos.py",
     }
 )
