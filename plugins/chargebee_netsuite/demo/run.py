@@ -68,14 +68,9 @@ def wire(home: AirflowHome, state: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> None:
     """Print documents per kind, quarantine reasons, open AR on both sides, report paths."""
-    from chargebee_netsuite.demo.summary import (
-        ar_comparison,
-        ledger_overview,
-        quarantined,
-        render,
-        report_paths,
-    )
+    from chargebee_netsuite.demo.summary import render, report_paths
     from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
+    from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
     from chargebee_netsuite.staging.db import create_staging_engine
 
     ns = connections["netsuite_default"]
