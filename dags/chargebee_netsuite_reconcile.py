@@ -48,14 +48,16 @@ BACKFILL_DOC = (
     params=parts.RECONCILE_PARAMS,
 )
 def chargebee_netsuite_reconcile() -> None:
-    backfill = parts.extract("backfill", lineage=False, doc_md=BACKFILL_DOC)
-    validate = GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
-    reconcile = ReconcileOperator(task_id="reconcile", outlets=[parts.RECONCILIATION])
-    # Post what reconciliation re-queued; everything else is unchanged and skipped.
-    load = NetSuiteLoadOperator(
-        task_id="load", outlets=[parts.NETSUITE_AR], execution_timeout=timedelta(hours=1)
+    (
+        parts.preflight(reference=False)
+        >> parts.extract("backfill", lineage=False, doc_md=BACKFILL_DOC)
+        >> GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
+        >> ReconcileOperator(task_id="reconcile", outlets=[parts.RECONCILIATION])
+        # Post what reconciliation re-queued; everything else is unchanged and skipped.
+        >> NetSuiteLoadOperator(
+            task_id="load", outlets=[parts.NETSUITE_AR], execution_timeout=timedelta(hours=1)
+        )
     )
-    parts.preflight(reference=False) >> backfill >> validate >> reconcile >> load
 
 
 chargebee_netsuite_reconcile()

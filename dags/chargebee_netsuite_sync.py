@@ -41,16 +41,14 @@ from chargebee_netsuite.airflow.operators import (
     params=parts.SYNC_PARAMS,
 )
 def chargebee_netsuite_sync() -> None:
-    # A resource left out of the `resources` param is skipped; validation still runs.
-    validate = GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
-    load = NetSuiteLoadOperator(
-        task_id="load", outlets=[parts.NETSUITE_AR], execution_timeout=timedelta(hours=1)
-    )
     (
         parts.preflight()
         >> parts.extract()
-        >> validate
-        >> load
+        # A resource left out of the `resources` param is skipped; validation still runs.
+        >> GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
+        >> NetSuiteLoadOperator(
+            task_id="load", outlets=[parts.NETSUITE_AR], execution_timeout=timedelta(hours=1)
+        )
         >> ReconcileSummaryOperator(task_id="reconcile")
     )
 

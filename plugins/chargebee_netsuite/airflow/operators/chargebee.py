@@ -79,7 +79,7 @@ class ChargebeeToStagingOperator(ConnectorOperator):
     """Stage one Chargebee resource for the run's data interval (or all of it).
 
     A run without a data interval, or with ``full_resync``, lists everything. The task is
-    skipped when ``resource`` is not among ``resources``. Listings run side by side in the
+    skipped when ``resource`` is not among ``chargebee_resources``. Listings run side by side in the
     ``chargebee_api`` pool, each drawing on one request budget for the site kept in staging,
     so a finished listing's budget goes to those still running.
 
@@ -87,31 +87,33 @@ class ChargebeeToStagingOperator(ConnectorOperator):
         ``credit_notes`` or ``transactions`` (templated).
     :param full_resync: list everything, not just the interval (templated; default: the DAG
         param ``full_resync``, else False).
-    :param resources: the resources this run extracts (default: the DAG param ``resources``,
+    :param chargebee_resources: the resources this run extracts (default: the DAG param ``resources``,
         else all).
     :param chargebee_conn_id: the ``chargebee`` connection.
     """
 
-    template_fields: Sequence[str] = ("resource", "full_resync", "resources")
+    template_fields: Sequence[str] = ("resource", "full_resync", "chargebee_resources")
 
     def __init__(
         self,
         *,
         resource: str,
         full_resync: bool | str | None = None,
-        resources: Sequence[str] | None = None,
+        chargebee_resources: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", CHARGEBEE_POOL)
         super().__init__(**kwargs)
         self.resource = resource
         self.full_resync = full_resync
-        self.resources = resources
+        self.chargebee_resources = chargebee_resources
 
     def execute(self, context: Context) -> dict[str, Any]:
         """The listing's counts (documents, pages, window)."""
         run = RunContext.of(context)
-        chosen = self.resources if self.resources is not None else run.params.get("resources")
+        chosen = self.chargebee_resources
+        if chosen is None:
+            chosen = run.params.get("resources")
         if self.resource not in selected_resources(chosen):
             raise AirflowSkipException(f"{self.resource} is not in this run's resources")
         window = window_from_interval(run.data_interval_start, run.data_interval_end)

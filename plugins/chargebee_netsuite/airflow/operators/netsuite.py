@@ -81,21 +81,25 @@ class NetSuiteLoadOperator(NetSuiteOperator):
     post, a reason. The client comes from ``NetSuiteHook``: it mints the M2M token, reuses it
     for its hour and re-mints it once on a 401.
 
-    :param dry_run: build and check every payload, write nothing (templated; default: the DAG
+    :param is_dry_run: build and check every payload, write nothing (templated; default: the DAG
         param ``dry_run``, else False).
     :param mapping_path: the mapping file (templated; default ``CBNS_MAPPING_PATH``).
     :param netsuite_conn_id: the ``netsuite`` connection.
     :param chargebee_conn_id: the ``chargebee`` connection (its site names the documents).
     """
 
-    template_fields: Sequence[str] = ("dry_run", "mapping_path")
+    template_fields: Sequence[str] = ("is_dry_run", "mapping_path")
     operator_extra_links = (FinanceViewLink(),)
 
     def __init__(
-        self, *, dry_run: bool | str | None = None, mapping_path: str | None = None, **kwargs: Any
+        self,
+        *,
+        is_dry_run: bool | str | None = None,
+        mapping_path: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.dry_run = dry_run
+        self.is_dry_run = is_dry_run
         self.mapping_path = mapping_path
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -107,5 +111,5 @@ class NetSuiteLoadOperator(NetSuiteOperator):
                 resources,
                 run.run_id,
                 mapping_path=Path(self.mapping_path or config.mapping_path),
-                dry_run=flag(self.dry_run, run.params, "dry_run"),
+                dry_run=flag(self.is_dry_run, run.params, "dry_run"),
             )

@@ -33,18 +33,18 @@ class WebhookInboxToNetSuiteOperator(NetSuiteOperator):
     NetSuite already has. It holds the ``netsuite_api`` slot, so it never posts while the
     scheduled sync's load does.
 
-    :param dry_run: build and check every payload, write nothing (templated; default False).
+    :param is_dry_run: build and check every payload, write nothing (templated; default False).
     :param mapping_path: the mapping file (templated; default ``CBNS_MAPPING_PATH``).
     """
 
-    template_fields: Sequence[str] = ("dry_run", "mapping_path")
+    template_fields: Sequence[str] = ("is_dry_run", "mapping_path")
     operator_extra_links = (DataDocsLink(), FinanceViewLink())
 
     def __init__(
-        self, *, dry_run: bool | str = False, mapping_path: str | None = None, **kwargs: Any
+        self, *, is_dry_run: bool | str = False, mapping_path: str | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        self.dry_run = dry_run
+        self.is_dry_run = is_dry_run
         self.mapping_path = mapping_path
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -80,7 +80,7 @@ class WebhookInboxToNetSuiteOperator(NetSuiteOperator):
                         resources,
                         run.run_id,
                         mapping_path=mapping_path,
-                        dry_run=flag(self.dry_run, {}, "dry_run"),
+                        dry_run=flag(self.is_dry_run, {}, "dry_run"),
                     ),
                 )
         log.info("Webhook stages took %s seconds", seconds)
