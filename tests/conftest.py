@@ -18,6 +18,8 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The connector has no default mapping file; tests post with the sandbox's example mapping.
+os.environ.setdefault("CBNS_MAPPING_PATH", str(REPO_ROOT / "include" / "mapping.example.yaml"))
 POSTGRES_ADMIN_URL = os.environ.get(
     "CBNS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select
 
-from chargebee_netsuite.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
+from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_webhook_inbox

@@ -158,7 +158,7 @@ class Sandboxes:
     state: dict[str, Any]
 
     def netsuite_client(self) -> Any:
-        from chargebee_netsuite.airflow.sandbox_connections import connections_from_sandbox_state
+        from cbns_devkit.sandbox.connections import connections_from_sandbox_state
         from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 
         extra = connections_from_sandbox_state(self.state)["netsuite_default"]["extra"]
@@ -175,7 +175,7 @@ class Sandboxes:
 
     def init_env(self) -> dict[str, str]:
         """The ``CBNS_*`` variables an operator would put in .env for these two services."""
-        from chargebee_netsuite.airflow.sandbox_connections import connections_from_sandbox_state
+        from cbns_devkit.sandbox.connections import connections_from_sandbox_state
 
         conns = connections_from_sandbox_state(self.state)
         chargebee, netsuite = conns["chargebee_default"], conns["netsuite_default"]

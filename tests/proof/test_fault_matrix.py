@@ -13,16 +13,16 @@ from typing import Any, cast
 
 import pytest
 
-from chargebee_netsuite.proof import chaos
-from chargebee_netsuite.proof.airflow_runner import (
+from cbns_devkit.proof import chaos
+from cbns_devkit.proof.airflow_runner import (
     SYNC_DAG,
     WEBHOOK_DAG,
     DagRunResult,
     ProofAirflow,
     TaskProcess,
 )
-from chargebee_netsuite.proof.expect import Expected, compare
-from chargebee_netsuite.proof.harness import rsa_pair
+from cbns_devkit.proof.expect import Expected, compare
+from cbns_devkit.proof.harness import rsa_pair
 
 # The scenarios that exercise the most machinery per second; `make chaos` runs them all. Each
 # costs two or three DAG runs (~20 s each); commit-then-drop stays in `make chaos` only, since

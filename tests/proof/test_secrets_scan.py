@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from chargebee_netsuite.proof import chaos
-from chargebee_netsuite.proof.harness import Harness
-from chargebee_netsuite.proof.secrets import (
+from cbns_devkit.proof import chaos
+from cbns_devkit.proof.harness import Harness
+from cbns_devkit.proof.secrets import (
     JWT,
     Needle,
     check_connections,

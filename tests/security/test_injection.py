@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from cbns_devkit.proof import stages
+from cbns_devkit.proof.harness import SITE, Harness
 from chargebee_netsuite.extract.documents import extract_all
 from chargebee_netsuite.extract.events import process_events
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.suiteql_literals import build
-from chargebee_netsuite.proof import stages
-from chargebee_netsuite.proof.harness import SITE, Harness
 from chargebee_netsuite.quality.docs import docs_dir
 from chargebee_netsuite.reconcile.report import run_dir
 from chargebee_netsuite.reconcile.run import reconcile

@@ -16,9 +16,8 @@ from chargebee_netsuite.airflow.connection_ids import (
 from chargebee_netsuite.webhooks.config import ReceiverConfig, ReceiverNotConfigured
 
 STAGING_URL_ENV = "CBNS_STAGING_URL"
+MAPPING_PATH_ENV = "CBNS_MAPPING_PATH"
 DEFAULT_STAGING_FILE = "cbns_staging.db"
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_MAPPING = REPO_ROOT / "include" / "mapping.example.yaml"
 DEFAULT_TIME_ZONE = "America/Los_Angeles"
 
 
@@ -32,7 +31,7 @@ class SyncConfig:
     """Where a run reads and writes, from the environment of the Airflow components.
 
     ``CBNS_STAGING_URL`` (or the ``cbns_staging`` connection: :func:`staging_url`),
-    ``CBNS_MAPPING_PATH`` (default: ``include/mapping.example.yaml``),
+    ``CBNS_MAPPING_PATH`` (required: the mapping file),
     ``CBNS_NETSUITE_TIME_ZONE`` (the NetSuite account's time zone),
     ``CBNS_REPORTS_DIR`` (validation reports, Data Docs, reconciliation reports),
     ``CBNS_LINE_SERVICE_DATES`` (``1`` to send revRec dates per line).
@@ -58,13 +57,30 @@ def sync_config(
     """The configuration for this process (read at run time, never at parse time)."""
     return SyncConfig(
         staging_url=staging_url(),
-        mapping_path=Path(os.environ.get("CBNS_MAPPING_PATH") or DEFAULT_MAPPING),
+        mapping_path=mapping_path(),
         time_zone=os.environ.get("CBNS_NETSUITE_TIME_ZONE") or DEFAULT_TIME_ZONE,
         reports_dir=reports_dir(),
         line_service_dates=os.environ.get("CBNS_LINE_SERVICE_DATES", "0") == "1",
         chargebee_conn_id=chargebee_conn_id,
         netsuite_conn_id=netsuite_conn_id,
     )
+
+
+def mapping_path() -> Path:
+    """The mapping file named by ``CBNS_MAPPING_PATH``; there is no default to fall back on.
+
+    A mapping decides which GL accounts every document posts to, so the connector never picks
+    one by itself (the repository's ``include/mapping.example.yaml`` fits only the sandbox).
+    """
+    from chargebee_netsuite.errors import ConfigurationError
+
+    value = os.environ.get(MAPPING_PATH_ENV, "").strip()
+    if not value:
+        raise ConfigurationError(
+            f"{MAPPING_PATH_ENV} is not set: point it at your mapping file (start from "
+            "include/mapping.example.yaml in the project repository)"
+        )
+    return Path(value)
 
 
 def staging_url() -> str:

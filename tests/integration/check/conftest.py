@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from chargebee_netsuite.airflow.sandbox_connections import (
+from cbns_devkit.sandbox import chargebee, netsuite
+from cbns_devkit.sandbox import cli as sandbox_cli
+from cbns_devkit.sandbox.connections import (
     connections_from_sandbox_state,
     env_assignments,
 )
-from chargebee_netsuite.sandbox import chargebee, netsuite
-from chargebee_netsuite.sandbox import cli as sandbox_cli
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cbns_devkit.sandbox.cli import main as sandbox_main
 from chargebee_netsuite.cli import main
 
 from .conftest import set_connection
@@ -101,7 +102,8 @@ def test_a_wrong_netsuite_certificate_and_missing_connection(
 def test_sandbox_connections_prints_what_airflow_needs(
     sandbox_state: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["sandbox-connections", "--state-file", sandbox_state["_path"]]) == 0
+    state_dir = str(Path(sandbox_state["_path"]).parent)
+    assert sandbox_main(["connections", "--state-dir", state_dir]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert [line.split("=", 1)[0] for line in lines] == [
@@ -112,7 +114,7 @@ def test_sandbox_connections_prints_what_airflow_needs(
     script = f'{out}\nprintf %s "$AIRFLOW_CONN_NETSUITE_DEFAULT"'
     echoed = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
     assert '"conn_type":"netsuite"' in echoed.stdout
-    assert main(["sandbox-connections", "--state-file", "/nonexistent/sandbox.json"]) == 1
+    assert sandbox_main(["connections", "--state-dir", "/nonexistent"]) == 1
     assert "cbns-sandbox serve" in capsys.readouterr().err
 
 

@@ -14,6 +14,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import Engine
 
+from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
+from cbns_devkit.sandbox.chargebee.conventions import Conventions
+from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.api import create_app as create_netsuite
+from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.extract.documents import extract_all
 from chargebee_netsuite.load.run import LoadSummary, SyncSettings, sync
@@ -23,12 +29,6 @@ from chargebee_netsuite.netsuite.governance import ConcurrencyLimiter
 from chargebee_netsuite.reference.model import ReferenceData
 from chargebee_netsuite.reference.pull import refresh_reference_data
 from chargebee_netsuite.reference.store import read_reference_data
-from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
-from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
-from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
-from chargebee_netsuite.sandbox.netsuite.api import create_app as create_netsuite
-from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 from chargebee_netsuite.transform.model import TransformSettings
 

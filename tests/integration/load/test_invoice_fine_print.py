@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from cbns_devkit.sandbox.chargebee.conventions import Conventions
 from chargebee_netsuite.quality.run import validate_staged
-from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
 from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
 
 from .conftest import SITE, WRITE_OFF_ITEM, Env, StartEnv, mapping

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from chargebee_netsuite.mapping import MappingConfig
-from chargebee_netsuite.proof.expect import (
+from cbns_devkit.proof.expect import (
     compare,
     expected_documents,
     held_with_reason,
     netsuite_transactions,
 )
+from chargebee_netsuite.mapping import MappingConfig
 from chargebee_netsuite.staging.ledger_tables import ns_ledger_attempts
 from chargebee_netsuite.transform.identity import external_id
 

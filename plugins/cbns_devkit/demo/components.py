@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from chargebee_netsuite.demo.home import AirflowHome, venv_bin
+from cbns_devkit.demo.home import AirflowHome, venv_bin
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 TERMINAL = {"success", "failed"}

@@ -1,6 +1,6 @@
 """Webhook → NetSuite latency through real Airflow: a steady trickle, then a burst.
 
-Run ``python -m chargebee_netsuite.demo.webhook_latency [--events 50] [--burst 1000]
+Run ``python -m cbns_devkit.demo.webhook_latency [--events 50] [--burst 1000]
 [--postgres]``. It starts the whole system (sandboxes, API server with the webhook receiver,
 scheduler with LocalExecutor, dag-processor, triggerer; a throwaway Postgres metadata database
 with ``--postgres``, else SQLite), runs one sync so the customers exist in NetSuite, unpauses
@@ -37,8 +37,8 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
-from chargebee_netsuite.demo.components import AirflowAPI
-from chargebee_netsuite.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
+from cbns_devkit.demo.components import AirflowAPI
+from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
 from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_webhook_inbox
 from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
@@ -357,7 +357,7 @@ def measure(
     timeout: float = 1800.0,
 ) -> dict[str, Any]:
     """Both phases on one running system; figures per phase plus the machine's load."""
-    from chargebee_netsuite.demo.stack import store_connections
+    from cbns_devkit.demo.stack import store_connections
 
     started = time.monotonic()
     results: dict[str, Any] = {
@@ -416,7 +416,7 @@ def measure(
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the measurement and print it."""
-    parser = argparse.ArgumentParser(prog="python -m chargebee_netsuite.demo.webhook_latency")
+    parser = argparse.ArgumentParser(prog="python -m cbns_devkit.demo.webhook_latency")
     parser.add_argument("--events", type=int, default=50, help="steady phase: invoices")
     parser.add_argument("--spread", type=float, default=150.0, help="steady phase: seconds")
     parser.add_argument("--burst", type=int, default=1000, help="burst phase: invoices (0: skip)")

@@ -20,9 +20,9 @@ from typing import Any
 _SERVER = """
 import json, sys
 from pathlib import Path
-from chargebee_netsuite.sandbox.netsuite.api import create_app
-from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
-from chargebee_netsuite.sandbox.server import serve_in_thread
+from cbns_devkit.sandbox.netsuite.api import create_app
+from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from cbns_devkit.sandbox.server import serve_in_thread
 
 args = json.loads(Path(sys.argv[1]).read_text())
 pem = Path(args.pop("public_key_path")).read_bytes()

@@ -1,5 +1,4 @@
-"""What a sync did, for people, printed by the demo: the headline numbers
-(``reconcile/headline.py``) as text, and where the reports are."""
+"""The demo's printed summary: the run's headline numbers, then where its reports are."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from chargebee_netsuite.sandbox.server import SandboxSpec
+from cbns_devkit.sandbox.server import SandboxSpec
 
 from .api import create_app
 from .demo import run_demo

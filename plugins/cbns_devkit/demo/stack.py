@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cbns_devkit.demo.components import AirflowAPI, Components, simple_auth_env
+from cbns_devkit.demo.home import AirflowHome
+from cbns_devkit.demo.sandboxes import SandboxProcess
+from cbns_devkit.sandbox.connections import connections_from_sandbox_state
+from cbns_devkit.sandbox.server import free_port
 from chargebee_netsuite.airflow.pools import pool_specs
-from chargebee_netsuite.airflow.sandbox_connections import connections_from_sandbox_state
-from chargebee_netsuite.demo.components import AirflowAPI, Components, simple_auth_env
-from chargebee_netsuite.demo.home import AirflowHome
-from chargebee_netsuite.demo.sandboxes import SandboxProcess
-from chargebee_netsuite.sandbox.server import free_port
 
 WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"
 TIME_ZONE = "America/Los_Angeles"

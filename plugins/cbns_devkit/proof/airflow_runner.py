@@ -41,12 +41,8 @@ import httpx
 import psutil
 from sqlalchemy import Engine, bindparam, create_engine, text
 
-from chargebee_netsuite.airflow.sandbox_connections import (
-    connections_from_sandbox_state,
-    env_assignments,
-)
-from chargebee_netsuite.demo.home import AirflowHome, venv_bin
-from chargebee_netsuite.proof.harness import (
+from cbns_devkit.demo.home import AirflowHome, venv_bin
+from cbns_devkit.proof.harness import (
     ACCOUNT,
     CERT,
     CLIENT_ID,
@@ -55,7 +51,11 @@ from chargebee_netsuite.proof.harness import (
     TIME_ZONE,
     Harness,
 )
-from chargebee_netsuite.sandbox.server import free_port
+from cbns_devkit.sandbox.connections import (
+    connections_from_sandbox_state,
+    env_assignments,
+)
+from cbns_devkit.sandbox.server import free_port
 
 SYNC_DAG = "chargebee_netsuite_sync"
 WEBHOOK_DAG = "chargebee_netsuite_webhooks"

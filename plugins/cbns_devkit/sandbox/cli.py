@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -13,8 +14,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from chargebee_netsuite.sandbox import chargebee, netsuite
-from chargebee_netsuite.sandbox.server import RunningServer, SandboxSpec, serve_in_thread
+from cbns_devkit.sandbox import chargebee, netsuite
+from cbns_devkit.sandbox.connections import (
+    connections_from_sandbox_state,
+    env_assignments,
+    load_sandbox_state,
+)
+from cbns_devkit.sandbox.server import RunningServer, SandboxSpec, serve_in_thread
 
 STATE_FILE = "sandbox.json"
 DEFAULT_PORTS = {"chargebee": 8710, "netsuite": 8720}
@@ -28,9 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "command",
-        choices=["serve", "demo"],
+        choices=["serve", "demo", "connections"],
         help="serve: start the sandboxes and keep them up until Ctrl-C; "
-        "demo: start them, show a few real requests, stop",
+        "demo: start them, show a few real requests, stop; "
+        "connections: print the AIRFLOW_CONN_* values that point Airflow at running sandboxes "
+        "(they contain the sandbox's generated, local-only credentials)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["env", "json"],
+        default="env",
+        help="connections only. env: `export AIRFLOW_CONN_…='…'` lines for eval or a .env "
+        "file; json: {conn_id: connection}",
     )
     parser.add_argument(
         "--state-dir",
@@ -109,6 +124,22 @@ def public_view(state: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def print_connections(state_file: Path, output_format: str) -> int:
+    """Print the Airflow connections for the sandboxes ``serve`` described in ``state_file``."""
+    try:
+        state = load_sandbox_state(state_file)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    connections = connections_from_sandbox_state(state)
+    if output_format == "json":
+        print(json.dumps(connections, indent=2))
+    else:
+        for name, value in env_assignments(connections).items():
+            print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
 def stop_all(servers: Sequence[RunningServer]) -> None:
     for server in servers:
         server.stop()
@@ -118,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cbns-sandbox` console script."""
     args = build_parser().parse_args(argv)
     state_dir: Path = args.state_dir.resolve()
+    if args.command == "connections":
+        return print_connections(state_dir / STATE_FILE, args.format)
     specs = [chargebee.build(args, state_dir), netsuite.build(args, state_dir)]
     servers, state = start_all(args, specs)
     state_path = write_state(state_dir, state)

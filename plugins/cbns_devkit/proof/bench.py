@@ -1,4 +1,4 @@
-"""End-to-end benchmark: ``python -m chargebee_netsuite.proof.bench [--scales 2000 20000]``.
+"""End-to-end benchmark: ``python -m cbns_devkit.proof.bench [--scales 2000 20000]``.
 
 For each scale (documents, roughly: customers and their invoices, credit notes, payments and
 refunds) both sandboxes start with generated data, NetSuite answering after ``--latency-ms``
@@ -6,7 +6,7 @@ and allowing ``--concurrency`` requests in flight. Each stage (reference, extrac
 load) runs in its own process, so its time and peak RSS are its own. Then a second sync with
 nothing changed counts NetSuite writes (goal 0) and Chargebee requests. Baselines in the same
 run: the load with concurrency 1, and a first extraction at each Chargebee plan limit (150,
-1000, 3500 requests/minute) against its bound (``chargebee_netsuite.extract.bench``).
+1000, 3500 requests/minute) against its bound (``cbns_devkit.bench.extract``).
 Figures go to ``bench/results.json`` and stdout, ending with each stage's verdicts: is its
 peak RSS flat (at most 400 MB at every scale), and does its time grow no faster than the
 number of documents.
@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from chargebee_netsuite.proof.harness import REPO, Harness, StageRun, rsa_pair
+from cbns_devkit.proof.harness import REPO, Harness, StageRun, rsa_pair
 from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
 
 STAGES = ("reference", "extract", "validate", "load")
@@ -176,8 +176,8 @@ EXTRACT_PLANS: dict[int, tuple[float, float]] = {
 
 def bench_extract_budget(plans: dict[int, tuple[float, float]] = EXTRACT_PLANS) -> dict[str, Any]:
     """A first full extraction at each plan limit, task processes sharing the site's budget
-    (``chargebee_netsuite.extract.bench``): documents/s against the plan's bound."""
-    from chargebee_netsuite.extract import bench as extract_bench
+    (``cbns_devkit.bench.extract``): documents/s against the plan's bound."""
+    from cbns_devkit.bench import extract as extract_bench
 
     figures: dict[str, Any] = {}
     for limit, (window, windows) in plans.items():
@@ -254,7 +254,7 @@ def bench_webhooks(
     root: Path, events: int, spread: float, burst: int, rate_limit: int | None
 ) -> dict[str, Any]:
     """Webhook → NetSuite latency through the whole Airflow stack (Postgres metadata DB)."""
-    from chargebee_netsuite.demo import webhook_latency
+    from cbns_devkit.demo import webhook_latency
 
     with webhook_latency.throwaway_postgres() as metadata_url:
         return webhook_latency.measure(
@@ -269,7 +269,7 @@ def bench_webhooks(
 
 def print_webhooks(figures: dict[str, Any]) -> None:
     """One line per phase, and the verdict on the bound."""
-    from chargebee_netsuite.demo.webhook_latency import BOUND_SECONDS, describe
+    from cbns_devkit.demo.webhook_latency import BOUND_SECONDS, describe
 
     print(
         f"webhooks (Postgres metadata DB, LocalExecutor; load average "

@@ -1,6 +1,6 @@
 """Load throughput against the sandboxes, and its ratio to the governance bound.
 
-Run ``python -m chargebee_netsuite.load.bench [--scale N] [--latency-ms L] [--concurrency C]
+Run ``python -m cbns_devkit.bench.load [--scale N] [--latency-ms L] [--concurrency C]
 [--runs R]``; the defaults are the conditions of the throughput issue (L = 20 ms, C = 5, about
 2,300 writes, median of 3 runs). With C requests in flight and every request taking L ms, no
 loader can exceed C / L writes per second; the ratio says how close the loader comes to that
@@ -29,6 +29,11 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
+from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.process import NetSuiteProcess
+from cbns_devkit.sandbox.netsuite.refdata import repository_reference_data
+from cbns_devkit.sandbox.server import serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.extract.documents import extract_all
 from chargebee_netsuite.load.run import SyncSettings, sync
@@ -37,11 +42,6 @@ from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.governance import ConcurrencyLimiter
 from chargebee_netsuite.reference.pull import refresh_reference_data
 from chargebee_netsuite.reference.store import read_reference_data
-from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
-from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
-from chargebee_netsuite.sandbox.netsuite.process import NetSuiteProcess
-from chargebee_netsuite.sandbox.netsuite.refdata import repository_reference_data
-from chargebee_netsuite.sandbox.server import serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 from chargebee_netsuite.transform.model import TransformSettings
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from chargebee_netsuite.sandbox.profile import choose
+from cbns_devkit.sandbox.profile import choose
 
 DatePeriodMismatch = Literal["disallow", "warn", "allow"]
 # "reject" is the sandbox default and not a NetSuite value: it stands for "the connector must

@@ -1,4 +1,4 @@
-"""The fault matrix: ``python -m chargebee_netsuite.proof.chaos [--scale N] [--seeds 1 2 3]``.
+"""The fault matrix: ``python -m cbns_devkit.proof.chaos [--scale N] [--seeds 1 2 3]``.
 
 Every scenario starts fresh sandboxes with the same generated data and runs the real DAG
 ``chargebee_netsuite_sync`` through Airflow (:mod:`proof.airflow_runner`: LocalExecutor task
@@ -27,9 +27,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from chargebee_netsuite.airflow.settings import STAGING_CONN_ID
-from chargebee_netsuite.proof import stages
-from chargebee_netsuite.proof.airflow_runner import (
+from cbns_devkit.proof import stages
+from cbns_devkit.proof.airflow_runner import (
     SYNC_DAG,
     WEBHOOK_DAG,
     DagRunResult,
@@ -40,12 +39,12 @@ from chargebee_netsuite.proof.airflow_runner import (
     kill_task,
     sandbox_env,
 )
-from chargebee_netsuite.proof.disturb import (
+from cbns_devkit.proof.disturb import (
     Disturber,
     chargebee_random_5xx,
     netsuite_token_expiry,
 )
-from chargebee_netsuite.proof.expect import (
+from cbns_devkit.proof.expect import (
     Row,
     chargebee_list,
     compare,
@@ -53,7 +52,8 @@ from chargebee_netsuite.proof.expect import (
     held_with_reason,
     netsuite_transactions,
 )
-from chargebee_netsuite.proof.harness import FAST_RETRIES, SITE, Harness, rsa_pair
+from cbns_devkit.proof.harness import FAST_RETRIES, SITE, Harness, rsa_pair
+from chargebee_netsuite.airflow.settings import STAGING_CONN_ID
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
 STAGE_ORDER = ("reference", "extract", "validate", "load")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from chargebee_netsuite.sandbox.profile import choose
+from cbns_devkit.sandbox.profile import choose
 
 from .conventions import Conventions
 from .currencies import USD_PER_UNIT, SiteCurrencies

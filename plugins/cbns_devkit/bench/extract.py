@@ -1,6 +1,6 @@
 """Benchmark: a first full extraction against a Chargebee plan's request limit, as the DAG runs it.
 
-Run ``python -m chargebee_netsuite.extract.bench [--rate-limit 150|1000|3500] [--windows 6]``.
+Run ``python -m cbns_devkit.bench.extract [--rate-limit 150|1000|3500] [--windows 6]``.
 
 * The sandbox runs in its own process and enforces the plan's limit; its request log says how
   many requests were answered 429 (goal 0) and the most that arrived within any one window.
@@ -71,7 +71,7 @@ def scale_for(rate_limit_per_minute: int, window_seconds: float, windows: float)
 def _serve(settings: Any, port: int) -> None:  # runs in the child process
     import uvicorn
 
-    from chargebee_netsuite.sandbox.chargebee.app import create_app
+    from cbns_devkit.sandbox.chargebee.app import create_app
 
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
@@ -194,7 +194,7 @@ def fill_previous_window(limiter: SharedRateLimiter) -> None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m chargebee_netsuite.extract.bench")
+    parser = argparse.ArgumentParser(prog="python -m cbns_devkit.bench.extract")
     parser.add_argument(
         "--rate-limit",
         type=int,
@@ -234,8 +234,8 @@ def _request_log(base_url: str, window_seconds: float) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its figures, and return them."""
     # The DAG's pool sizing (plain Python; no Airflow import).
+    from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
     from chargebee_netsuite.airflow.pools import chargebee_slots
-    from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
 
     args = parse_args(argv)
     budget = per_window(args.rate_limit, args.window_seconds)

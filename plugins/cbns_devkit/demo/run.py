@@ -18,11 +18,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from cbns_devkit.demo.home import AirflowHome
+from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
+from cbns_devkit.demo.stack import webhook_connection
+from cbns_devkit.sandbox.connections import connections_from_sandbox_state
 from chargebee_netsuite.airflow.pools import pool_specs
-from chargebee_netsuite.airflow.sandbox_connections import connections_from_sandbox_state
-from chargebee_netsuite.demo.home import AirflowHome
-from chargebee_netsuite.demo.sandboxes import SandboxProcess, add_problem_records
-from chargebee_netsuite.demo.stack import webhook_connection
 
 SYNC_DAG = "chargebee_netsuite_sync"
 TIME_ZONE = "America/Los_Angeles"
@@ -68,7 +68,7 @@ def wire(home: AirflowHome, state: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> None:
     """Print documents per kind, quarantine reasons, open AR on both sides, report paths."""
-    from chargebee_netsuite.demo.summary import render, report_paths
+    from cbns_devkit.demo.summary import render, report_paths
     from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
     from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
     from chargebee_netsuite.staging.db import create_staging_engine
@@ -166,7 +166,7 @@ def airflow(state_dir: Path, seed: Path | None = None, port: int = 8080) -> int:
     The sandboxes start empty each time, so the staging database starts fresh too (its
     ledger would otherwise point at NetSuite records that no longer exist).
     """
-    from chargebee_netsuite.demo.stack import WEBHOOK_DAG, running_stack
+    from cbns_devkit.demo.stack import WEBHOOK_DAG, running_stack
 
     started = time.monotonic()
     home_dir = (state_dir / "airflow").resolve()

@@ -1,4 +1,4 @@
-"""One stage of a sync in its own process: ``python -m chargebee_netsuite.proof.stages ARGS STAGE``.
+"""One stage of a sync in its own process: ``python -m cbns_devkit.proof.stages ARGS STAGE``.
 
 Stages: ``reference`` (pull NetSuite reference data), ``extract``, ``validate``, ``load``,
 ``sync`` (all four). Each calls the function the Airflow task calls, with the same

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from chargebee_netsuite.airflow.pools import PoolSpec, pools_file
+from chargebee_netsuite.airflow.settings import MAPPING_PATH_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PRELOAD_MODULE = "chargebee_netsuite.airflow.preload"
+EXAMPLE_MAPPING = REPO_ROOT / "include" / "mapping.example.yaml"
 
 
 def venv_bin(name: str) -> str:
@@ -48,6 +50,11 @@ class AirflowHome:
     sql_alchemy_conn: str | None = None
     executor: str = "LocalExecutor"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The connector has no default mapping; the demo uses the repository's example unless the
+    # caller's environment names another.
+    mapping_path: Path = field(
+        default_factory=lambda: Path(os.environ.get(MAPPING_PATH_ENV) or EXAMPLE_MAPPING)
+    )
 
     def __post_init__(self) -> None:
         self.path = self.path.resolve()
@@ -91,6 +98,7 @@ class AirflowHome:
                 "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": PRELOAD_MODULE,
                 "CBNS_STAGING_URL": self.staging_url,
                 "CBNS_REPORTS_DIR": str(self.reports_dir),
+                MAPPING_PATH_ENV: str(self.mapping_path.resolve()),
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -1,4 +1,4 @@
-"""Secrets scan: ``python -m chargebee_netsuite.proof.secrets --state-dir .sandbox``.
+"""Secrets scan: ``python -m cbns_devkit.proof.secrets --state-dir .sandbox``.
 
 After a sync (the demo's Airflow run), look through every file the run produced — task logs,
 reports, Data Docs, the staging database (ledger and staging tables) and the Airflow metadata

@@ -27,12 +27,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from chargebee_netsuite.sandbox.chargebee.app import create_app as create_chargebee
-from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
-from chargebee_netsuite.sandbox.netsuite.api import create_app as create_netsuite
-from chargebee_netsuite.sandbox.netsuite.process import NetSuiteProcess
-from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
+from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
+from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.api import create_app as create_netsuite
+from cbns_devkit.sandbox.netsuite.process import NetSuiteProcess
+from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 
 REPO = Path(__file__).resolve().parents[3]
@@ -200,7 +200,7 @@ class Harness:
 
     def restore_certificate(self) -> None:
         """Register the certificate again."""
-        from chargebee_netsuite.sandbox.netsuite.keys import load_public_key
+        from cbns_devkit.sandbox.netsuite.keys import load_public_key
 
         if self.netsuite_app is None:
             raise RuntimeError("revocation needs the NetSuite sandbox in this process")
@@ -239,7 +239,7 @@ class Harness:
         A failing stage ends the run there, as in a DAG run; returns what failed (empty when
         everything finished), or re-raises when ``strict``.
         """
-        from chargebee_netsuite.proof import stages
+        from cbns_devkit.proof import stages
 
         args = {**self.stage_args(), **FAST_RETRIES, **(extra or {}), "run_id": run_id}
         os.environ[args["chargebee_key_env"]] = self.chargebee_settings.test_key
@@ -283,7 +283,7 @@ class Harness:
         log_path = self.workdir / f"stage-{stage}-{run_id}.log"
         with log_path.open("w") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "chargebee_netsuite.proof.stages", str(args_path), stage],
+                [sys.executable, "-m", "cbns_devkit.proof.stages", str(args_path), stage],
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=log,

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from chargebee_netsuite.demo.home import venv_bin
+from cbns_devkit.demo.home import venv_bin
 
 STATE_FILE = "sandbox.json"
 
