@@ -89,7 +89,7 @@ class DagRunResult:
         return sorted(task for task, (_, tries) in self.tasks.items() if tries > 1)
 
     def summary(self, label: str) -> str:
-        """``label success`` or ``label failed (load.post_to_netsuite failed)``, with retries."""
+        """``label success`` or ``label failed (load failed)``, with retries."""
         parts = []
         failed = sorted(t for t, (state, _) in self.tasks.items() if state == "failed")
         if failed:
@@ -106,7 +106,7 @@ def sandbox_env(harness: Harness) -> dict[str, str]:
 
     Connections are ``AIRFLOW_CONN_*`` JSON, as for the demo (``sandbox_connections``), with the
     matrix's quick client retries as connection extras; staging, mapping, reports and the
-    NetSuite time zone are the variables ``airflow/tasks.py`` reads.
+    NetSuite time zone are the variables ``airflow/settings.py`` reads.
     """
     state: dict[str, Any] = {
         "chargebee": {
@@ -187,7 +187,8 @@ class RunningDag:
             if len(title) != 4 or " ".join(title[:3]) != TASK_TITLE.strip():
                 continue
             task_id = self._task_id(title[3])
-            if task_id is not None and task_id.startswith(f"{group}."):
+            # A stage is a task group (``extract.<resource>``) or a single task (``load``).
+            if task_id is not None and (task_id == group or task_id.startswith(f"{group}.")):
                 found[title[3]] = TaskProcess(task_id, title[3], child)
         if not found:
             return []

@@ -79,16 +79,16 @@ class ChargebeeToStagingOperator(ConnectorOperator):
     """Stage one Chargebee resource for the run's data interval (or all of it).
 
     A run without a data interval, or with ``full_resync``, lists everything. The task is
-    skipped when ``resource`` is not among ``chargebee_resources``. Listings run side by side in the
-    ``chargebee_api`` pool, each drawing on one request budget for the site kept in staging,
+    skipped when ``resource`` is not among ``chargebee_resources``. Listings run side by side in
+    the     ``chargebee_api`` pool, each drawing on one request budget for the site kept in staging,
     so a finished listing's budget goes to those still running.
 
     :param resource: ``customers``, ``items``, ``item_prices``, ``invoices``,
         ``credit_notes`` or ``transactions`` (templated).
     :param full_resync: list everything, not just the interval (templated; default: the DAG
         param ``full_resync``, else False).
-    :param chargebee_resources: the resources this run extracts (default: the DAG param ``resources``,
-        else all).
+    :param chargebee_resources: the resources this run extracts (default: the DAG param
+        ``resources``, else all).
     :param chargebee_conn_id: the ``chargebee`` connection.
     """
 
