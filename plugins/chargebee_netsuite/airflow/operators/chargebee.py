@@ -79,9 +79,9 @@ class ChargebeeToStagingOperator(ConnectorOperator):
     """Stage one Chargebee resource for the run's data interval (or all of it).
 
     A run without a data interval, or with ``full_resync``, lists everything. The task is
-    skipped when ``resource`` is not among ``chargebee_resources``. Listings run side by side in
-    the     ``chargebee_api`` pool, each drawing on one request budget for the site kept in staging,
-    so a finished listing's budget goes to those still running.
+    skipped when ``resource`` is not among ``chargebee_resources``. Listings run side by side
+    in the ``chargebee_api`` pool, each drawing on one request budget for the site kept in
+    staging, so a finished listing's budget goes to those still running.
 
     :param resource: ``customers``, ``items``, ``item_prices``, ``invoices``,
         ``credit_notes`` or ``transactions`` (templated).
