@@ -280,3 +280,9 @@ def test_dags_serialise(dagbag: Any) -> None:
         data = DagSerialization.to_dict(dagbag.dags[dag_id])
         restored = DagSerialization.from_dict(data)
         assert set(restored.task_ids) == set(dagbag.dags[dag_id].task_ids)
+    # The UI's buttons survive serialisation: each operator's extra links, by name.
+    sync = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags[SYNC]))
+    assert sync.get_task("validate").extra_links == ["Data Docs", "Finance view"]
+    assert sync.get_task("load").extra_links == ["Finance view"]
+    reconcile = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags[RECONCILE]))
+    assert reconcile.get_task("reconcile").extra_links == ["Finance view", "Reconciliation report"]
