@@ -56,6 +56,7 @@ from cbns_devkit.sandbox.connections import (
     env_assignments,
 )
 from cbns_devkit.sandbox.server import free_port
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
 
 SYNC_DAG = "chargebee_netsuite_sync"
 WEBHOOK_DAG = "chargebee_netsuite_webhooks"
@@ -123,14 +124,14 @@ def sandbox_env(harness: Harness) -> dict[str, str]:
         },
     }
     connections = connections_from_sandbox_state(state)
-    connections["chargebee_default"]["extra"]["rate_limit_per_minute"] = (
+    connections[CHARGEBEE_CONN_ID]["extra"]["rate_limit_per_minute"] = (
         harness.chargebee_settings.rate_limit_per_minute
     )
     # A 429 without Retry-After waits out the window the client believes in: the sandbox's
     # current one (scenarios shorten it at run time), not Chargebee's minute.
     window = harness.cb_admin("GET", "/faults")["rate_limit_window_seconds"]
-    connections["chargebee_default"]["extra"]["rate_limit_window_seconds"] = window
-    connections["netsuite_default"]["extra"].update({**FAST_RETRIES, "max_attempts": 8})
+    connections[CHARGEBEE_CONN_ID]["extra"]["rate_limit_window_seconds"] = window
+    connections[NETSUITE_CONN_ID]["extra"].update({**FAST_RETRIES, "max_attempts": 8})
     args = harness.stage_args()
     return {
         **env_assignments(connections),
