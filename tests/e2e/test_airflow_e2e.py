@@ -2,10 +2,12 @@
 (LocalExecutor, Postgres metadata database) plus both sandboxes, as separate processes.
 
 One test, in stages, since each stage needs the previous one's NetSuite state: a triggered
-sync succeeds; a Chargebee change reaches NetSuite through the webhook receiver and the
-webhook DAG, started by the receiver's asset event (the safety-net schedule is set to once a
-year, so no run can come from it), and a burst of changes starts only a few runs; a three-day
-backfill succeeds; NetSuite is checked through SuiteQL throughout.
+sync succeeds, and its validation task links to the run's Data Docs served by the plugin; a
+Chargebee change reaches NetSuite through the webhook receiver and the webhook DAG, started by
+the receiver's asset event (the safety-net schedule is set to once a year, so no run can come
+from it), and a burst of changes starts only a few runs; a three-day backfill succeeds; the
+reconciliation DAG succeeds and links to its report. Every operator of the connector runs in
+one of these DAGs; NetSuite is checked through SuiteQL throughout.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
+from chargebee_netsuite.finance_view.settings import RECONCILE_DAG_ID
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_webhook_inbox
@@ -102,6 +105,17 @@ def _eventually(check: Callable[[], Any], timeout: float, what: str, stack: Stac
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def _linked_page(stack: Stack, dag_id: str, run_id: str, task_id: str, link: str) -> str:
+    """The page an extra link of a task instance points to, fetched as the UI user would."""
+    links = stack.api.request(
+        "GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/links"
+    )["extra_links"]
+    assert links.get(link), links
+    page = stack.api.http.get(links[link])
+    assert page.status_code == 200, (links[link], page.status_code)
+    return page.text
+
+
 def _invoice_ids(client: NetSuiteClient, site: str) -> set[str]:
     prefix = identity.external_id(site, identity.INVOICE, "x")[:-1]
     rows = client.suiteql.query(
@@ -144,6 +158,9 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
         tasks = api.task_states(SYNC_DAG, run_id)
         assert state == "success", tasks
         assert set(tasks.values()) == {"success"}, tasks
+        # The validation operator's extra link opens the run's Data Docs on the API server.
+        docs = _linked_page(stack, SYNC_DAG, run_id, "validate", "Data Docs")
+        assert "quarantine" in docs.lower()
         with _netsuite(stack) as netsuite:
             synced = _invoice_ids(netsuite, site)
             assert synced, "the sync posted no invoices"
@@ -266,3 +283,20 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
             assert starts == ["2026-01-01", "2026-01-02", "2026-01-03"]
             # Re-syncing posted nothing twice: one NetSuite invoice per external id.
             assert _invoice_ids(netsuite, site) >= synced | {invoice_id}
+
+        # 4. The reconciliation DAG: unpausing it runs its latest interval, which succeeds and
+        # links to its report.
+        api.wait_for_dag(RECONCILE_DAG_ID, 60)
+        api.unpause(RECONCILE_DAG_ID)
+
+        def reconciled() -> list[dict[str, Any]] | None:
+            runs = api.request("GET", f"/dags/{RECONCILE_DAG_ID}/dagRuns")["dag_runs"]
+            return runs if runs and all(r["state"] in ("success", "failed") for r in runs) else None
+
+        [run] = _eventually(reconciled, 300, "the reconciliation run", stack)
+        tasks = api.task_states(RECONCILE_DAG_ID, run["dag_run_id"])
+        assert run["state"] == "success" and set(tasks.values()) == {"success"}, tasks
+        report = _linked_page(
+            stack, RECONCILE_DAG_ID, run["dag_run_id"], "reconcile", "Reconciliation report"
+        )
+        assert "<html" in report.lower()
