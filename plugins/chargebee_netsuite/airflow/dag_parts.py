@@ -126,33 +126,39 @@ RECONCILE_PARAMS = {
 # -- task groups ------------------------------------------------------------------------------
 
 
-def preflight(*, reference: bool = True) -> TaskGroup:
+def preflight(*, reference: bool = True, **connections: str) -> TaskGroup:
     """Prove both connections and migrate staging; with ``reference``, also refresh NetSuite
-    reference data (SuiteQL) and check the mapping file against it."""
+    reference data (SuiteQL) and check the mapping file against it. ``connections``
+    (``chargebee_conn_id=…``, ``netsuite_conn_id=…``) go to every task."""
     doc = "Prove both connections work and bring the staging schema up to date."
     if reference:
         doc += (
             " Refresh NetSuite reference data and check the mapping file against it. A rejected"
             " key or a mapping that cannot parse stops the run here."
         )
-    with TaskGroup(
-        "preflight", tooltip="Connections, staging schema, reference, mapping", doc_md=doc
-    ) as group:
+    tooltip = "Connections, staging schema, reference, mapping"
+    with TaskGroup("preflight", tooltip=tooltip, doc_md=doc) as group:
         steps = [
-            CheckConnectionsOperator(task_id="check_connections"),
-            MigrateStagingOperator(task_id="migrate_staging"),
+            CheckConnectionsOperator(task_id="check_connections", **connections),
+            MigrateStagingOperator(task_id="migrate_staging", **connections),
         ]
         if reference:
             steps += [
-                NetSuiteReferenceOperator(task_id="pull_reference", outlets=[NETSUITE_REFERENCE]),
-                MappingCheckOperator(task_id="check_mapping"),
+                NetSuiteReferenceOperator(
+                    task_id="pull_reference", outlets=[NETSUITE_REFERENCE], **connections
+                ),
+                MappingCheckOperator(task_id="check_mapping", **connections),
             ]
         chain(*steps)
     return group
 
 
 def extract(
-    group_id: str = "extract", *, lineage: bool = True, doc_md: str | None = None
+    group_id: str = "extract",
+    *,
+    lineage: bool = True,
+    doc_md: str | None = None,
+    **connections: str,
 ) -> TaskGroup:
     """One Chargebee listing per resource, side by side in the ``chargebee_api`` pool; with
     ``lineage``, each updates its ``chargebee://…/<resource>`` asset."""
@@ -161,13 +167,13 @@ def extract(
         "resync), side by side within the `chargebee_api` pool. Newest `resource_version` "
         "wins, so re-reading a window changes nothing."
     )
-    with TaskGroup(
-        group_id, tooltip="One Chargebee listing per resource, in parallel", doc_md=doc
-    ) as group:
+    tooltip = "One Chargebee listing per resource, in parallel"
+    with TaskGroup(group_id, tooltip=tooltip, doc_md=doc) as group:
         for resource in RESOURCES:
             ChargebeeToStagingOperator(
                 task_id=resource,
                 resource=resource,
                 outlets=[chargebee_asset(resource)] if lineage else [],
+                **connections,
             )
     return group

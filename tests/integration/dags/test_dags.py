@@ -286,3 +286,19 @@ def test_dags_serialise(dagbag: Any) -> None:
     assert sync.get_task("load").extra_links == ["Finance view"]
     reconcile = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags[RECONCILE]))
     assert reconcile.get_task("reconcile").extra_links == ["Finance view", "Reconciliation report"]
+
+
+def test_the_readmes_own_dag_example_parses(tmp_path: Path) -> None:
+    """The README's "Operators in your own DAG" block is a working DAG file."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Operators in your own DAG", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "own_dag.py").write_text(code)
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.import_errors == {}
+    [dag] = bag.dags.values()
+    assert dag.get_task("load").netsuite_conn_id == "netsuite_sb1"
+    assert dag.get_task("preflight.check_connections").chargebee_conn_id == "chargebee_eu"
+    assert dag.get_task("load").upstream_task_ids == {"validate"}
