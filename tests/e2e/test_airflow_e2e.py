@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select
 
-from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
+from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, WEBHOOK_TASK, Stack, running_stack
 from chargebee_netsuite.finance_view.settings import RECONCILE_DAG_ID
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.suiteql_literals import build
@@ -158,9 +158,6 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
         tasks = api.task_states(SYNC_DAG, run_id)
         assert state == "success", tasks
         assert set(tasks.values()) == {"success"}, tasks
-        # The validation operator's extra link opens the run's Data Docs on the API server.
-        docs = _linked_page(stack, SYNC_DAG, run_id, "validate", "Data Docs")
-        assert "quarantine" in docs.lower()
         with _netsuite(stack) as netsuite:
             synced = _invoice_ids(netsuite, site)
             assert synced, "the sync posted no invoices"
@@ -219,6 +216,10 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
                 }, consumed
                 assert all(e["extra"]["source"] == "chargebee webhook receiver" for e in consumed)
                 assert {r["run_type"] for r in _webhook_runs(stack, since)} == {"asset_triggered"}
+                # The task's extra link opens the Data Docs of what that run validated, served
+                # by the plugin on the API server.
+                docs = _linked_page(stack, WEBHOOK_DAG, carrier, WEBHOOK_TASK, "Data Docs")
+                assert "quarantine" in docs.lower()
 
                 # A burst: every webhook reaches NetSuite through a few coalesced runs, which
                 # never overlap (max_active_runs=1), each asset-triggered.

@@ -30,6 +30,7 @@ WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"
 TIME_ZONE = "America/Los_Angeles"
 SYNC_DAG = "chargebee_netsuite_sync"
 WEBHOOK_DAG = "chargebee_netsuite_webhooks"
+WEBHOOK_TASK = "sync_webhook_events"  # the webhook DAG's one task
 
 
 @dataclass

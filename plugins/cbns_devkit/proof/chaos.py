@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from cbns_devkit.demo.stack import WEBHOOK_TASK
 from cbns_devkit.proof import stages
 from cbns_devkit.proof.airflow_runner import (
     SYNC_DAG,
@@ -61,7 +62,6 @@ CLIENT_ARGS: dict[str, Any] = FAST_RETRIES
 # A scenario's sync reads everything, not one data interval: the sandboxes' history is older.
 FULL_SYNC = {"full_resync": True}
 LOAD_TASK = "load"
-WEBHOOK_TASK = "sync_webhook_events"  # the webhook DAG's one task
 WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"  # the plugin's receiver
 WEBHOOK_PASSWORD = "proof-webhook-pass"
 

@@ -17,6 +17,13 @@ from fastapi.responses import FileResponse
 Dependency = Callable[..., Any]
 
 
+def has_data_docs(reports_dir: Path, run_id: str) -> bool:
+    """Whether the run's validation built Data Docs (it builds none when it checked nothing)."""
+    from chargebee_netsuite.quality.docs import run_folder
+
+    return (reports_dir / "data_docs" / run_folder(run_id) / "index.html").is_file()
+
+
 def create_app(
     reports_dir: Callable[[], Path], *, read_access: Dependency | None = None
 ) -> FastAPI:

@@ -24,7 +24,13 @@ class DataDocsLink(BaseOperatorLink):
     name = "Data Docs"
 
     def get_link(self, operator: BaseOperator, *, ti_key: TaskInstanceKey) -> str:
-        """``…/chargebee-netsuite/data-docs/<run>/index.html``."""
+        """``…/chargebee-netsuite/data-docs/<run>/index.html``, or "" (a disabled button) when
+        the run built none: it staged nothing new to validate."""
+        from chargebee_netsuite.airflow.data_docs import has_data_docs
+        from chargebee_netsuite.airflow.settings import reports_dir
+
+        if not has_data_docs(reports_dir(), ti_key.run_id):
+            return ""
         return urls.data_docs_url(ti_key.run_id)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from chargebee_netsuite.airflow.pools import NETSUITE_POOL
 from chargebee_netsuite.airflow.run_resources import RunResources, run_resources
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from airflow.sdk import BaseOperatorLink, Context
 
     from chargebee_netsuite.airflow.settings import SyncConfig
 
@@ -89,7 +89,7 @@ class NetSuiteLoadOperator(NetSuiteOperator):
     """
 
     template_fields: Sequence[str] = ("is_dry_run", "mapping_path")
-    operator_extra_links = (FinanceViewLink(),)
+    operator_extra_links: Collection[BaseOperatorLink] = (FinanceViewLink(),)
 
     def __init__(
         self,

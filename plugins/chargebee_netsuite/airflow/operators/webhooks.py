@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chargebee_netsuite.airflow.operators.base import RunContext, flag
 from chargebee_netsuite.airflow.operators.chargebee import stage_inbox
 from chargebee_netsuite.airflow.operators.links import DataDocsLink, FinanceViewLink
-from chargebee_netsuite.airflow.operators.netsuite import NetSuiteOperator, load
+from chargebee_netsuite.airflow.operators.netsuite import NetSuiteLoadOperator, load
 from chargebee_netsuite.airflow.operators.quality import validate
 from chargebee_netsuite.airflow.run_resources import run_resources
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class WebhookInboxToNetSuiteOperator(NetSuiteOperator):
+class WebhookInboxToNetSuiteOperator(NetSuiteLoadOperator):
     """Fetch each pending inbox event from Chargebee, stage what it names, validate, post.
 
     One task rather than extract → validate → load: on this latency-critical path each task
@@ -33,19 +33,12 @@ class WebhookInboxToNetSuiteOperator(NetSuiteOperator):
     NetSuite already has. It holds the ``netsuite_api`` slot, so it never posts while the
     scheduled sync's load does.
 
-    :param is_dry_run: build and check every payload, write nothing (templated; default False).
+    :param is_dry_run: build and check every payload, write nothing (templated; default: the DAG
+        param ``dry_run``, else False).
     :param mapping_path: the mapping file (templated; default ``CBNS_MAPPING_PATH``).
     """
 
-    template_fields: Sequence[str] = ("is_dry_run", "mapping_path")
     operator_extra_links = (DataDocsLink(), FinanceViewLink())
-
-    def __init__(
-        self, *, is_dry_run: bool | str = False, mapping_path: str | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(**kwargs)
-        self.is_dry_run = is_dry_run
-        self.mapping_path = mapping_path
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Counts per stage (``inbox``, ``validate``, ``load``) and each stage's seconds."""
@@ -80,7 +73,7 @@ class WebhookInboxToNetSuiteOperator(NetSuiteOperator):
                         resources,
                         run.run_id,
                         mapping_path=mapping_path,
-                        dry_run=flag(self.is_dry_run, {}, "dry_run"),
+                        dry_run=flag(self.is_dry_run, run.params, "dry_run"),
                     ),
                 )
         log.info("Webhook stages took %s seconds", seconds)

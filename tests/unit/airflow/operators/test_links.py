@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,9 +21,17 @@ RUN_ID = "scheduled__2026-01-01T00:00:00+00:00"
 KEY = SimpleNamespace(dag_id="d", task_id="t", run_id=RUN_ID, try_number=1, map_index=-1)
 
 
-def test_links_are_relative_to_the_ui_without_a_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_links_are_relative_to_the_ui_without_a_base_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("AIRFLOW__API__BASE_URL", raising=False)
+    monkeypatch.setenv("CBNS_REPORTS_DIR", str(tmp_path))
     op = GreatExpectationsValidationOperator(task_id="validate")
+    # A run that validated nothing built no Data Docs: the button is disabled.
+    assert DataDocsLink().get_link(op, ti_key=KEY) == ""  # type: ignore[arg-type]
+    folder = tmp_path / "data_docs" / run_folder(RUN_ID)
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_text("<html>")
     assert DataDocsLink().get_link(op, ti_key=KEY) == (  # type: ignore[arg-type]
         f"/chargebee-netsuite/data-docs/{run_folder(RUN_ID)}/index.html"
     )
