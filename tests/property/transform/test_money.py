@@ -7,11 +7,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.builders.iso4217 import ACTIVE_CODES, CHARGEBEE_ZERO_DECIMAL
 
 from chargebee_netsuite.load.wire import to_json_number, to_record
 from chargebee_netsuite.transform.money import decimals, to_money
-
-from .iso4217 import ACTIVE_CODES, CHARGEBEE_ZERO_DECIMAL
 
 # Amounts that still travel as exact JSON numbers (fewer than 15 significant digits).
 amounts = st.integers(min_value=-(10**13), max_value=10**13)

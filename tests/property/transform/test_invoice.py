@@ -9,13 +9,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.builders.strategies import context, invoices
 
 from chargebee_netsuite.load.wire import payload_hash, to_wire
 from chargebee_netsuite.transform.invoice import invoice_posting, invoice_reversal_posting
 from chargebee_netsuite.transform.model import Ref
 from chargebee_netsuite.transform.money import to_money
-
-from .builders import context, invoices
 
 CONTEXTS = {mode: context(discounts=mode) for mode in ("separate", "net")}
 modes = st.sampled_from(sorted(CONTEXTS))

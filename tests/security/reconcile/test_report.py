@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.builders.html_page import HOSTILE, Page
+
 from chargebee_netsuite.quality.docs import add_quarantine_page
 from chargebee_netsuite.quality.quarantine import QuarantineEntry
 from chargebee_netsuite.reconcile.report import write_report
-
-from .html_page import HOSTILE, Page
 
 MONEY = {"chargebee": "120.00", "netsuite": "110.00", "difference": "10.00"}
 

@@ -29,6 +29,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from sqlalchemy import select
+from tests.builders.netsuite_env import SITE, TIME_ZONE, StartEnv, mapping, untouched_open_invoices
+from tests.builders.reconcile import advance_netsuite_clock
+from tests.builders.tieout import chargebee_list
 from websockets.sync.client import ClientConnection, connect
 
 from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
@@ -37,16 +40,9 @@ from chargebee_netsuite.staging.chargebee_tables import cb_invoices
 from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, ns_ledger
 from chargebee_netsuite.transform.identity import external_id
 
-from ..integration.load import conftest as load_fixtures
-from ..integration.load.conftest import SITE, TIME_ZONE, StartEnv, mapping
-from ..integration.load.tieout import chargebee_list
-from ..integration.reconcile.helpers import advance_netsuite_clock, untouched_open_invoices
-
 # The load tests' fixtures: both sandboxes, a staging database, the real extractor and loader.
-rsa_key = load_fixtures.rsa_key
-start_env = load_fixtures.start_env
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 AIRFLOW = Path(sys.executable).with_name("airflow")
 USER, PASSWORD = "finance", "finance-pass-7Qx"
 # Write the README screenshot too: CBNS_UPDATE_DOCS_SCREENSHOT=1 pytest tests/e2e/...

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
+PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
 CONNECTOR = PLUGINS / "chargebee_netsuite"
 DEVKIT = "cbns_devkit"
 

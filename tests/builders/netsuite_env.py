@@ -1,18 +1,17 @@
-"""Fixtures for load tests: real Chargebee and NetSuite sandboxes, staging, the real extractor."""
+"""Both sandboxes, a migrated staging database and the real extractor and loader, per test."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from tests.builders.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
 
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
 from cbns_devkit.sandbox.chargebee.conventions import Conventions
@@ -30,9 +29,10 @@ from chargebee_netsuite.reference.model import ReferenceData
 from chargebee_netsuite.reference.pull import refresh_reference_data
 from chargebee_netsuite.reference.store import read_reference_data
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
+from chargebee_netsuite.staging.ledger_tables import ns_ledger
 from chargebee_netsuite.transform.model import TransformSettings
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 SITE = "acme-test"
 ACCOUNT = "1234567_SB1"
 CLIENT_ID = "sandbox-client-id"
@@ -70,19 +70,6 @@ def sync_settings(**overrides: Any) -> SyncSettings:
     }
     values.update(overrides)
     return SyncSettings(**values)
-
-
-@pytest.fixture(scope="session")
-def rsa_key() -> tuple[str, bytes]:
-    """One RSA 3072 key pair (NetSuite's minimum size) for the session."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, public
 
 
 @dataclass
@@ -180,7 +167,7 @@ class Env:
 StartEnv = Callable[..., Env]
 
 
-def _start(rsa_key: tuple[str, bytes], url: str) -> Iterator[StartEnv]:
+def start_environments(rsa_key: tuple[str, bytes], url: str) -> Iterator[StartEnv]:
     started: list[Env] = []
 
     def start(
@@ -226,13 +213,64 @@ def _start(rsa_key: tuple[str, bytes], url: str) -> Iterator[StartEnv]:
         env.engine.dispose()
 
 
-@pytest.fixture
-def start_env(rsa_key: tuple[str, bytes], sqlite_url: str) -> Iterator[StartEnv]:
-    """Start sandboxes and a SQLite staging database (one per test)."""
-    yield from _start(rsa_key, sqlite_url)
+def netsuite_record(env: Env, record_type: str, eid: str) -> dict[str, Any]:
+    """The NetSuite record with external id ``eid``, sublists expanded."""
+    return env.netsuite_client().records.get_by_external_id(
+        record_type, eid, expand_sub_resources=True
+    )
 
 
-@pytest.fixture
-def start_env_any_db(rsa_key: tuple[str, bytes], staging_url: str) -> Iterator[StartEnv]:
-    """Start sandboxes with staging on SQLite and, in a second run, Postgres."""
-    yield from _start(rsa_key, staging_url)
+def card_payments(env: Env) -> list[dict[str, Any]]:
+    """Successful card payments nothing has been refunded or charged back from."""
+    return [
+        t
+        for t in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "transactions"
+        )
+        if t["type"] == "payment"
+        and t["status"] == "success"
+        and t["payment_method"] == "card"
+        and t["linked_invoices"]
+        and not t["linked_refunds"]
+        and not t.get("reversal_transaction_id")
+    ]
+
+
+def ledger(env: Env, kind: str, source_id: str, role: str = "main") -> dict[str, Any]:
+    """The ledger row of one Chargebee document (its ``role`` part)."""
+    with env.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(ns_ledger).where(
+                    ns_ledger.c.site == SITE,
+                    ns_ledger.c.source_kind == kind,
+                    ns_ledger.c.source_id == source_id,
+                    ns_ledger.c.role == role,
+                )
+            )
+            .mappings()
+            .one()
+        )
+    return dict(row)
+
+
+def money(amount: int, currency: str) -> Decimal:
+    """Chargebee minor units as a Decimal amount."""
+    return Decimal(amount) / (1 if currency in WHOLE_UNIT_CURRENCIES else 100)
+
+
+def untouched_open_invoices(env: Env) -> list[dict[str, Any]]:
+    """Invoices nothing was paid, credited or adjusted against (NetSuite lets us delete them)."""
+    return [
+        inv
+        for inv in chargebee_list(
+            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
+        )
+        if inv["status"] in ("posted", "payment_due", "not_paid")
+        and inv["amount_due"] == inv["total"]
+        and not inv.get("amount_paid")
+        and not inv.get("credits_applied")
+        and not inv.get("amount_adjusted")
+        # A payment that was charged back in full still applies to it in NetSuite.
+        and not any(p.get("txn_status") == "success" for p in inv.get("linked_payments", []))
+    ]

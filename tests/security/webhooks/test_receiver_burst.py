@@ -10,8 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from .receiver import PASSWORD, USER, event, running_receiver
+from tests.builders.webhook_receiver import PASSWORD, USER, event, running_receiver
 
 # About 60 s on 2 quiet cores; CBNS_BURST_TOTAL=3000 shortens it for a quick local run.
 TOTAL = int(os.environ.get("CBNS_BURST_TOTAL", "10000"))

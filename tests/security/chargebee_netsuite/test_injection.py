@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.builders.html_page import Page
 
 from cbns_devkit.proof import stages
 from cbns_devkit.proof.harness import SITE, Harness
@@ -23,8 +24,6 @@ from chargebee_netsuite.reconcile.run import reconcile
 from chargebee_netsuite.staging import chargebee_queries as q
 from chargebee_netsuite.staging.chargebee_tables import cb_customers, cb_invoices
 from chargebee_netsuite.transform import identity
-
-from .html_page import Page
 
 # 81 characters: within NetSuite's 83 for a company name, so it arrives whole.
 NAME = "<script>alert(1)</script>O'Brien | a/b c\"; DROP TABLE cb_customers;-- é✓ 🙂 \\ %s ?"

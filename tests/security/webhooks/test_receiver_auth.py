@@ -11,8 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from .receiver import PASSWORD, USER, Receiver, event, running_receiver
+from tests.builders.webhook_receiver import PASSWORD, USER, Receiver, event, running_receiver
 
 
 @pytest.fixture
