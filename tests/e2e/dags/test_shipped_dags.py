@@ -32,7 +32,7 @@ from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_webhook_in
 from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.transform import identity
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = pytest.mark.timeout(1200)
 
 BURST = 30  # invoices created at once: their webhooks must coalesce into a few DAG runs
 
