@@ -29,12 +29,6 @@ from chargebee_netsuite.airflow.operators import (
     ReconcileOperator,
 )
 
-BACKFILL_DOC = (
-    "The poll half of the backfill: every Chargebee change of the run's interval is staged "
-    "again, so a change whose webhook was lost is not missed. Newest `resource_version` wins, "
-    "so re-reading changes nothing else."
-)
-
 
 @dag(
     schedule=parts.reconcile_schedule(),
@@ -50,7 +44,7 @@ BACKFILL_DOC = (
 def chargebee_netsuite_reconcile() -> None:
     (
         parts.preflight(reference=False)
-        >> parts.extract("backfill", lineage=False, doc_md=BACKFILL_DOC)
+        >> parts.backfill()
         >> GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
         >> ReconcileOperator(task_id="reconcile", outlets=[parts.RECONCILIATION])
         # Post what reconciliation re-queued; everything else is unchanged and skipped.

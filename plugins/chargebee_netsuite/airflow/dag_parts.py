@@ -42,6 +42,7 @@ __all__ = [
     "START",
     "SYNC_PARAMS",
     "WEBHOOKS",
+    "backfill",
     "chargebee_asset",
     "default_args",
     "extract",
@@ -177,3 +178,15 @@ def extract(
                 **connections,
             )
     return group
+
+
+def backfill() -> TaskGroup:
+    """The reconciliation's poll half of the backfill: the extraction group again, without
+    lineage (it re-reads what the sync already announced)."""
+    return extract(
+        "backfill",
+        lineage=False,
+        doc_md="The poll half of the backfill: every Chargebee change of the run's interval is "
+        "staged again, so a change whose webhook was lost is not missed. Newest "
+        "`resource_version` wins, so re-reading changes nothing else.",
+    )
