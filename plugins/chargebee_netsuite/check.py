@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
+
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 
 # Enough to see the catalogue of any real site, few enough to stay well inside a rate limit.
@@ -365,8 +367,8 @@ STEPS: tuple[Callable[[_Context], None], ...] = (
 
 
 def run_check(
-    chargebee_conn_id: str = "chargebee_default",
-    netsuite_conn_id: str = "netsuite_default",
+    chargebee_conn_id: str = CHARGEBEE_CONN_ID,
+    netsuite_conn_id: str = NETSUITE_CONN_ID,
     mapping_path: str | Path = "include/mapping.example.yaml",
 ) -> list[StepResult]:
     """Run every step in order and return their verdicts (no exception escapes a step)."""

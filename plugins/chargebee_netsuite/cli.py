@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``cbns`` argument parser with its subcommands."""
@@ -24,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         "list one Chargebee invoice and the item prices, and validate the mapping. Exit code "
         "0 only when every step passes.",
     )
-    check.add_argument("--chargebee-conn-id", default="chargebee_default")
-    check.add_argument("--netsuite-conn-id", default="netsuite_default")
+    check.add_argument("--chargebee-conn-id", default=CHARGEBEE_CONN_ID)
+    check.add_argument("--netsuite-conn-id", default=NETSUITE_CONN_ID)
     check.add_argument("--mapping", type=Path, default=Path("include/mapping.example.yaml"))
 
     _add_mapping_commands(commands)

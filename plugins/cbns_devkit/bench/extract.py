@@ -126,7 +126,7 @@ def _warm(_: int) -> int:
 
 
 def run_task(spec: TaskSpec) -> dict[str, Any]:
-    """One extraction task, as ``airflow/tasks.py::extract`` runs it; returns its figures."""
+    """One extraction task, as ``ChargebeeToStagingOperator`` runs it; returns its figures."""
     engine = create_staging_engine(spec.staging_url)
     started, cpu = time.time(), time.process_time()
     try:

@@ -21,6 +21,7 @@ from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
 from cbns_devkit.demo.stack import SYNC_DAG, webhook_connection
 from cbns_devkit.sandbox.cli import wait_for_stop_signal
 from cbns_devkit.sandbox.connections import connections_from_sandbox_state
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
 from chargebee_netsuite.airflow.pools import pool_specs
 
 TIME_ZONE = "America/Los_Angeles"
@@ -59,7 +60,7 @@ def wire(home: AirflowHome, state: dict[str, Any]) -> dict[str, dict[str, Any]]:
     connections = connections_from_sandbox_state(state)
     connections["chargebee_webhook"] = webhook_connection(home, state["chargebee"]["site"])
     home.import_connections(connections)
-    extra = connections["chargebee_default"].get("extra") or {}
+    extra = connections[CHARGEBEE_CONN_ID].get("extra") or {}
     home.import_pools(pool_specs(int(extra.get("rate_limit_per_minute") or 150)))
     return connections
 
@@ -71,7 +72,7 @@ def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> 
     from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
     from chargebee_netsuite.staging.db import create_staging_engine
 
-    ns = connections["netsuite_default"]
+    ns = connections[NETSUITE_CONN_ID]
     config = NetSuiteConfig(
         account_id=ns["login"],
         client_id=ns["extra"]["client_id"],
@@ -80,7 +81,7 @@ def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> 
         algorithm=ns["extra"].get("algorithm") or "PS256",
         base_url=ns["extra"]["base_url"],
     )
-    site = connections["chargebee_default"]["login"]
+    site = connections[CHARGEBEE_CONN_ID]["login"]
     engine = create_staging_engine(home.staging_url)
     try:
         with NetSuiteClient(config) as client:

@@ -30,8 +30,7 @@ class ViewSettings:
 def settings_from_environment() -> ViewSettings:
     """Settings from the API server's environment and Airflow configuration (the same
     variables the DAGs read: ``CBNS_REPORTS_DIR``, ``CBNS_MAPPING_PATH``)."""
-    from chargebee_netsuite.airflow.settings import staging_url
-    from chargebee_netsuite.airflow.tasks import sync_config
+    from chargebee_netsuite.airflow.settings import MAPPING_PATH_ENV, reports_dir, staging_url
 
     api_base = os.environ.get("CBNS_API_BASE_URL") or None
     if api_base is None:
@@ -41,11 +40,11 @@ def settings_from_environment() -> ViewSettings:
             api_base = conf.get("api", "base_url", fallback="") or None
         except Exception:
             api_base = None
-    config = sync_config()
+    mapping = os.environ.get(MAPPING_PATH_ENV, "").strip()
     return ViewSettings(
         staging_url=staging_url(),
         site=os.environ.get("CBNS_SITE") or None,
         api_base_url=api_base,
-        reports_dir=config.reports_dir,
-        mapping_path=config.mapping_path,
+        reports_dir=reports_dir(),
+        mapping_path=Path(mapping) if mapping else None,
     )

@@ -1,7 +1,8 @@
-"""The task callables against the real sandboxes, with connections from AIRFLOW_CONN_ variables.
+"""The operators against the real sandboxes, with connections from AIRFLOW_CONN_ variables.
 
 The DAGs only wire these together, so this is the sync's behaviour minus the scheduler:
-every stage runs against live HTTP services and a real staging database (SQLite and Postgres).
+every stage's ``execute`` runs against live HTTP services and a real staging database (SQLite
+and Postgres).
 """
 
 from __future__ import annotations
@@ -24,13 +25,44 @@ from cbns_devkit.sandbox.connections import (
     connections_from_sandbox_state,
     env_assignments,
 )
-from chargebee_netsuite.airflow import tasks
+from chargebee_netsuite.airflow.operators import (
+    ChargebeeToStagingOperator,
+    CheckConnectionsOperator,
+    GreatExpectationsValidationOperator,
+    MappingCheckOperator,
+    MigrateStagingOperator,
+    NetSuiteLoadOperator,
+    NetSuiteReferenceOperator,
+    ReconcileOperator,
+    ReconcileSummaryOperator,
+    WebhookInboxToNetSuiteOperator,
+)
 from chargebee_netsuite.airflow.retry import POLICY
+from chargebee_netsuite.airflow.settings import sync_config
 from chargebee_netsuite.chargebee.errors import AuthenticationError
 from chargebee_netsuite.errors import ConfigurationError
-from chargebee_netsuite.staging import chargebee_queries as q
+from chargebee_netsuite.extract.resources import RESOURCES
+from chargebee_netsuite.staging.chargebee_queries import enqueue_events
 
-RESOURCES = list(tasks.RESOURCES)
+
+def extract(resource: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    return ChargebeeToStagingOperator(task_id=resource, resource=resource).execute(ctx)
+
+
+def validate(ctx: dict[str, Any]) -> dict[str, Any]:
+    return GreatExpectationsValidationOperator(task_id="validate").execute(ctx)
+
+
+def load(ctx: dict[str, Any]) -> dict[str, Any]:
+    return NetSuiteLoadOperator(task_id="load").execute(ctx)
+
+
+def summary(ctx: dict[str, Any]) -> dict[str, Any]:
+    return ReconcileSummaryOperator(task_id="reconcile").execute(ctx)
+
+
+def webhook_sync(ctx: dict[str, Any]) -> dict[str, Any]:
+    return WebhookInboxToNetSuiteOperator(task_id="sync_webhook_events").execute(ctx)
 
 
 @pytest.fixture(scope="module")
@@ -61,81 +93,87 @@ def wired(
 def context(**params: Any) -> dict[str, Any]:
     return {
         "run_id": "manual__test",
-        "params": {"full_resync": False, "dry_run": False, "resources": RESOURCES, **params},
+        "params": {"full_resync": False, "dry_run": False, "resources": list(RESOURCES), **params},
         "data_interval_start": None,
         "data_interval_end": None,
     }
 
 
-def test_a_sync_through_the_task_callables(wired: dict[str, Any]) -> None:
+def test_a_sync_through_the_operators(wired: dict[str, Any]) -> None:
     ctx = context()
-    assert tasks.check_connections(**ctx)["site"] == wired["chargebee"]["site"]
-    tasks.migrate_staging(**ctx)
-    assert tasks.pull_reference(**ctx)["account"] > 0
-    tasks.check_mapping(**ctx)
-    staged = {r: tasks.extract(r, **ctx) for r in RESOURCES}
+    checked = CheckConnectionsOperator(task_id="check_connections").execute(ctx)
+    assert checked["site"] == wired["chargebee"]["site"]
+    MigrateStagingOperator(task_id="migrate_staging").execute(ctx)
+    assert NetSuiteReferenceOperator(task_id="pull_reference").execute(ctx)["account"] > 0
+    MappingCheckOperator(task_id="check_mapping").execute(ctx)
+    staged = {r: extract(r, ctx) for r in RESOURCES}
     assert all(s["mode"] == "full" for s in staged.values())
     assert staged["invoices"]["documents"] > 0
-    validated = tasks.validate(**ctx)
+    validated = validate(ctx)
     assert validated.get("quarantined_documents", 0) >= 3, validated  # the CHF records
+    assert Path(validated["data_docs_index"]).is_file()
 
-    dry = tasks.load(**context(dry_run=True))
+    dry = load(context(dry_run=True))
     assert dry["dry_run"] is True and dry["writes"] == 0
     assert dry["counts"]["would_post"] > 0
     # The per-line report, written before anything posts, under the run's reports dir.
     report = Path(dry["report"]["html"])
     assert report.is_file() and Path(os.environ["CBNS_REPORTS_DIR"]) in report.parents
     assert "Totals per account and currency" in report.read_text()
-    first = tasks.load(**ctx)
+    first = load(ctx)
     assert first["writes"] > 0
     assert first["counts"]["posted"] == first["writes"]
     # Idempotent: nothing changed, nothing is written again.
-    again = tasks.load(**ctx)
+    again = load(ctx)
     assert again["writes"] == 0
 
-    summary = tasks.reconcile_summary(**ctx)
-    assert summary["by_kind"]["invoice"]["posted"] > 0
-    assert summary["quarantined"] >= 3
-    chf = summary["open_ar"]["CHF"]
+    headline = summary(ctx)
+    assert headline["by_kind"]["invoice"]["posted"] > 0
+    assert headline["quarantined"] >= 3
+    # NetSuite's currency ids are read as codes from the staged reference data.
+    chf = headline["open_ar"]["CHF"]
     assert (chf["netsuite"], chf["chargebee"]) == ("0", "1650.00")
+
+    # The full tie-out, over a period given as a rendered template would give it.
+    report = ReconcileOperator(task_id="reconcile", window_start="2000-01-01").execute(ctx)
+    assert report["window"][0].startswith("2000-01-01"), report
+    assert (Path(report["report_dir"]) / "index.html").is_file()
 
 
 def test_windows_come_from_the_data_interval(wired: dict[str, Any]) -> None:
     ctx = context()
-    tasks.migrate_staging(**ctx)
-    assert tasks.extract("customers", **ctx)["mode"] == "full"
+    MigrateStagingOperator(task_id="migrate_staging").execute(ctx)
+    assert extract("customers", ctx)["mode"] == "full"
     start, end = datetime(2001, 9, 10, tzinfo=UTC), datetime(2001, 9, 11, tzinfo=UTC)
-    windowed = tasks.extract(
-        "customers", **{**ctx, "data_interval_start": start, "data_interval_end": end}
-    )
+    windowed = extract("customers", {**ctx, "data_interval_start": start, "data_interval_end": end})
     assert windowed["mode"] == "window"
     assert windowed["window"] == [start.isoformat(), end.isoformat()]
     assert windowed["documents"] == windowed["tail_documents"]
-    full = tasks.extract(
+    full = extract(
         "customers",
-        **{**context(full_resync=True), "data_interval_start": start, "data_interval_end": end},
+        {**context(full_resync=True), "data_interval_start": start, "data_interval_end": end},
     )
     assert full["mode"] == "full"
 
 
 def test_resources_param(wired: dict[str, Any]) -> None:
     with pytest.raises(AirflowSkipException):
-        tasks.extract("items", **context(resources=["invoices"]))
+        extract("items", context(resources=["invoices"]))
     with pytest.raises(ConfigurationError):
-        tasks.extract("items", **context(resources=["subscriptions"]))
+        extract("items", context(resources=["subscriptions"]))
 
 
 def test_webhook_inbox_to_netsuite(wired: dict[str, Any]) -> None:
     from chargebee_netsuite.staging.db import create_staging_engine
 
     ctx = context()
-    tasks.migrate_staging(**ctx)
-    tasks.pull_reference(**ctx)
+    MigrateStagingOperator(task_id="migrate_staging").execute(ctx)
+    NetSuiteReferenceOperator(task_id="pull_reference").execute(ctx)
     for resource in RESOURCES:
-        tasks.extract(resource, **ctx)
-    tasks.load(**ctx)
+        extract(resource, ctx)
+    load(ctx)
     # Nothing pending: validation and load are skipped.
-    empty = tasks.sync_webhook_events(**ctx)
+    empty = webhook_sync(ctx)
     assert empty["inbox"] == {"pending": 0, "processed": 0, "documents": 0}
     assert (empty["validate"], empty["load"]) == (None, None)
 
@@ -171,14 +209,14 @@ def test_webhook_inbox_to_netsuite(wired: dict[str, Any]) -> None:
     event_id = next(
         e["event"]["id"] for e in events if e["event"]["content"]["invoice"]["id"] == invoice_id
     )
-    engine = create_staging_engine(tasks.sync_config().staging_url)
+    engine = create_staging_engine(sync_config().staging_url)
     try:
         with engine.begin() as conn:
             # What the receiver does with a delivery: queue the id (twice: a duplicate).
-            q.enqueue_events(conn, chargebee["site"], [event_id, event_id], datetime.now(UTC))
+            enqueue_events(conn, chargebee["site"], [event_id, event_id], datetime.now(UTC))
     finally:
         engine.dispose()
-    done = tasks.sync_webhook_events(**ctx)
+    done = webhook_sync(ctx)
     inbox = done["inbox"]
     assert (inbox["pending"], inbox["processed"], inbox["documents"]) == (1, 1, 1)
     assert done["validate"]["checked"] >= 1, done
@@ -186,11 +224,10 @@ def test_webhook_inbox_to_netsuite(wired: dict[str, Any]) -> None:
     assert set(done["seconds"]) == {"inbox", "validate", "load"}
     # A retry finds the inbox drained but still validates and loads (the failed try may have
     # stopped after staging): nothing is left to write.
-    retry = tasks.sync_webhook_events(**ctx, ti=SimpleNamespace(try_number=2))
+    retry = webhook_sync({**ctx, "ti": SimpleNamespace(try_number=2)})
     assert retry["inbox"]["pending"] == 0
     assert retry["load"] is not None and retry["load"]["writes"] == 0, retry
-    summary = tasks.reconcile_summary(**ctx)
-    assert summary["by_kind"]["invoice"]["posted"] > 0
+    assert summary(ctx)["by_kind"]["invoice"]["posted"] > 0
 
 
 def test_a_rejected_key_fails_fast(wired: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,6 +235,6 @@ def test_a_rejected_key_fails_fast(wired: dict[str, Any], monkeypatch: pytest.Mo
     conn["password"] = "test_not_a_key"
     monkeypatch.setenv("AIRFLOW_CONN_CHARGEBEE_DEFAULT", json.dumps(conn))
     with pytest.raises(AuthenticationError) as raised:
-        tasks.check_connections(**context())
+        CheckConnectionsOperator(task_id="check_connections").execute(context())
     assert "test_not_a_key" not in str(raised.value)
     assert POLICY.evaluate(raised.value, 1, 4).action is RetryAction.FAIL
