@@ -41,7 +41,7 @@ from chargebee_netsuite.airflow.operators import (
     dagrun_timeout=timedelta(hours=2),
     doc_md=__doc__,
     tags=["chargebee", "netsuite", "ar"],
-    params=parts.SYNC_PARAMS,
+    params=parts.sync_params(),
 )
 def chargebee_netsuite_sync() -> None:
     (

@@ -40,7 +40,6 @@ __all__ = [
     "RECONCILE_PARAMS",
     "RECONCILIATION",
     "START",
-    "SYNC_PARAMS",
     "WEBHOOKS",
     "backfill",
     "chargebee_asset",
@@ -48,6 +47,7 @@ __all__ = [
     "extract",
     "preflight",
     "reconcile_schedule",
+    "sync_params",
     "sync_schedule",
     "webhook_schedule",
 ]
@@ -101,24 +101,31 @@ WEBHOOKS = webhooks_asset()
 
 # -- params -----------------------------------------------------------------------------------
 
-SYNC_PARAMS = {
-    "full_resync": Param(
-        False, type="boolean", description="List every record, not just the interval"
-    ),
-    # A new account's first syncs are dry runs until someone confirms: CBNS_DRY_RUN_DEFAULT=1
-    # ticks `dry_run` for every run (scheduled ones too); a manual run with it unticked posts.
-    "dry_run": Param(
-        os.environ.get("CBNS_DRY_RUN_DEFAULT", "0") == "1",
-        type="boolean",
-        description="Build and check payloads and write a per-line report; post nothing",
-    ),
-    "resources": Param(
-        list(RESOURCES),
-        type="array",
-        items={"type": "string", "enum": list(RESOURCES)},
-        description="Chargebee resources to extract",
-    ),
-}
+
+def sync_params() -> dict[str, Param]:
+    """The sync DAG's params; ``dry_run``'s default is read from the environment at parse time.
+
+    A new account's first syncs are dry runs until someone confirms: CBNS_DRY_RUN_DEFAULT=1
+    ticks ``dry_run`` for every run (scheduled ones too); a manual run with it unticked posts.
+    """
+    return {
+        "full_resync": Param(
+            False, type="boolean", description="List every record, not just the interval"
+        ),
+        "dry_run": Param(
+            os.environ.get("CBNS_DRY_RUN_DEFAULT", "0") == "1",
+            type="boolean",
+            description="Build and check payloads and write a per-line report; post nothing",
+        ),
+        "resources": Param(
+            list(RESOURCES),
+            type="array",
+            items={"type": "string", "enum": list(RESOURCES)},
+            description="Chargebee resources to extract",
+        ),
+    }
+
+
 RECONCILE_PARAMS = {
     "window_start": Param(
         None,

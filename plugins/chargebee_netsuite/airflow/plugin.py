@@ -6,15 +6,9 @@ from __future__ import annotations
 from airflow.plugins_manager import AirflowPlugin
 
 from chargebee_netsuite.airflow.assets import record_webhooks_received
-from chargebee_netsuite.airflow.data_docs import create_app as create_data_docs_app
 from chargebee_netsuite.airflow.operators import registered_links
-from chargebee_netsuite.airflow.settings import reports_dir, webhook_receiver_config
-from chargebee_netsuite.airflow.urls import (
-    DATA_DOCS_PATH,
-    FINANCE_PATH,
-    FINANCE_URL_PATH,
-    URL_PREFIX,
-)
+from chargebee_netsuite.airflow.settings import webhook_receiver_config
+from chargebee_netsuite.airflow.urls import FINANCE_PATH, FINANCE_URL_PATH, URL_PREFIX
 from chargebee_netsuite.finance_view.app import create_app as create_finance_app
 from chargebee_netsuite.finance_view.settings import settings_from_environment
 from chargebee_netsuite.webhooks.receiver import WEBHOOK_PATH, create_app
@@ -29,10 +23,9 @@ WEBHOOK_URL_PATH = f"{URL_PREFIX}{WEBHOOK_PATH}"
 inbox_signal = InboxSignal(record_webhooks_received)
 webhook_app = create_app(webhook_receiver_config, signal=inbox_signal)
 finance_app = create_finance_app(settings_from_environment)
-# One mount on the API server for all three: the view and each run's Data Docs live under
-# the receiver's prefix.
+# One mount on the API server for both: the finance view (and each run's Data Docs, served
+# offline by it) lives under the receiver's prefix.
 webhook_app.mount(FINANCE_PATH, finance_app, name="finance_view")
-webhook_app.mount(DATA_DOCS_PATH, create_data_docs_app(reports_dir), name="data_docs")
 
 
 class ChargebeeNetSuitePlugin(AirflowPlugin):

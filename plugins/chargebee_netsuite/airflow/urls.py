@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 URL_PREFIX = "/chargebee-netsuite"
 FINANCE_PATH = "/finance"
-DATA_DOCS_PATH = "/data-docs"
 # The finance view: https://<airflow api server>/chargebee-netsuite/finance/
 FINANCE_URL_PATH = f"{URL_PREFIX}{FINANCE_PATH}/"
 
@@ -35,4 +34,4 @@ def data_docs_url(run_id: str) -> str:
     """The Great Expectations Data Docs a run's validation built."""
     from chargebee_netsuite.quality.docs import run_folder
 
-    return f"{api_base_url()}{URL_PREFIX}{DATA_DOCS_PATH}/{run_folder(run_id)}/index.html"
+    return f"{api_base_url()}{FINANCE_URL_PATH}data-docs/{run_folder(run_id)}/index.html"

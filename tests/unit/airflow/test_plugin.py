@@ -18,7 +18,7 @@ def test_the_plugin_declares_the_receiver_app() -> None:
     assert entry["app"] is webhook_app and entry["url_prefix"] == URL_PREFIX
     assert WEBHOOK_URL_PATH == "/chargebee-netsuite/webhooks/chargebee"
     paths = {getattr(route, "path", None) for route in webhook_app.routes}
-    assert {"/webhooks/chargebee", "/finance", "/data-docs"} <= paths
+    assert {"/webhooks/chargebee", "/finance"} <= paths
 
 
 def test_the_plugin_registers_the_operators_extra_links() -> None:

@@ -24,12 +24,14 @@ class DataDocsLink(BaseOperatorLink):
     name = "Data Docs"
 
     def get_link(self, operator: BaseOperator, *, ti_key: TaskInstanceKey) -> str:
-        """``…/chargebee-netsuite/data-docs/<run>/index.html``, or "" (a disabled button) when
-        the run built none: it staged nothing new to validate."""
-        from chargebee_netsuite.airflow.data_docs import has_data_docs
+        """``…/chargebee-netsuite/finance/data-docs/<run>/index.html`` (served offline by the
+        finance view), or "" (a disabled button) when the run built none: it staged nothing new
+        to validate."""
         from chargebee_netsuite.airflow.settings import reports_dir
+        from chargebee_netsuite.finance_view.datadocs import resolve
+        from chargebee_netsuite.quality.docs import run_folder
 
-        if not has_data_docs(reports_dir(), ti_key.run_id):
+        if resolve(reports_dir(), run_folder(ti_key.run_id), "index.html") is None:
             return ""
         return urls.data_docs_url(ti_key.run_id)
 

@@ -33,7 +33,7 @@ def test_links_are_relative_to_the_ui_without_a_base_url(
     folder.mkdir(parents=True)
     (folder / "index.html").write_text("<html>")
     assert DataDocsLink().get_link(op, ti_key=KEY) == (  # type: ignore[arg-type]
-        f"/chargebee-netsuite/data-docs/{run_folder(RUN_ID)}/index.html"
+        f"/chargebee-netsuite/finance/data-docs/{run_folder(RUN_ID)}/index.html"
     )
     assert FinanceViewLink().get_link(op, ti_key=KEY) == "/chargebee-netsuite/finance/"  # type: ignore[arg-type]
     assert ReconciliationReportLink().get_link(op, ti_key=KEY) == (  # type: ignore[arg-type]

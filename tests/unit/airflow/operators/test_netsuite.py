@@ -24,6 +24,7 @@ def resources(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
         time_zone="America/Los_Angeles",
         line_service_dates=False,
         mapping_path=Path("from-env.yaml"),
+        reports_dir=Path("reports"),
     )
     fake = SimpleNamespace(engine="engine", netsuite="ns-client", site="acme", config=config)
 

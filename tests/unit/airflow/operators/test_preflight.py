@@ -64,7 +64,7 @@ def test_check_connections_lists_one_customer_and_mints_a_token(
             asked.append((path, params))
 
     monkeypatch.setattr(
-        chargebee, "ChargebeeHook", lambda conn_id: SimpleNamespace(get_client=Client)
+        chargebee, "ChargebeeHook", lambda conn_id: SimpleNamespace(get_conn=Client)
     )
     result = CheckConnectionsOperator(task_id="check").execute({})  # type: ignore[arg-type]
     assert result == {"site": "acme", "account": "123_SB1"}
