@@ -181,3 +181,103 @@ def item_staged(kind: str, row: Mapping[str, Any]) -> str:
         f"{label(kind, row)} belongs to item {row.get('missing_item_id')}, which is not staged. "
         "Re-extract items (a full sync of the catalog)."
     )
+
+
+# -- one vocabulary -------------------------------------------------------------------------
+# Every reason a document did not post falls under one of these causes, whichever stage found
+# it. The validation report, the loader's ledger, the exception queue, the per-run report,
+# the demo summary and the notifications all name causes (and fixes) from here.
+
+DATA_CHECK = "data check"
+MAPPING = "mapping"
+CLOSED_PERIOD = "closed period"
+DEPENDENCY = "dependency"
+NETSUITE = "NetSuite refusal"
+CAUSES = (DATA_CHECK, MAPPING, CLOSED_PERIOD, DEPENDENCY, NETSUITE)
+
+CAUSE_TITLES = {
+    DATA_CHECK: "Data check: the Chargebee document is incomplete or inconsistent",
+    MAPPING: "Mapping: the mapping file has no usable rule for it",
+    CLOSED_PERIOD: "Closed period: its accounting period is closed in NetSuite",
+    DEPENDENCY: "Dependency: it waits for another document",
+    NETSUITE: "NetSuite refusal: NetSuite did not accept it",
+}
+
+# The codes the loader and validation record (ledger ``last_error_code``), by cause.
+_CODE_CAUSES = {
+    DATA_CHECK: (
+        "DATA_QUALITY",
+        "LINES_INCOMPLETE",
+        "LINES_DO_NOT_SUM",
+        "SEVERAL_CUSTOMERS",
+        "UNLINKED_REFUND",
+        "UNLINKED_CHARGEBACK",
+    ),
+    MAPPING: (
+        "UNMAPPED_ITEM",
+        "UNMAPPED_TAX",
+        "UNMAPPED_REASON",
+        "UNMAPPED_ACCOUNT",
+        "UNMAPPED_TAX_WITHHELD",
+        "CURRENCY",
+        "SUBSIDIARY",
+        "NETSUITE_TAX",
+        "EXCHANGE_RATE",
+        "MAPPING_RULE",
+        "CATCH_ALL_REFUSED",
+    ),
+    CLOSED_PERIOD: ("PERIOD_CLOSED", "NO_PERIOD"),
+    DEPENDENCY: ("DEPENDENCY", "CUSTOMER_INACTIVE"),
+}
+CODE_CAUSES = {code: cause for cause, codes in _CODE_CAUSES.items() for code in codes}
+# Without a known code, the ledger state says enough.
+_STATE_CAUSES = {"quarantined": DATA_CHECK, "held": DEPENDENCY, "failed": NETSUITE}
+
+
+def cause_of(state: str, code: str | None) -> str:
+    """The cause (one of :data:`CAUSES`) of a document in ``state`` with error ``code``.
+
+    A data-quality check name (``invoice.lines_sum_to_total``) is a data check; a document
+    NetSuite refused (state ``failed``) is a NetSuite refusal whatever NetSuite's code.
+    """
+    if code in CODE_CAUSES:
+        return CODE_CAUSES[code]
+    if state == "failed":
+        return NETSUITE
+    if code and "." in code:
+        return DATA_CHECK
+    return _STATE_CAUSES.get(state, DEPENDENCY)
+
+
+# Short, actionable hints by code, then by ledger state.
+FIX_HINTS = {
+    "DEPENDENCY": "Fix the document it waits for (see the reason); it posts on the next sync.",
+    "LINES_INCOMPLETE": "Nothing to do: it posts once the extraction has fetched all lines.",
+    "CURRENCY": "Add the currency to the mapping (and to NetSuite), then re-drive.",
+    "SUBSIDIARY": "Map the Chargebee business entity to a NetSuite subsidiary, then re-drive.",
+    "UNMAPPED_ITEM": "Map the item price (or its item family) in the mapping file, then re-drive.",
+    "UNMAPPED_TAX": "Map the tax to a NetSuite tax code, then re-drive.",
+    "UNMAPPED_REASON": "Map the credit-note reason code, then re-drive.",
+    "MAPPING_RULE": "Point the mapping rule the reason names at an existing, active NetSuite "
+    "record (or create it in NetSuite and refresh the reference data), then re-drive.",
+    "CATCH_ALL_REFUSED": "Add a specific rule for the item price to the mapping (or set "
+    "items.catch_all: allow), then re-drive.",
+    "PERIOD_CLOSED": "Reopen the period in NetSuite, or set accounting_period.policy: "
+    "first_open_period in the mapping; it posts on the next sync.",
+    "MANUAL_REVERSAL": "Void the record in NetSuite by hand; the connector does not.",
+    "USER_ERROR": "Correct the record or the mapping as NetSuite says, then re-drive.",
+    "INVALID_FIELD_VALUE": "Refresh NetSuite reference data and check the mapping ids, then "
+    "re-drive.",
+    "NONEXISTENT_ID": "A record it refers to was deleted in NetSuite; reconcile re-queues it.",
+}
+STATE_HINTS = {
+    "quarantined": "Correct the document in Chargebee (or what it refers to); every sync "
+    "re-validates it.",
+    "held": "It posts by itself once the cause is gone; re-drive after fixing the mapping.",
+    "failed": "Correct what NetSuite names, then re-drive.",
+}
+
+
+def fix_hint(state: str, code: str | None) -> str:
+    """What to do about a document that did not post."""
+    return FIX_HINTS.get(code or "", STATE_HINTS.get(state, "See the reason."))

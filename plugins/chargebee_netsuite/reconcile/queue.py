@@ -7,35 +7,21 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from chargebee_netsuite.quality.reasons import (
+    DATA_CHECK,
+    FIX_HINTS,
+    STATE_HINTS,
+    cause_of,
+    fix_hint,
+)
 from chargebee_netsuite.staging.ledger_queries import attempts_for
 from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, QUARANTINED, ns_ledger
 from chargebee_netsuite.staging.quality_tables import dq_quarantine
 from chargebee_netsuite.staging.reconcile_tables import recon_findings
 
 EXCEPTION_STATES = (QUARANTINED, HELD, FAILED)
-
-# Short, actionable hints by the code the loader or validation recorded.
-FIX_HINTS = {
-    "DEPENDENCY": "Fix the document it waits for (see the reason); it posts on the next sync.",
-    "LINES_INCOMPLETE": "Nothing to do: it posts once the extraction has fetched all lines.",
-    "CURRENCY": "Add the currency to the mapping (and to NetSuite), then re-drive.",
-    "SUBSIDIARY": "Map the Chargebee business entity to a NetSuite subsidiary, then re-drive.",
-    "UNMAPPED_ITEM": "Map the item price (or its item family) in the mapping file, then re-drive.",
-    "UNMAPPED_TAX": "Map the tax to a NetSuite tax code, then re-drive.",
-    "UNMAPPED_REASON": "Map the credit-note reason code, then re-drive.",
-    "MANUAL_REVERSAL": "Void the record in NetSuite by hand; the connector does not.",
-    "USER_ERROR": "Correct the record or the mapping as NetSuite says, then re-drive.",
-    "INVALID_FIELD_VALUE": "Refresh NetSuite reference data and check the mapping ids, then "
-    "re-drive.",
-    "NONEXISTENT_ID": "A record it refers to was deleted in NetSuite; reconcile re-queues it.",
-}
-STATE_HINTS = {
-    QUARANTINED: "Correct the document in Chargebee (or what it refers to); every sync "
-    "re-validates it.",
-    HELD: "It posts by itself once the cause is gone; re-drive after fixing the mapping.",
-    FAILED: "Correct what NetSuite names, then re-drive.",
-}
-
+# The fix hints live with the reason vocabulary (quality/reasons.py); re-exported here.
+__all__ = ["EXCEPTION_STATES", "FIX_HINTS", "audit_trail", "exception_queue", "fix_hint"]
 
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
@@ -43,11 +29,6 @@ def _iso(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
-
-
-def fix_hint(state: str, code: str | None) -> str:
-    """What to do about a document in the exception queue."""
-    return FIX_HINTS.get(code or "", STATE_HINTS.get(state, "See the reason."))
 
 
 def exception_queue(
@@ -70,6 +51,7 @@ def exception_queue(
             "role": row["role"],
             "state": row["state"],
             "code": row["last_error_code"],
+            "cause": cause_of(row["state"], row["last_error_code"]),
             "reason": row["reason"] or row["last_error_detail"] or "",
             "fix": fix_hint(row["state"], row["last_error_code"]),
             "external_id": row["external_id"],
@@ -92,6 +74,7 @@ def exception_queue(
             "role": "main",
             "state": QUARANTINED,
             "code": row["check_name"],
+            "cause": DATA_CHECK,
             "reason": row["reason"],
             "fix": STATE_HINTS[QUARANTINED],
             "external_id": None,
