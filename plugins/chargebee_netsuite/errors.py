@@ -14,12 +14,15 @@ rather than by message::
     │       ├── ConcurrencyLimitError              429: the account's concurrency limit
     │       ├── RecordChangedError                 "Record has been changed"
     │       └── TransportError                     timeout or dropped connection
+    │   └── NotificationFailed                    a notification channel could not be reached
     └── FatalError                retrying cannot help: fix the cause, then run again
         ├── chargebee.errors.FatalAPIError         401, 403, 404, every other 4xx
         ├── netsuite.errors.FatalAPIError          4xx, rejected credentials
         ├── mapping.loading.MappingConfigError     a mapping file that does not parse
         ├── ConfigurationError                     settings or params that cannot work
-        └── ValidationFailed                       every staged document failed validation
+        ├── ValidationFailed                       every staged document failed validation
+        └── UnpostedDocuments                      a run left new documents unposted, and the
+                                                   settings say such a run fails
 """
 
 from __future__ import annotations
@@ -43,3 +46,15 @@ class ConfigurationError(FatalError):
 
 class ValidationFailed(FatalError):
     """Every staged document failed validation: something upstream is broken, not one record."""
+
+
+class UnpostedDocuments(FatalError):
+    """A run left new documents quarantined, held or failed, and it was told to fail then.
+
+    Retrying the run's last task cannot post them: the data, the mapping or NetSuite must
+    change first (the notification and the finance view say what).
+    """
+
+
+class NotificationFailed(RetriableError):
+    """A notification (e-mail, webhook) about unposted documents could not be delivered."""

@@ -1,4 +1,5 @@
-"""Configuration from the environment and Airflow connections: staging DB, webhook receiver."""
+"""Configuration from the environment and Airflow connections: staging DB, mapping file,
+webhook receiver."""
 
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ DEFAULT_STAGING_FILE = "cbns_staging.db"
 def airflow_home() -> Path:
     """``$AIRFLOW_HOME``, or Airflow's own default ``~/airflow``."""
     return Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+
+
+MAPPING_PATH_ENV = "CBNS_MAPPING_PATH"
+DEFAULT_MAPPING = Path(__file__).resolve().parents[3] / "include" / "mapping.example.yaml"
+
+
+def mapping_path() -> Path:
+    """The mapping file: ``CBNS_MAPPING_PATH``, else the example mapping in ``include/``."""
+    return Path(os.environ.get(MAPPING_PATH_ENV) or DEFAULT_MAPPING)
 
 
 def staging_url() -> str:

@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 CHARGEBEE_CONN_ID = "chargebee_default"
 NETSUITE_CONN_ID = "netsuite_default"
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_MAPPING = REPO_ROOT / "include" / "mapping.example.yaml"
 DEFAULT_TIME_ZONE = "America/Los_Angeles"
 # The staged Chargebee resources (``extract.documents.RESOURCES``), repeated here so that DAG
 # files can name their tasks without importing the HTTP client at parse time.
@@ -70,11 +69,11 @@ def _airflow_home() -> Path:
 
 def sync_config() -> SyncConfig:
     """The configuration for this process (read at run time, never at parse time)."""
-    from chargebee_netsuite.airflow.settings import staging_url
+    from chargebee_netsuite.airflow.settings import mapping_path, staging_url
 
     return SyncConfig(
         staging_url=staging_url(),
-        mapping_path=Path(os.environ.get("CBNS_MAPPING_PATH") or DEFAULT_MAPPING),
+        mapping_path=mapping_path(),
         time_zone=os.environ.get("CBNS_NETSUITE_TIME_ZONE") or DEFAULT_TIME_ZONE,
         reports_dir=Path(os.environ.get("CBNS_REPORTS_DIR") or _airflow_home() / "reports"),
         line_service_dates=os.environ.get("CBNS_LINE_SERVICE_DATES", "0") == "1",
@@ -183,11 +182,25 @@ def pull_reference(**context: Any) -> dict[str, int]:
         engine.dispose()
 
 
+def parse_mapping(**context: Any) -> dict[str, Any]:
+    """Preflight's cheap check: the mapping file parses (else nothing could post).
+
+    Checking it against the catalog waits for extraction (:func:`check_mapping`): on a first
+    sync nothing is staged yet, and an empty catalog has no problems.
+    """
+    from chargebee_netsuite.mapping import load_mapping
+
+    config = sync_config()
+    mapping = load_mapping(config.mapping_path)
+    return {"mapping": str(config.mapping_path), "catch_all": mapping.items.catch_all}
+
+
 def check_mapping(**context: Any) -> dict[str, Any]:
-    """Load the mapping file and check it against reference data and what is staged.
+    """Check the mapping against reference data and what is staged (after extraction).
 
     A file that does not parse fails the task (nothing could post). Problems with single
     rules are logged with their fix and hold only the documents they affect, at load time.
+    Item prices posting through a catch-all rule are logged with their amounts.
     """
     from chargebee_netsuite.load.run import staged_usage
     from chargebee_netsuite.load.source import read_item_prices
@@ -208,7 +221,7 @@ def check_mapping(**context: Any) -> dict[str, Any]:
     report = validate_mapping(mapping, reference, usage)
     if report.blocks_everything:
         raise ConfigurationError(f"{config.mapping_path}: {report.summary()}")
-    if not report.ok:
+    if not report.ok or report.catch_alls:
         log.warning("%s", report.summary())
     elif report.notices:  # e.g. reason codes in use without a rule
         log.info("%s", report.summary())
@@ -216,6 +229,7 @@ def check_mapping(**context: Any) -> dict[str, Any]:
         "mapping": str(config.mapping_path),
         "problems": len(report.problems),
         "notices": len(report.notices),
+        "catch_alls": [use.as_dict() for use in report.catch_alls[:20]],
     }
 
 
@@ -348,6 +362,7 @@ def load(**context: Any) -> dict[str, Any]:
     """Post every staged document to NetSuite (dependencies first), skipping unchanged ones."""
     from chargebee_netsuite.load.run import SyncSettings, sync
     from chargebee_netsuite.mapping import load_mapping
+    from chargebee_netsuite.reconcile.unposted import after_load, exception_keys
     from chargebee_netsuite.reference.store import read_reference_data
     from chargebee_netsuite.transform.model import TransformSettings
 
@@ -359,21 +374,44 @@ def load(**context: Any) -> dict[str, Any]:
     )
     engine = staging_engine(config)
     client = netsuite_client(config)
+    dry_run = bool(params.get("dry_run"))
     try:
+        site = chargebee_site(config)
+        # What did not post before this run, so that the notification names only new ones.
+        with engine.connect() as conn:
+            before = exception_keys(conn, site)
         summary = sync(
             engine,
             client,
             mapping,
             read_reference_data(engine),
             _run_id(context),
-            site=chargebee_site(config),
+            site=site,
             settings=settings,
-            dry_run=bool(params.get("dry_run")),
+            dry_run=dry_run,
         )
+        result = summary.as_dict()
+        if not dry_run:  # a dry run changes no ledger state
+            result["unposted"] = after_load(
+                engine, site, _run_id(context), before, config.reports_dir
+            )
     finally:
         client.close()
         engine.dispose()
-    return summary.as_dict()
+    return result
+
+
+# -- unposted documents --------------------------------------------------------------------
+
+
+def notify_unposted(load_result: Mapping[str, Any] | None = None, **context: Any) -> dict[str, Any]:
+    """Notify (e-mail, webhook) when the load left NEW documents quarantined, held or failed;
+    fail the run too when the ``fail_on_unposted`` param (``CBNS_UNPOSTED_FAILS_RUN``) says so.
+    """
+    from chargebee_netsuite.airflow.notifiers import notify_unposted as send
+    from chargebee_netsuite.airflow.notifiers import unposted_fails_run
+
+    return send(load_result, context, fail=unposted_fails_run(_params(context)))
 
 
 # -- webhooks ------------------------------------------------------------------------------
