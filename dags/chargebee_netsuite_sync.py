@@ -14,6 +14,8 @@ from chargebee_netsuite.airflow.retry import POLICY, default_args
 
 # One setting: a cron expression or preset, read from the environment (cheap at parse time).
 SCHEDULE = os.environ.get("CBNS_SYNC_SCHEDULE", "*/15 * * * *")
+# Whether a run that leaves new documents unposted ends failed (the param's default).
+UNPOSTED_FAILS_RUN = os.environ.get("CBNS_UNPOSTED_FAILS_RUN", "0") == "1"
 RESOURCES = list(tasks.RESOURCES)
 
 
@@ -47,7 +49,12 @@ re-reads exactly those windows; posting is idempotent (payload hashes, `eid:` up
 * Schedule: `CBNS_SYNC_SCHEDULE` (cron, default every 15 minutes), `catchup=False`,
   one run at a time.
 * Params (manual runs): `full_resync` lists everything instead of the window; `dry_run`
-  builds and checks every payload but writes nothing; `resources` limits extraction.
+  builds and checks every payload but writes nothing; `resources` limits extraction;
+  `fail_on_unposted` (default `CBNS_UNPOSTED_FAILS_RUN`) fails a run that leaves new
+  documents unposted.
+* A run that leaves new documents quarantined, held or failed sends a notification (e-mail
+  through the `cbns_notify_email` connection, JSON POST to `cbns_notify_webhook`) with counts,
+  amounts and a link to the finance view.
 * Data moves through the staging database; XCom carries counts only.
 * Pools: `chargebee_api` (listings side by side), `netsuite_api` (one NetSuite writer).
 * Retries: authentication, configuration and validation errors fail at once; 429, 5xx and
@@ -78,15 +85,20 @@ re-reads exactly those windows; posting is idempotent (payload hashes, `eid:` up
             items={"type": "string", "enum": RESOURCES},
             description="Chargebee resources to extract",
         ),
+        "fail_on_unposted": Param(
+            UNPOSTED_FAILS_RUN,
+            type="boolean",
+            description="End the run failed when it leaves new documents unposted",
+        ),
     },
 )
 def chargebee_netsuite_sync() -> None:
     with TaskGroup(
         "preflight",
-        tooltip="Connections, staging schema, NetSuite reference data, mapping",
+        tooltip="Connections, staging schema, NetSuite reference data, mapping file",
         doc_md="Prove both connections, migrate staging, refresh NetSuite reference data "
-        "(SuiteQL) and check the mapping file against it. A rejected key or a mapping that "
-        "cannot parse stops the run here.",
+        "(SuiteQL) and parse the mapping file. A rejected key or a mapping that cannot parse "
+        "stops the run here; the mapping is checked against the catalog after extraction.",
     ) as preflight:
         checked = step(task_id="check_connections")(tasks.check_connections)()
         migrated = step(task_id="migrate_staging")(tasks.migrate_staging)()
@@ -95,7 +107,7 @@ def chargebee_netsuite_sync() -> None:
             pool=NETSUITE_POOL,
             outlets=[NETSUITE_REFERENCE],
         )(tasks.pull_reference)()
-        mapping = step(task_id="check_mapping")(tasks.check_mapping)()
+        mapping = step(task_id="parse_mapping")(tasks.parse_mapping)()
         checked >> migrated >> reference >> mapping
 
     with TaskGroup(
@@ -114,12 +126,15 @@ def chargebee_netsuite_sync() -> None:
 
     with TaskGroup(
         "validate",
-        tooltip="Great Expectations over staging; quarantine what fails",
-        doc_md="Great Expectations suites over the staged documents. A failing document is "
+        tooltip="Mapping against the staged catalog; Great Expectations; quarantine what fails",
+        doc_md="The mapping checked against what is staged (item prices, currencies, gateways; "
+        "catch-all rules listed with their amounts), then Great Expectations suites over the "
+        "staged documents. A failing document is "
         "quarantined with its reason and stops only itself; the step fails only if every "
         "document failed. Data Docs and reports are written under `CBNS_REPORTS_DIR`.",
     ) as validate:
-        step(task_id="validate_staged", trigger_rule="none_failed")(tasks.validate)()
+        mapped = step(task_id="check_mapping", trigger_rule="none_failed")(tasks.check_mapping)()
+        mapped >> step(task_id="validate_staged", trigger_rule="none_failed")(tasks.validate)()
 
     with TaskGroup(
         "load",
@@ -129,12 +144,14 @@ def chargebee_netsuite_sync() -> None:
         "(the loader orders them). Unchanged payloads are skipped without a "
         "request; every document gets a ledger state and, if it cannot post, a reason.",
     ) as load:
-        step(
+        posted = step(
             task_id="post_to_netsuite",
             pool=NETSUITE_POOL,
             outlets=[NETSUITE_AR],
             execution_timeout=timedelta(hours=1),
         )(tasks.load)()
+        # Loud when documents stay unposted: notify, and fail the run if told to.
+        step(task_id="notify_unposted")(tasks.notify_unposted)(posted)
 
     with TaskGroup(
         "reconcile",
@@ -144,7 +161,8 @@ def chargebee_netsuite_sync() -> None:
     ) as reconcile:
         step(task_id="summary", pool=NETSUITE_POOL)(tasks.reconcile_summary)()
 
-    preflight >> extract >> validate >> load >> reconcile
+    preflight >> extract >> validate >> load
+    posted >> reconcile  # the summary does not wait for (or fail with) the notification
 
 
 chargebee_netsuite_sync()

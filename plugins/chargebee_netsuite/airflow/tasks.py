@@ -454,6 +454,9 @@ def reconcile_summary(**context: Any) -> dict[str, Any]:
     step logs the headline numbers and returns them for XCom.
     """
     from chargebee_netsuite.demo.summary import ar_comparison, ledger_overview, quarantined
+    from chargebee_netsuite.mapping import load_mapping
+    from chargebee_netsuite.reconcile.catch_alls import catch_all_summary, staged_catch_alls
+    from chargebee_netsuite.reconcile.unposted import unposted_report
 
     config = sync_config()
     engine = staging_engine(config)
@@ -463,6 +466,12 @@ def reconcile_summary(**context: Any) -> dict[str, Any]:
         overview = ledger_overview(engine, site)
         ar = ar_comparison(engine, client, site)
         held = quarantined(engine, site)
+        # Every cause in one vocabulary, and the item prices catch-all rules decide.
+        with engine.connect() as conn:
+            unposted = unposted_report(conn, site, _run_id(context)).as_dict()["all"]
+        catch_all = catch_all_summary(
+            staged_catch_alls(engine, site, load_mapping(config.mapping_path)), limit=20
+        )
     finally:
         client.close()
         engine.dispose()
@@ -475,9 +484,14 @@ def reconcile_summary(**context: Any) -> dict[str, Any]:
             row["difference"],
         )
     log.info("Ledger by kind and state: %s", overview["by_kind"])
+    log.info("Not posted: %s", unposted)
+    for item in catch_all["items"]:
+        log.warning("Catch-all: %s", item["message"])
     return {
         "by_kind": overview["by_kind"],
         "not_posted": overview["not_posted_total"],
         "quarantined": len(held),
+        "unposted": unposted,
+        "catch_alls": catch_all,
         "open_ar": ar,
     }

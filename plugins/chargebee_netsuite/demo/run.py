@@ -67,13 +67,15 @@ def wire(home: AirflowHome, state: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> None:
-    """Print documents per kind, quarantine reasons, open AR on both sides, report paths."""
+    """Print documents per kind, what did not post and why, catch-alls, open AR on both sides,
+    report paths."""
     from chargebee_netsuite.demo.summary import (
         ar_comparison,
+        catch_alls,
         ledger_overview,
-        quarantined,
         render,
         report_paths,
+        unposted,
     )
     from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
     from chargebee_netsuite.staging.db import create_staging_engine
@@ -94,9 +96,10 @@ def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> 
             text = render(
                 site,
                 ledger_overview(engine, site),
-                quarantined(engine, site),
+                unposted(engine, site),
                 ar_comparison(engine, client, site),
                 report_paths(home.reports_dir),
+                catch_alls(engine, site),
             )
     finally:
         engine.dispose()

@@ -121,25 +121,30 @@ def test_sync_dag_groups_and_order(dagbag: Any) -> None:
     for group in groups.values():
         assert group.doc_md, f"group {group.group_id} has no doc_md"
     assert sorted(t.split(".", 1)[1] for t in groups["extract"].children) == sorted(RESOURCES)
-    # Stage order: every extract task waits for the end of the preflight, validation waits
-    # for every extraction, load for validation, the summary for the load.
+    # Stage order: every extract task waits for the end of the preflight; the mapping is
+    # checked against what every extraction staged, then validation, load, and after the load
+    # the notification and the summary side by side.
     for resource in RESOURCES:
-        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.check_mapping"}
-    assert dag.get_task("validate.validate_staged").upstream_task_ids == {
+        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.parse_mapping"}
+    assert dag.get_task("validate.check_mapping").upstream_task_ids == {
         f"extract.{r}" for r in RESOURCES
     }
+    assert dag.get_task("validate.validate_staged").upstream_task_ids == {"validate.check_mapping"}
     assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {"validate.validate_staged"}
+    assert dag.get_task("load.notify_unposted").upstream_task_ids == {"load.post_to_netsuite"}
     assert dag.get_task("reconcile.summary").upstream_task_ids == {"load.post_to_netsuite"}
     preflight = [
         "preflight.check_connections",
         "preflight.migrate_staging",
         "preflight.pull_reference",
-        "preflight.check_mapping",
+        "preflight.parse_mapping",
     ]
     for before, after in itertools.pairwise(preflight):
         assert dag.get_task(after).upstream_task_ids == {before}
     # A resource left out of the `resources` param is skipped; validation still runs.
     assert dag.get_task("validate.validate_staged").trigger_rule == "none_failed"
+    assert dag.get_task("validate.check_mapping").trigger_rule == "none_failed"
+    assert dag.params["fail_on_unposted"] is False
 
 
 def test_pools_retries_and_policy(dagbag: Any) -> None:
