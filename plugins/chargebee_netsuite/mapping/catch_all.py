@@ -18,6 +18,7 @@ from typing import Any
 
 from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef, Resolution, resolve_item
+from chargebee_netsuite.reference.model import ReferenceData
 
 ENTITY_TYPE_RULES = "items.by_entity_type."
 DEFAULT_RULE = "items.default"
@@ -118,6 +119,17 @@ class CatchAllUse:
             "documents": self.activity.documents,
             "message": self.describe(),
         }
+
+
+def item_names(reference: ReferenceData | None) -> dict[str, str]:
+    """``{item id: "ADDON-STORAGE Extra storage"}``: how NetSuite users know each item."""
+    if reference is None:
+        return {}
+    names = {}
+    for item_id, record in reference.of_kind("item").items():
+        code = record.code
+        names[item_id] = f"{code} {record.name}" if code and code != record.name else record.name
+    return names
 
 
 def catch_all_uses(

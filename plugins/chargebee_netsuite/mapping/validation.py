@@ -13,6 +13,7 @@ from chargebee_netsuite.mapping.catch_all import (
     CatchAllUse,
     PriceActivity,
     catch_all_uses,
+    item_names,
     refusal,
 )
 from chargebee_netsuite.mapping.model import (
@@ -380,8 +381,7 @@ def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
 def _check_catch_alls(
     v: _Validator, prices: list[ItemPriceRef], activity: Mapping[str | None, PriceActivity]
 ) -> None:
-    names = {id_: r.name for id_, r in v.reference.of_kind("item").items()}
-    v.catch_alls = catch_all_uses(v.config, prices, activity, names)
+    v.catch_alls = catch_all_uses(v.config, prices, activity, item_names(v.reference))
     if v.config.items.catch_all != "refuse":
         return
     for use in v.catch_alls:

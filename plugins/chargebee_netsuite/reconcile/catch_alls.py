@@ -12,7 +12,12 @@ from sqlalchemy import Engine
 
 from chargebee_netsuite.load.run import staged_usage
 from chargebee_netsuite.load.source import read_item_prices
-from chargebee_netsuite.mapping.catch_all import CatchAllUse, catch_all_totals, catch_all_uses
+from chargebee_netsuite.mapping.catch_all import (
+    CatchAllUse,
+    catch_all_totals,
+    catch_all_uses,
+    item_names,
+)
 from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef
 from chargebee_netsuite.reference.store import read_reference_data
@@ -24,10 +29,7 @@ def staged_catch_alls(engine: Engine, site: str, mapping: MappingConfig) -> list
         item_prices = read_item_prices(conn, site)
     usage = staged_usage(engine, site, item_prices)
     prices = [p if isinstance(p, ItemPriceRef) else ItemPriceRef(id=p) for p in usage.item_prices]
-    names = {
-        item_id: record.name
-        for item_id, record in read_reference_data(engine).of_kind("item").items()
-    }
+    names = item_names(read_reference_data(engine))
     return catch_all_uses(mapping, prices, usage.item_price_activity, names)
 
 

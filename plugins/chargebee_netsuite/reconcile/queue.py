@@ -23,6 +23,7 @@ EXCEPTION_STATES = (QUARANTINED, HELD, FAILED)
 # The fix hints live with the reason vocabulary (quality/reasons.py); re-exported here.
 __all__ = ["EXCEPTION_STATES", "FIX_HINTS", "audit_trail", "exception_queue", "fix_hint"]
 
+
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
