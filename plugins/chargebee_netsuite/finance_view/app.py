@@ -144,6 +144,30 @@ def create_app(
 
         return JSONResponse(await run_in_threadpool(load))
 
+    @app.get("/api/catch-alls", dependencies=readers)
+    async def catch_alls(site: str | None = None) -> JSONResponse:
+        """Staged item prices that post through a catch-all rule, with what they billed."""
+
+        def load() -> dict[str, Any]:
+            from chargebee_netsuite.airflow.settings import mapping_path
+            from chargebee_netsuite.mapping import MappingConfigError, load_mapping
+            from chargebee_netsuite.reconcile.catch_alls import (
+                catch_all_summary,
+                staged_catch_alls,
+            )
+
+            chosen = _site(lazy, site)
+            if chosen is None:
+                return {"site": None, "count": 0, "totals": {}, "items": []}
+            try:
+                mapping = load_mapping(mapping_path())
+            except MappingConfigError as exc:
+                return {"site": chosen, "count": 0, "totals": {}, "items": [], "error": str(exc)}
+            uses = staged_catch_alls(lazy.engine, chosen, mapping)
+            return {"site": chosen, **catch_all_summary(uses)}
+
+        return JSONResponse(await run_in_threadpool(load))
+
     @app.get("/api/audit/{kind}/{source_id}", dependencies=readers)
     async def audit(kind: str, source_id: str, site: str | None = None) -> JSONResponse:
         """The audit trail of one document."""
