@@ -55,6 +55,7 @@ class ReportRow:
     check: str | None
     reason: str
     fix: str
+    expectation: str | None = None  # the GX expectation behind a data check
 
 
 # Validation writes the section first; the load rewrites it with every cause.
@@ -94,7 +95,16 @@ def quarantine_table(rows: Sequence[ReportRow], run_id: str, *, after_load: bool
 def add_quarantine_page(folder: Path, entries: Sequence[QuarantineEntry], run_id: str) -> Path:
     """Write ``quarantine.html`` and put the same table at the top of GX's ``index.html``."""
     rows = [
-        ReportRow(e.kind, e.id, "quarantined", DATA_CHECK, e.check, e.reason, QUARANTINE_HINT)
+        ReportRow(
+            e.kind,
+            e.id,
+            "quarantined",
+            DATA_CHECK,
+            e.check,
+            e.reason,
+            QUARANTINE_HINT,
+            e.expectation,
+        )
         for e in entries
     ]
     return write_report(folder, rows, run_id)
