@@ -25,7 +25,6 @@ from chargebee_netsuite.staging.chargebee_tables import (
     cb_transactions,
 )
 from chargebee_netsuite.staging.ledger_tables import MAIN, ns_ledger
-from chargebee_netsuite.staging.quality_tables import dq_quarantine
 from chargebee_netsuite.transform.money import to_money
 
 Key = tuple[str, str, str]  # (source_kind, source_id, role), as in the ledger
@@ -40,17 +39,19 @@ _BATCH = 500
 
 
 def exception_keys(conn: Connection, site: str) -> frozenset[Key]:
-    """Every document of ``site`` now quarantined, held or failed (ledger and validation)."""
-    t, q = ns_ledger, dq_quarantine
-    ledger = conn.execute(
+    """Every document the ledger of ``site`` holds as quarantined, held or failed.
+
+    Taken before a load, it tells which documents the load newly leaves unposted. Only the
+    ledger counts: a document this run's validation quarantined is not in the ledger as such
+    until the load records it, so it counts as new; one quarantined by an earlier run is.
+    """
+    t = ns_ledger
+    rows = conn.execute(
         select(t.c.source_kind, t.c.source_id, t.c.role).where(
             t.c.site == site, t.c.state.in_(EXCEPTION_STATES)
         )
     )
-    keys = {(str(k), str(i), str(r)) for k, i, r in ledger}
-    validated = conn.execute(select(q.c.kind, q.c.document_id).where(q.c.site == site).distinct())
-    keys |= {(str(kind), str(doc_id), MAIN) for kind, doc_id in validated}
-    return frozenset(keys)
+    return frozenset((str(k), str(i), str(r)) for k, i, r in rows)
 
 
 @dataclass(frozen=True)
