@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 CHARGEBEE_CONN_ID = "chargebee_default"
 NETSUITE_CONN_ID = "netsuite_default"
-REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_TIME_ZONE = "America/Los_Angeles"
 # The staged Chargebee resources (``extract.documents.RESOURCES``), repeated here so that DAG
 # files can name their tasks without importing the HTTP client at parse time.
@@ -48,7 +47,7 @@ class SyncConfig:
     """Where a sync reads and writes, from the environment of the Airflow components.
 
     ``CBNS_STAGING_URL`` (or the ``cbns_staging`` connection; see ``airflow/settings.py``),
-    ``CBNS_MAPPING_PATH`` (default: ``include/mapping.example.yaml``),
+    ``CBNS_MAPPING_PATH`` (required: the mapping file),
     ``CBNS_NETSUITE_TIME_ZONE`` (the NetSuite account's time zone),
     ``CBNS_REPORTS_DIR`` (validation reports and Data Docs),
     ``CBNS_LINE_SERVICE_DATES`` (``1`` to send revRec dates per line).
@@ -453,9 +452,9 @@ def reconcile_summary(**context: Any) -> dict[str, Any]:
     The full reconciliation (per-document tie-out, re-queueing) is a later stage; this
     step logs the headline numbers and returns them for XCom.
     """
-    from chargebee_netsuite.demo.summary import ar_comparison, ledger_overview, quarantined
     from chargebee_netsuite.mapping import load_mapping
     from chargebee_netsuite.reconcile.catch_alls import catch_all_summary, staged_catch_alls
+    from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
     from chargebee_netsuite.reconcile.unposted import unposted_report
 
     config = sync_config()

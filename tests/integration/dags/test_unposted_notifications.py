@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from chargebee_netsuite.airflow import tasks
-from chargebee_netsuite.airflow.sandbox_connections import (
+from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
+from cbns_devkit.sandbox.connections import (
     connections_from_sandbox_state,
     env_assignments,
 )
-from chargebee_netsuite.demo.sandboxes import SandboxProcess, add_problem_records
+from chargebee_netsuite.airflow import tasks
 from chargebee_netsuite.errors import UnpostedDocuments
 
 RESOURCES = list(tasks.RESOURCES)
