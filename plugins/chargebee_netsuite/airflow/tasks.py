@@ -6,7 +6,7 @@ Airflow-specific part: connections through the hooks, the run's data interval an
 skipping. The work itself lives in ``extract/``, ``quality/``, ``load/`` and ``reference/``.
 Data moves between tasks through the staging database; XCom carries counts only.
 
-The reconcile step's headline numbers come from ``demo/summary.py`` (counts and open AR);
+The reconcile step's headline numbers come from ``reconcile/headline.py`` (counts and open AR);
 the full reconciliation has its own DAG.
 """
 
