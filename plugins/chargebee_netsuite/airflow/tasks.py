@@ -440,6 +440,8 @@ def sync_webhook_events(**context: Any) -> dict[str, Any]:
             result[stage] = run(**context)
             seconds[stage] = round(time.perf_counter() - started, 3)
     log.info("Webhook stages took %s seconds", seconds)
+    if result["load"] is not None:  # loud here too: new unposted documents are notified
+        result["notify"] = notify_unposted(result["load"], **context)
     return {**result, "seconds": seconds}
 
 

@@ -150,6 +150,7 @@ def create_app(
 
         def load() -> dict[str, Any]:
             from chargebee_netsuite.airflow.settings import mapping_path
+            from chargebee_netsuite.errors import ConfigurationError
             from chargebee_netsuite.mapping import MappingConfigError, load_mapping
             from chargebee_netsuite.reconcile.catch_alls import (
                 catch_all_summary,
@@ -161,7 +162,7 @@ def create_app(
                 return {"site": None, "count": 0, "totals": {}, "items": []}
             try:
                 mapping = load_mapping(mapping_path())
-            except MappingConfigError as exc:
+            except (MappingConfigError, ConfigurationError) as exc:  # shown, not a 500
                 return {"site": chosen, "count": 0, "totals": {}, "items": [], "error": str(exc)}
             uses = staged_catch_alls(lazy.engine, chosen, mapping)
             return {"site": chosen, **catch_all_summary(uses)}

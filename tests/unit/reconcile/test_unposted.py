@@ -197,5 +197,9 @@ def test_catch_alls_with_their_amounts_and_the_finance_view_field(staged: Engine
     assert body["count"] == 1 and body["totals"] == {"USD": "1512.00"}
     assert body["items"][0]["rule"] == "items.by_entity_type.charge"
     assert body["items"][0]["amounts"] == {"USD": "1512.00"}
+    with pytest.MonkeyPatch.context() as patch:  # no mapping configured: said, not a 500
+        patch.delenv("CBNS_MAPPING_PATH")
+        unset = client.get("/api/catch-alls").json()
+    assert unset["count"] == 0 and "CBNS_MAPPING_PATH is not set" in unset["error"]
     causes = {i["id"]: i["cause"] for i in client.get("/api/exceptions").json()["items"]}
     assert causes == {"inv_7": "data check", "cn_4": "dependency", "txn_9": "NetSuite refusal"}
