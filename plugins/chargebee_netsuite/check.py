@@ -19,6 +19,8 @@ OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 
 # Enough to see the catalogue of any real site, few enough to stay well inside a rate limit.
 MAX_ITEM_PRICE_PAGES = 10
+# The newest invoices and credit notes whose lines give catch-all item prices their amounts.
+MAX_DOCUMENT_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class _Context:
     item_prices: list[Any] | None = None
     currencies: list[str] = field(default_factory=list)
     reference: Any = None
+    mapping: Any = None  # the parsed MappingConfig
     results: list[StepResult] = field(default_factory=list)
 
     def scrub(self, text: str) -> str:
@@ -335,6 +338,7 @@ def _mapping(ctx: _Context) -> None:
             step, FAIL, todos or str(exc), fix if todos else f"fix {ctx.mapping_path} as listed"
         )
         return
+    ctx.mapping = config
     if ctx.reference is None:
         ctx.add(step, SKIP, "the file parses, but checking it needs NetSuite's reference data")
         return
@@ -354,6 +358,56 @@ def _mapping(ctx: _Context) -> None:
         ctx.add(step, FAIL, f"{seen}: {report.summary()}", f"edit {ctx.mapping_path}")
 
 
+def _recent_activity(ctx: _Context) -> tuple[dict[Any, Any], int]:
+    """What the newest invoices and credit notes billed per item price, and how many."""
+    from chargebee_netsuite.load.run import UsageCollector
+
+    collector = UsageCollector({})
+    seen = 0
+    for path, kind in (("/invoices", "invoice"), ("/credit_notes", "credit_note")):
+        pages = ctx.chargebee.list_pages(path, {"sort_by[desc]": "date"})
+        for number, page in enumerate(pages, 1):
+            for entry in page:
+                collector.add_activity(kind, entry.get(kind, {}))
+                seen += 1
+            if number >= MAX_DOCUMENT_PAGES:
+                break
+    return collector.activity, seen
+
+
+def _catch_alls(ctx: _Context) -> None:
+    from chargebee_netsuite.chargebee.errors import ChargebeeError
+    from chargebee_netsuite.mapping.catch_all import catch_all_totals, catch_all_uses, item_names
+
+    step = "Mapping: catch-all rules"
+    if ctx.mapping is None or ctx.item_prices is None or ctx.chargebee is None:
+        ctx.add(step, SKIP, "needs the mapping file and Chargebee's item prices")
+        return
+    names = item_names(ctx.reference)
+    if not catch_all_uses(ctx.mapping, ctx.item_prices, {}, names):
+        ctx.add(step, OK, "every active item price has a rule of its own")
+        return
+    try:
+        activity, documents = _recent_activity(ctx)
+    except ChargebeeError as exc:
+        ctx.add(step, FAIL, str(exc), _chargebee_fix(ctx.chargebee_conn_id, exc))
+        return
+    uses = catch_all_uses(ctx.mapping, ctx.item_prices, activity, names)
+    totals = ", ".join(f"{v} {code}" for code, v in catch_all_totals(uses).items()) or "nothing"
+    detail = (
+        f"{len(uses)} item price(s) post through items.by_entity_type or items.default, which "
+        f"nobody chose for them; on the newest {documents} invoices and credit notes they "
+        f"billed {totals}:\n" + "\n".join(f"- {use.describe()}" for use in uses)
+    )
+    refuse = ctx.mapping.items.catch_all == "refuse"
+    fix = (
+        f"add a specific rule (items.by_item_price or items.by_item) to {ctx.mapping_path} for "
+        "each"
+        + ("" if refuse else ", or set items.catch_all: refuse to hold such documents instead")
+    )
+    ctx.add(step, FAIL if refuse else WARN, detail, fix)
+
+
 STEPS: tuple[Callable[[_Context], None], ...] = (
     _netsuite_connection,
     _netsuite_token,
@@ -363,6 +417,7 @@ STEPS: tuple[Callable[[_Context], None], ...] = (
     _chargebee_document,
     _chargebee_item_prices,
     _mapping,
+    _catch_alls,
 )
 
 

@@ -14,6 +14,7 @@ rather than by message. The HTTP core (``http_core``) retries :class:`RetriableE
     │       ├── ConcurrencyLimitError              429: the account's concurrency limit
     │       ├── RecordChangedError                 "Record has been changed"
     │       └── TransportError                     timeout or dropped connection
+    │   └── NotificationFailed                    a notification channel could not be reached
     └── FatalError                retrying cannot help: fix the cause, then run again
         ├── chargebee.errors.FatalAPIError         every 4xx but 429, a request never sent
         │   ├── AuthenticationError                401: key not valid for site/env/region
@@ -27,7 +28,9 @@ rather than by message. The HTTP core (``http_core``) retries :class:`RetriableE
         │       └── UnauthorizedError              401 even with a freshly minted token
         ├── mapping.loading.MappingConfigError     a mapping file that does not parse
         ├── ConfigurationError                     settings or params that cannot work
-        └── ValidationFailed                       every staged document failed validation
+        ├── ValidationFailed                       every staged document failed validation
+        └── UnpostedDocuments                      a run left new documents unposted, and the
+                                                   settings say such a run fails
 
 "Retries exhausted" stays retriable: the client's own attempts are over, but the task runs
 again later, when the site's limit or NetSuite's outage may have passed.
@@ -59,3 +62,15 @@ class ConfigurationError(FatalError):
 
 class ValidationFailed(FatalError):
     """Every staged document failed validation: something upstream is broken, not one record."""
+
+
+class UnpostedDocuments(FatalError):
+    """A run left new documents quarantined, held or failed, and it was told to fail then.
+
+    Retrying the run's last task cannot post them: the data, the mapping or NetSuite must
+    change first (the notification and the finance view say what).
+    """
+
+
+class NotificationFailed(RetriableError):
+    """A notification (e-mail, webhook) about unposted documents could not be delivered."""

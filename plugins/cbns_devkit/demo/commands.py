@@ -66,10 +66,16 @@ def wire(home: AirflowHome, state: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> None:
-    """Print documents per kind, quarantine reasons, open AR on both sides, report paths."""
+    """Print documents per kind, what did not post and why, catch-alls, open AR on both sides,
+    report paths."""
     from cbns_devkit.demo.summary import render, report_paths
     from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
-    from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
+    from chargebee_netsuite.reconcile.headline import (
+        ar_comparison,
+        catch_alls,
+        ledger_overview,
+        unposted,
+    )
     from chargebee_netsuite.staging.db import create_staging_engine
 
     ns = connections[NETSUITE_CONN_ID]
@@ -88,9 +94,10 @@ def print_summary(home: AirflowHome, connections: dict[str, dict[str, Any]]) -> 
             text = render(
                 site,
                 ledger_overview(engine, site),
-                quarantined(engine, site),
+                unposted(engine, site),
                 ar_comparison(engine, client, site),
                 report_paths(home.reports_dir),
+                catch_alls(engine, site, home.mapping_path),
             )
     finally:
         engine.dispose()

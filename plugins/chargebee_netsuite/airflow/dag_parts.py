@@ -26,7 +26,7 @@ from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUIT
 from chargebee_netsuite.airflow.operators import (
     ChargebeeToStagingOperator,
     CheckConnectionsOperator,
-    MappingCheckOperator,
+    MappingParseOperator,
     MigrateStagingOperator,
     NetSuiteReferenceOperator,
 )
@@ -117,6 +117,11 @@ def sync_params() -> dict[str, Param]:
             type="boolean",
             description="Build and check payloads and write a per-line report; post nothing",
         ),
+        "fail_on_unposted": Param(
+            os.environ.get("CBNS_UNPOSTED_FAILS_RUN", "0") == "1",
+            type="boolean",
+            description="End the run failed when it leaves new documents unposted",
+        ),
         "resources": Param(
             list(RESOURCES),
             type="array",
@@ -147,8 +152,9 @@ def preflight(*, reference: bool = True, **connections: str) -> TaskGroup:
     doc = "Prove both connections work and bring the staging schema up to date."
     if reference:
         doc += (
-            " Refresh NetSuite reference data and check the mapping file against it. A rejected"
-            " key or a mapping that cannot parse stops the run here."
+            " Refresh NetSuite reference data and parse the mapping file (it is checked against"
+            " what is staged after extraction). A rejected key or a mapping that cannot parse"
+            " stops the run here."
         )
     tooltip = "Connections, staging schema, reference, mapping"
     with TaskGroup("preflight", tooltip=tooltip, doc_md=doc) as group:
@@ -161,7 +167,7 @@ def preflight(*, reference: bool = True, **connections: str) -> TaskGroup:
                 NetSuiteReferenceOperator(
                     task_id="pull_reference", outlets=[NETSUITE_REFERENCE], **connections
                 ),
-                MappingCheckOperator(task_id="check_mapping", **connections),
+                MappingParseOperator(task_id="parse_mapping", **connections),
             ]
         chain(*steps)
     return group

@@ -32,6 +32,12 @@ FIXES: dict[str, str] = {
     f"{{document}}, correct the mapping file if needed, {REDRIVE}.",
     "UNMAPPED_REASON": "Add a rule in the mapping file for the credit-note reason of "
     f"{{document}} (the NetSuite account or item it posts to), {REDRIVE}.",
+    "MAPPING_RULE": "The mapping file points {document} at a NetSuite record that does not "
+    "exist or is inactive (the reason names the rule and the id). Ask the NetSuite admin to "
+    "create or reactivate it, or correct the rule in the mapping file, then press Re-drive "
+    "here.",
+    "CATCH_ALL_REFUSED": "Add a rule in the mapping file for {subject} (the mapping refuses "
+    "catch-all rules: items.catch_all is refuse), then press Re-drive here.",
     # NetSuite's own state: its admin changes it.
     "PERIOD_CLOSED": "Ask the NetSuite admin to reopen the accounting period of {document} "
     "(or to allow A/R postings in it), then press Re-drive here. Alternatively the mapping "

@@ -39,6 +39,7 @@ from chargebee_netsuite.load.source import (
     transactions_against,
 )
 from chargebee_netsuite.load.wire import payload_hash, to_record
+from chargebee_netsuite.mapping.catch_all import PriceActivity
 from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef, credit_note_codes
 from chargebee_netsuite.mapping.validation import ChargebeeUsage, validate_mapping
@@ -71,6 +72,7 @@ from chargebee_netsuite.transform.model import (
     TransformContext,
     TransformSettings,
 )
+from chargebee_netsuite.transform.money import to_money
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +122,10 @@ class LoadSummary:
     seconds: float = 0.0
     # A dry run's report files (html, csv, totals_csv), when it wrote one.
     report: dict[str, str] = field(default_factory=dict)
+    # Item prices posting through a catch-all rule (CatchAllUse.as_dict), largest first.
+    catch_alls: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, max_catch_alls: int = 20) -> dict[str, Any]:
         """A JSON-serialisable form."""
         small = {
             "run_id": self.run_id,
@@ -129,6 +133,7 @@ class LoadSummary:
             "counts": dict(sorted(self.counts.items())),
             "writes": self.writes,
             "seconds": round(self.seconds, 3),
+            "catch_alls": self.catch_alls[:max_catch_alls],
         }
         return {**small, "report": dict(self.report)} if self.report else small
 
@@ -149,6 +154,7 @@ class UsageCollector:
         self.entities: set[str | None] = set()
         self.reasons: set[tuple[str | None, str | None]] = set()
         self.withheld: set[str] = set()
+        self.activity: dict[str | None, PriceActivity] = {}
 
     def add(self, kind: str, doc: Any) -> None:
         """Note what one document of ``kind`` uses."""
@@ -160,6 +166,7 @@ class UsageCollector:
                     self.prices[None] = "adhoc"
                 else:
                     self.prices[price_id] = self.item_prices.get(price_id, price_id)
+            self.add_activity(kind, raw)
             if kind == "credit_note":
                 self.reasons.add(credit_note_codes(raw))
             elif raw.get("linked_taxes_withheld") and raw.get("currency_code"):
@@ -176,6 +183,21 @@ class UsageCollector:
                 "payment_reversal": self.chargebacks,
             }
             by_type.get(str(raw.get("type")), set()).add(pair)
+
+    def add_activity(self, kind: str, raw: Mapping[str, Any]) -> None:
+        """What a live invoice or credit note billed per item price (for catch-all reports)."""
+        currency = str(raw.get("currency_code") or "").upper()
+        if raw.get("deleted") or raw.get("status") == "voided" or not currency:
+            return
+        counted: set[str | None] = set()
+        for line in raw.get("line_items", []):
+            price_id = line.get("entity_id")
+            activity = self.activity.setdefault(price_id, PriceActivity())
+            amount = to_money(int(line.get("amount") or 0), currency)
+            activity.add(currency, amount, credit=kind == "credit_note")
+            if price_id not in counted:
+                counted.add(price_id)
+                activity.documents += 1
 
     def usage(self) -> ChargebeeUsage:
         """Everything noted so far."""
@@ -195,6 +217,7 @@ class UsageCollector:
             self.reasons,
             chargeback_gateways=self.chargebacks,
             tax_withheld_currencies=self.withheld,
+            item_price_activity=self.activity,
         )
 
 
@@ -694,7 +717,7 @@ def sync(
         item_prices = read_item_prices(conn, site)
     usage = staged_usage(staging_engine, site, item_prices, settings.chunk_size)
     report = validate_mapping(mapping, reference, usage)
-    if not report.ok:
+    if not report.ok or report.catch_alls:
         log.warning("%s", report.summary())
     ctx = TransformContext(site, mapping, reference, settings.transform, report, item_prices)
     run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run)
@@ -712,6 +735,7 @@ def sync(
         writes=run.writes,
         seconds=time.monotonic() - started,
         report=paths,
+        catch_alls=[use.as_dict() for use in report.catch_alls],
     )
     log.info("NetSuite load %s: %s", run_id, summary.as_dict())
     if run.credentials_refused:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 EntityType = Literal["plan", "addon", "charge", "adhoc"]
 PeriodPolicyName = Literal["hold", "first_open_period"]
+CatchAllPolicy = Literal["allow", "refuse"]
 
 DEFAULT_REDATE_MEMO = (
     "Re-dated from {original_date} to {posting_date}: accounting period {original_period} "
@@ -59,6 +60,10 @@ class ItemMapping(_Model):
     by_entity_type: dict[EntityType, ItemTarget] = Field(default_factory=dict)
     # No default: an unmatched item price is reported and its documents are held.
     default: ItemTarget | None = None
+    # by_entity_type (for an item price) and default are catch-alls: an item price nobody
+    # mapped posts there silently. allow: post, and report each such item price with its
+    # amounts; refuse: quarantine its documents until a specific rule exists.
+    catch_all: CatchAllPolicy = "allow"
 
 
 class SubsidiaryMapping(_Model):

@@ -6,9 +6,16 @@ fix, and each says which documents it blocks, so that posting stops for those al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from chargebee_netsuite.mapping.catch_all import (
+    CatchAllUse,
+    PriceActivity,
+    catch_all_uses,
+    item_names,
+    refusal,
+)
 from chargebee_netsuite.mapping.model import (
     AccountRules,
     CreditNoteTarget,
@@ -112,6 +119,8 @@ class ChargebeeUsage:
     or reason code stands for "none given". A credit note's reasons are its codes in the order
     rules match them, ``(create_reason_code, reason_code)``, or one code alone.
     ``tax_withheld_currencies`` are the currencies of invoices with tax withheld.
+    ``item_price_activity`` says what staged documents billed on each item price (``None``:
+    ad-hoc lines), so that catch-alls are reported with their amounts.
     """
 
     item_prices: Iterable[ItemPriceRef | str] = ()
@@ -122,6 +131,7 @@ class ChargebeeUsage:
     credit_note_reasons: Iterable[str | tuple[str | None, ...] | None] = ()
     chargeback_gateways: Iterable[tuple[str, str]] = ()
     tax_withheld_currencies: Iterable[str] = ()
+    item_price_activity: Mapping[str | None, PriceActivity] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,10 +139,12 @@ class ValidationReport:
     """Every problem found; the ``blocked_*`` sets say which documents must not post.
 
     ``notices`` are worth knowing but block nothing (reason codes in use without a rule).
+    ``catch_alls`` are the item prices in use that post through a catch-all rule.
     """
 
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    catch_alls: list[CatchAllUse] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -197,6 +209,12 @@ class ValidationReport:
         else:
             lines = [f"The mapping has {len(self.problems)} problem(s):"]
             lines += [f"{n}. {p.message}" for n, p in enumerate(self.problems, 1)]
+        if self.catch_alls:
+            lines.append(
+                f"Catch-alls: {len(self.catch_alls)} Chargebee item price(s) post through "
+                "items.by_entity_type or items.default, which nobody chose for them:"
+            )
+            lines += [f"- {use.describe()}" for use in self.catch_alls]
         if self.notices:
             lines.append("Notes:")
             lines += [f"- {notice}" for notice in self.notices]
@@ -209,6 +227,7 @@ class _Validator:
         self.reference = reference
         self.problems: list[Problem] = []
         self.notices: list[str] = []
+        self.catch_alls: list[CatchAllUse] = []
 
     def add(self, rule: str, message: str, scope: Scope | None = None) -> None:
         self.problems.append(Problem(rule, message, scope or Scope()))
@@ -321,7 +340,7 @@ def validate_mapping(
     _check_tax_withheld(v, usage)
     _check_special_lines(v)
     _check_netsuite_tax(v)
-    return ValidationReport(v.problems, v.notices)
+    return ValidationReport(v.problems, v.notices, v.catch_alls)
 
 
 def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
@@ -356,6 +375,18 @@ def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
         item_rules.append(("items.default", config.items.default))
     for rule, target in item_rules:
         v.check_item_target(rule, target, Scope(item_prices=frozenset(served.get(rule, ()))))
+    _check_catch_alls(v, prices, usage.item_price_activity)
+
+
+def _check_catch_alls(
+    v: _Validator, prices: list[ItemPriceRef], activity: Mapping[str | None, PriceActivity]
+) -> None:
+    v.catch_alls = catch_all_uses(v.config, prices, activity, item_names(v.reference))
+    if v.config.items.catch_all != "refuse":
+        return
+    for use in v.catch_alls:
+        scope = Scope(item_prices=frozenset({use.price.id})) if use.price.id else Scope()
+        v.add("items.catch_all", f"items.catch_all: {refusal(use.price, use.rule)}", scope)
 
 
 def _check_subsidiaries(v: _Validator, usage: ChargebeeUsage) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -116,3 +117,24 @@ def quarantined(engine: Engine, site: str) -> list[dict[str, Any]]:
     """Documents validation quarantined, with their failed check and reason."""
     with engine.connect() as conn:
         return [asdict(entry) for entry in quarantine_entries(conn, site)]
+
+
+def unposted(engine: Engine, site: str) -> list[dict[str, Any]]:
+    """Every document that did not post, whatever stage stopped it, in the one vocabulary
+    (state, cause, reason, fix, amount); oldest first."""
+    from chargebee_netsuite.reconcile.unposted import unposted_report
+
+    with engine.connect() as conn:
+        return [doc.as_dict() for doc in unposted_report(conn, site, "summary").documents]
+
+
+def catch_alls(
+    engine: Engine, site: str, mapping_path: Path, limit: int = 50
+) -> dict[str, Any]:
+    """Staged item prices that post through a catch-all rule of the mapping at
+    ``mapping_path`` (the ``limit`` largest listed)."""
+    from chargebee_netsuite.mapping import load_mapping
+    from chargebee_netsuite.reconcile.catch_alls import catch_all_summary, staged_catch_alls
+
+    mapping = load_mapping(mapping_path)
+    return catch_all_summary(staged_catch_alls(engine, site, mapping), limit=limit)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from chargebee_netsuite.finance_view.fixes import fix_sentence
+from chargebee_netsuite.quality.reasons import DATA_CHECK, cause_of
 from chargebee_netsuite.staging.ledger_queries import attempts_for
 from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, QUARANTINED, ns_ledger
 from chargebee_netsuite.staging.quality_tables import dq_quarantine
@@ -47,6 +48,7 @@ def exception_queue(
             "role": row["role"],
             "state": row["state"],
             "code": row["last_error_code"],
+            "cause": cause_of(row["state"], row["last_error_code"]),
             "reason": row["reason"] or row["last_error_detail"] or "",
             "external_id": row["external_id"],
             "netsuite_type": row["netsuite_type"],
@@ -74,6 +76,7 @@ def exception_queue(
             "role": "main",
             "state": QUARANTINED,
             "code": row["check_name"],
+            "cause": DATA_CHECK,
             "reason": row["reason"],
             "external_id": None,
             "netsuite_type": None,

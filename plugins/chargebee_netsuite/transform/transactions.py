@@ -162,7 +162,11 @@ def _account(ctx: TransformContext, doc: Document, label: str, section: str) -> 
     resolve, blocked_pairs = _SECTIONS[section]
     resolution = resolve(ctx.mapping, gateway, currency)
     blocked = (gateway, currency) in blocked_pairs(ctx.report)
-    if resolution is None or blocked or resolution.rule in ctx.report.blocked_rules:
+    if resolution is not None and resolution.rule in ctx.report.blocked_rules:
+        # The rule exists but names a missing, inactive or unfit account: say which.
+        broken = " ".join(p.message for p in ctx.report.problems if p.rule == resolution.rule)
+        raise Quarantined(f"{label} went through {gateway} in {currency}: {broken}", "MAPPING_RULE")
+    if resolution is None or blocked:
         problems = " ".join(
             p.message for p in ctx.report.problems if p.rule.startswith(section)
         ) or (

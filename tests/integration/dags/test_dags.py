@@ -139,28 +139,38 @@ def test_schedule_comes_from_the_environment(tmp_path: Path) -> None:
 def test_sync_dag_groups_and_order(dagbag: Any) -> None:
     dag = dagbag.dags[SYNC]
     nodes = dag.task_group.children
-    assert list(nodes) == ["preflight", "extract", "validate", "load", "reconcile"]
+    assert list(nodes) == [
+        "preflight",
+        "extract",
+        "check_mapping",
+        "validate",
+        "load",
+        "reconcile",
+    ]
     # Groups only where there is more than one task, each with its doc.
     for group_id in ("preflight", "extract"):
         assert nodes[group_id].doc_md, f"group {group_id} has no doc_md"
     assert sorted(t.split(".", 1)[1] for t in nodes["extract"].children) == sorted(RESOURCES)
-    # Stage order: every extract task waits for the end of the preflight, validation waits
-    # for every extraction, load for validation, the summary for the load.
+    # Stage order: every extract task waits for the end of the preflight; the mapping is
+    # checked against what every extraction staged, then validation, load, the summary.
     for resource in RESOURCES:
-        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.check_mapping"}
-    assert dag.get_task("validate").upstream_task_ids == {f"extract.{r}" for r in RESOURCES}
+        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.parse_mapping"}
+    assert dag.get_task("check_mapping").upstream_task_ids == {f"extract.{r}" for r in RESOURCES}
+    assert dag.get_task("validate").upstream_task_ids == {"check_mapping"}
     assert dag.get_task("load").upstream_task_ids == {"validate"}
     assert dag.get_task("reconcile").upstream_task_ids == {"load"}
     preflight = [
         "preflight.check_connections",
         "preflight.migrate_staging",
         "preflight.pull_reference",
-        "preflight.check_mapping",
+        "preflight.parse_mapping",
     ]
     for before, after in itertools.pairwise(preflight):
         assert dag.get_task(after).upstream_task_ids == {before}
     # A resource left out of the `resources` param is skipped; validation still runs.
     assert dag.get_task("validate").trigger_rule == "none_failed"
+    assert dag.get_task("check_mapping").trigger_rule == "none_failed"
+    assert dag.params["fail_on_unposted"] is False
 
 
 def test_reconcile_dag_order_pools_and_outlets(dagbag: Any) -> None:

@@ -26,6 +26,7 @@ from chargebee_netsuite.airflow.operators.netsuite import (
 from chargebee_netsuite.airflow.operators.preflight import (
     CheckConnectionsOperator,
     MappingCheckOperator,
+    MappingParseOperator,
     MigrateStagingOperator,
 )
 from chargebee_netsuite.airflow.operators.quality import GreatExpectationsValidationOperator
@@ -44,6 +45,7 @@ __all__ = [
     "FinanceViewLink",
     "GreatExpectationsValidationOperator",
     "MappingCheckOperator",
+    "MappingParseOperator",
     "MigrateStagingOperator",
     "NetSuiteLoadOperator",
     "NetSuiteReferenceOperator",
@@ -57,6 +59,7 @@ OPERATORS: tuple[type[BaseOperator], ...] = (
     CheckConnectionsOperator,
     MigrateStagingOperator,
     NetSuiteReferenceOperator,
+    MappingParseOperator,
     MappingCheckOperator,
     ChargebeeToStagingOperator,
     GreatExpectationsValidationOperator,

@@ -20,9 +20,14 @@ if TYPE_CHECKING:
 def load(
     resources: RunResources, run_id: str, *, mapping_path: Path, dry_run: bool
 ) -> dict[str, Any]:
-    """Post every staged document to NetSuite, dependencies first; unchanged ones skipped."""
+    """Post every staged document to NetSuite, dependencies first; unchanged ones skipped.
+
+    The result carries ``unposted``: every document the run leaves quarantined, held or
+    failed, by cause, with amounts, and which of them are new since before this load.
+    """
     from chargebee_netsuite.load.run import SyncSettings, sync
     from chargebee_netsuite.mapping import load_mapping
+    from chargebee_netsuite.reconcile.unposted import after_load, exception_keys
     from chargebee_netsuite.reference.store import read_reference_data
     from chargebee_netsuite.transform.model import TransformSettings
 
@@ -31,6 +36,9 @@ def load(
     settings = SyncSettings(
         TransformSettings(config.time_zone, line_service_dates=config.line_service_dates)
     )
+    # What did not post before this run, so that the notification names only new ones.
+    with resources.engine.connect() as conn:
+        before = exception_keys(conn, resources.site)
     summary = sync(
         resources.engine,
         resources.netsuite,
@@ -42,7 +50,22 @@ def load(
         dry_run=dry_run,
         reports_dir=config.reports_dir,  # a dry run writes its per-line report there
     )
-    return summary.as_dict()
+    result = summary.as_dict()
+    if not dry_run:  # a dry run changes no ledger state
+        result["unposted"] = after_load(
+            resources.engine, resources.site, run_id, before, config.reports_dir
+        )
+    return result
+
+
+def notify_unposted(load_result: dict[str, Any], context: Context) -> dict[str, Any]:
+    """Notify (e-mail, webhook) when the load left NEW documents unposted; fail the run too
+    when the ``fail_on_unposted`` param (``CBNS_UNPOSTED_FAILS_RUN``) says so."""
+    from chargebee_netsuite.airflow.notifiers import notify_unposted as send
+    from chargebee_netsuite.airflow.notifiers import unposted_fails_run
+
+    params = RunContext.of(context).params
+    return send(load_result, context, fail=unposted_fails_run(params))
 
 
 class NetSuiteOperator(ConnectorOperator):
@@ -108,9 +131,11 @@ class NetSuiteLoadOperator(NetSuiteOperator):
         run = RunContext.of(context)
         config = self.sync_config()
         with run_resources(config) as resources:
-            return load(
+            result = load(
                 resources,
                 run.run_id,
                 mapping_path=Path(self.mapping_path or config.mapping_path),
                 dry_run=flag(self.is_dry_run, run.params, "dry_run"),
             )
+        result["notify"] = notify_unposted(result, context)
+        return result

@@ -38,10 +38,11 @@ def check_connections(config: SyncConfig) -> dict[str, Any]:
 
 
 def check_mapping(resources: RunResources, mapping_path: Path) -> dict[str, Any]:
-    """Load the mapping file and check it against reference data and what is staged.
+    """Check the mapping against reference data and what is staged (after extraction).
 
     A file that does not parse fails (nothing could post). Problems with single rules are
-    logged with their fix and hold only the documents they affect, at load time.
+    logged with their fix and hold only the documents they affect, at load time. Item prices
+    posting through a catch-all rule are logged with their amounts.
     """
     from chargebee_netsuite.load.run import staged_usage
     from chargebee_netsuite.load.source import read_item_prices
@@ -56,7 +57,7 @@ def check_mapping(resources: RunResources, mapping_path: Path) -> dict[str, Any]
     report = validate_mapping(mapping, reference, usage)
     if report.blocks_everything:
         raise ConfigurationError(f"{mapping_path}: {report.summary()}")
-    if not report.ok:
+    if not report.ok or report.catch_alls:
         log.warning("%s", report.summary())
     elif report.notices:  # e.g. reason codes in use without a rule
         log.info("%s", report.summary())
@@ -64,6 +65,7 @@ def check_mapping(resources: RunResources, mapping_path: Path) -> dict[str, Any]
         "mapping": str(mapping_path),
         "problems": len(report.problems),
         "notices": len(report.notices),
+        "catch_alls": [use.as_dict() for use in report.catch_alls[:20]],
     }
 
 
@@ -91,11 +93,13 @@ class MigrateStagingOperator(ConnectorOperator):
             return {"dialect": resources.engine.dialect.name}
 
 
-class MappingCheckOperator(ConnectorOperator):
-    """Check the mapping file against NetSuite reference data and the staged catalog.
+class MappingParseOperator(ConnectorOperator):
+    """Preflight's cheap check: the mapping file parses (else nothing could post).
 
-    :param mapping_path: the mapping YAML (templated); default ``CBNS_MAPPING_PATH`` or the
-        example mapping.
+    Checking it against the catalog waits for extraction (:class:`MappingCheckOperator`): on a
+    first sync nothing is staged yet, and an empty catalog has no problems.
+
+    :param mapping_path: the mapping YAML (templated); default ``CBNS_MAPPING_PATH``.
     """
 
     template_fields: Sequence[str] = ("mapping_path",)
@@ -105,7 +109,21 @@ class MappingCheckOperator(ConnectorOperator):
         self.mapping_path = mapping_path
 
     def execute(self, context: Context) -> dict[str, Any]:
-        """``{"mapping": …, "problems": n, "notices": n}``."""
+        """``{"mapping": …, "catch_all": "allow" | "refuse"}``."""
+        from chargebee_netsuite.mapping import load_mapping
+
+        path = Path(self.mapping_path) if self.mapping_path else self.sync_config().mapping_path
+        return {"mapping": str(path), "catch_all": load_mapping(path).items.catch_all}
+
+
+class MappingCheckOperator(MappingParseOperator):
+    """Check the mapping file against NetSuite reference data and the staged catalog.
+
+    :param mapping_path: the mapping YAML (templated); default ``CBNS_MAPPING_PATH``.
+    """
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """``{"mapping": …, "problems": n, "notices": n, "catch_alls": [...]}``."""
         config = self.sync_config()
         path = Path(self.mapping_path) if self.mapping_path else config.mapping_path
         with run_resources(config) as resources:

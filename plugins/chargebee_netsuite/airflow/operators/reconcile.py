@@ -18,13 +18,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def headline(resources: RunResources) -> dict[str, Any]:
-    """Counts per document kind and state, quarantine, open AR per currency on both sides."""
-    from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
+def headline(resources: RunResources, run_id: str) -> dict[str, Any]:
+    """Counts per document kind and state, every unposted document by cause, the item prices
+    catch-all rules decide, and open AR per currency on both sides."""
+    from chargebee_netsuite.reconcile.headline import (
+        ar_comparison,
+        catch_alls,
+        ledger_overview,
+        quarantined,
+    )
+    from chargebee_netsuite.reconcile.unposted import unposted_report
 
-    overview = ledger_overview(resources.engine, resources.site)
-    ar = ar_comparison(resources.engine, resources.netsuite, resources.site)
-    held = quarantined(resources.engine, resources.site)
+    engine, site = resources.engine, resources.site
+    overview = ledger_overview(engine, site)
+    ar = ar_comparison(engine, resources.netsuite, site)
+    held = quarantined(engine, site)
+    # Every cause in one vocabulary, and the item prices catch-all rules decide.
+    with engine.connect() as conn:
+        unposted = unposted_report(conn, site, run_id).as_dict()["all"]
+    catch_all = catch_alls(engine, site, resources.config.mapping_path, limit=20)
     for code, row in ar.items():
         log.info(
             "Open AR %s: Chargebee %s, NetSuite %s (difference %s)",
@@ -34,10 +46,15 @@ def headline(resources: RunResources) -> dict[str, Any]:
             row["difference"],
         )
     log.info("Ledger by kind and state: %s", overview["by_kind"])
+    log.info("Not posted: %s", unposted)
+    for item in catch_all["items"]:
+        log.warning("Catch-all: %s", item["message"])
     return {
         "by_kind": overview["by_kind"],
         "not_posted": overview["not_posted_total"],
         "quarantined": len(held),
+        "unposted": unposted,
+        "catch_alls": catch_all,
         "open_ar": ar,
     }
 
@@ -70,9 +87,9 @@ class ReconcileSummaryOperator(NetSuiteOperator):
     operator_extra_links = (FinanceViewLink(),)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        """``{"by_kind", "not_posted", "quarantined", "open_ar"}``."""
+        """``{"by_kind", "not_posted", "quarantined", "unposted", "catch_alls", "open_ar"}``."""
         with run_resources(self.sync_config()) as resources:
-            return headline(resources)
+            return headline(resources, RunContext.of(context).run_id)
 
 
 class ReconcileOperator(NetSuiteOperator):

@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 from chargebee_netsuite.airflow.operators.base import RunContext, flag
 from chargebee_netsuite.airflow.operators.chargebee import stage_inbox
 from chargebee_netsuite.airflow.operators.links import DataDocsLink, FinanceViewLink
-from chargebee_netsuite.airflow.operators.netsuite import NetSuiteLoadOperator, load
+from chargebee_netsuite.airflow.operators.netsuite import (
+    NetSuiteLoadOperator,
+    load,
+    notify_unposted,
+)
 from chargebee_netsuite.airflow.operators.quality import validate
 from chargebee_netsuite.airflow.run_resources import run_resources
 
@@ -77,4 +81,6 @@ class WebhookInboxToNetSuiteOperator(NetSuiteLoadOperator):
                     ),
                 )
         log.info("Webhook stages took %s seconds", seconds)
+        if result["load"] is not None:  # loud here too: new unposted documents are notified
+            result["notify"] = notify_unposted(result["load"], context)
         return {**result, "seconds": seconds}
