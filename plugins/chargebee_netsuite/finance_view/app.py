@@ -57,6 +57,15 @@ REPORT_FILES = frozenset(
 Dependency = Callable[..., Any]
 
 
+async def _json_object(body: Annotated[dict[str, Any] | None, Body()] = None) -> dict[str, Any]:
+    """The posted JSON object; an empty or absent body is an empty object."""
+    return body or {}
+
+
+# A POST endpoint's JSON object body (FastAPI's reusable Annotated dependency).
+JsonObject = Annotated[dict[str, Any], Depends(_json_object)]
+
+
 class _Lazy:
     """Settings and the staging engine, made on the first request (no I/O at import)."""
 
@@ -250,11 +259,10 @@ def create_app(
     async def reconcile_period(
         request: Request,
         caller: Annotated[Any, Depends(who)],
-        body: Annotated[dict[str, Any] | None, Body()] = None,
+        body: JsonObject,
     ) -> JSONResponse:
         """Reconcile a picked period (first and last day, inclusive): trigger the
         reconciliation DAG with the period's window, as the caller."""
-        body = body or {}
         chosen = _period(body.get("first"), body.get("last"))
         if chosen is None:
             raise HTTPException(422, "Pick the first and the last day of the period.")
@@ -421,12 +429,11 @@ def create_app(
     async def redrive_documents(
         request: Request,
         caller: Annotated[Any, Depends(who)],
-        body: Annotated[dict[str, Any] | None, Body()] = None,
+        body: JsonObject,
     ) -> JSONResponse:
         """Re-drive documents (all, or ``documents``): failed and held ones go back to the
         load queue; quarantined ones are validated, transformed and loaded again by the
         sync run this triggers (after the fix: a mapping change, a correction in Chargebee)."""
-        body = body or {}
         documents = _documents(body.get("documents"))
         actor = auth.name_of(caller)
 
@@ -477,11 +484,8 @@ def create_app(
         return JSONResponse(result)
 
     @app.post("/api/status", dependencies=readers)
-    async def status(
-        request: Request, body: Annotated[dict[str, Any] | None, Body()] = None
-    ) -> JSONResponse:
+    async def status(request: Request, body: JsonObject) -> JSONResponse:
         """Where re-driven documents stand (posted yet?) and the state of the run doing it."""
-        body = body or {}
         documents = _documents(body.get("documents")) or []
         dag_run = body.get("dag_run") or {}
 
