@@ -10,7 +10,9 @@ as an external view (an iframe on the same origin, so the UI session cookie auth
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,6 +57,24 @@ REPORT_FILES = frozenset(
     }
 )
 Dependency = Callable[..., Any]
+
+
+async def _json_object(body: Annotated[dict[str, Any] | None, Body()] = None) -> dict[str, Any]:
+    """The posted JSON object; an empty or absent body is an empty object."""
+    return body or {}
+
+
+@dataclass(frozen=True)
+class _Caller:
+    """The user behind a write request, and Airflow's REST API called as them."""
+
+    name: str  # for notes and the ledger
+    # trigger(dag_id, note=…, conf=…) with this request's base URL and credentials.
+    start_run: Callable[..., Any]
+
+
+# A POST endpoint's JSON object body (FastAPI's reusable Annotated dependency).
+JsonObject = Annotated[dict[str, Any], Depends(_json_object)]
 
 
 class _Lazy:
@@ -155,6 +175,12 @@ def create_app(
             "token_cookie": request.cookies.get(COOKIE),
         }
 
+    async def as_caller(request: Request, user: Annotated[Any, Depends(who)]) -> _Caller:
+        """The write endpoints' caller: their name, and runs started with their credentials."""
+        return _Caller(
+            auth.name_of(user), partial(trigger, base_url(request), **credentials(request))
+        )
+
     def mapping_catch_alls(
         conn: Connection, site: str, chosen: period.Period | None
     ) -> list[dict[str, Any]]:
@@ -248,25 +274,20 @@ def create_app(
 
     @app.post("/api/reconcile", dependencies=[Depends(write)])
     async def reconcile_period(
-        request: Request,
-        caller: Annotated[Any, Depends(who)],
-        body: Annotated[dict[str, Any] | None, Body()] = None,
+        caller: Annotated[_Caller, Depends(as_caller)], body: JsonObject
     ) -> JSONResponse:
         """Reconcile a picked period (first and last day, inclusive): trigger the
         reconciliation DAG with the period's window, as the caller."""
-        body = body or {}
         chosen = _period(body.get("first"), body.get("last"))
         if chosen is None:
             raise HTTPException(422, "Pick the first and the last day of the period.")
         start, end = chosen.window()
-        actor = auth.name_of(caller)
         try:
-            run = await trigger(
-                base_url(request),
+            run = await caller.start_run(
                 lazy.settings.reconcile_dag_id,
-                note=f"Period {chosen.first} to {chosen.last} from the finance view by {actor}",
+                note=f"Period {chosen.first} to {chosen.last} from the finance view by "
+                f"{caller.name}",
                 conf={"window_start": start.isoformat(), "window_end": end.isoformat()},
-                **credentials(request),
             )
         except TriggerFailed as exc:
             return JSONResponse(
@@ -419,16 +440,13 @@ def create_app(
 
     @app.post("/api/redrive", dependencies=[Depends(write)])
     async def redrive_documents(
-        request: Request,
-        caller: Annotated[Any, Depends(who)],
-        body: Annotated[dict[str, Any] | None, Body()] = None,
+        caller: Annotated[_Caller, Depends(as_caller)], body: JsonObject
     ) -> JSONResponse:
         """Re-drive documents (all, or ``documents``): failed and held ones go back to the
         load queue; quarantined ones are validated, transformed and loaded again by the
         sync run this triggers (after the fix: a mapping change, a correction in Chargebee)."""
-        body = body or {}
         documents = _documents(body.get("documents"))
-        actor = auth.name_of(caller)
+        actor = caller.name
 
         def requeue() -> tuple[str | None, list[tuple[str, str, str]], list[tuple[str, str]]]:
             chosen = _site(lazy, body.get("site"))
@@ -456,12 +474,10 @@ def create_app(
         if again:
             what.append(f"{len(again)} quarantined document(s) to check again")
         try:
-            result["dag_run"] = await trigger(
-                base_url(request),
+            result["dag_run"] = await caller.start_run(
                 lazy.settings.sync_dag_id,
                 note=f"Re-drive of {len(keys) + len(again)} document(s) from the finance view "
                 f"by {actor}",
-                **credentials(request),
             )
             text = " and ".join(what)
             result["message"] = (
@@ -477,11 +493,8 @@ def create_app(
         return JSONResponse(result)
 
     @app.post("/api/status", dependencies=readers)
-    async def status(
-        request: Request, body: Annotated[dict[str, Any] | None, Body()] = None
-    ) -> JSONResponse:
+    async def status(request: Request, body: JsonObject) -> JSONResponse:
         """Where re-driven documents stand (posted yet?) and the state of the run doing it."""
-        body = body or {}
         documents = _documents(body.get("documents")) or []
         dag_run = body.get("dag_run") or {}
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from chargebee_netsuite.reconcile.charts import chart_groups
 from chargebee_netsuite.reconcile.lookup import customer_names, document_noun
+from chargebee_netsuite.reconcile.model import FINDING_DETAIL_FIELDS
 
 from .fixes import plain_text, why_sentence
 from .money import as_decimal, format_money
@@ -148,19 +149,7 @@ def present_finding(
         "action": FINDING_ACTIONS.get(finding.get("action", ""), finding.get("action")),
         "detail": finding_sentence(finding, names),
         **_customer(names, finding.get("customer_id")),
-        "audit": {
-            key: finding.get(key)
-            for key in (
-                "detail",
-                "external_id",
-                "netsuite_type",
-                "netsuite_id",
-                "field",
-                "chargebee_value",
-                "netsuite_value",
-                "role",
-            )
-        },
+        "audit": {key: finding.get(key) for key in FINDING_DETAIL_FIELDS},
     }
 
 

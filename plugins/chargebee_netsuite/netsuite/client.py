@@ -118,26 +118,22 @@ class NetSuiteClient:
         """
         if not self._governance_resolved:
             self._resolve_governance()
-        return self._send(method, path, params=params, json=json, headers=headers)
-
-    def governance_limits(self) -> dict[str, Any]:
-        """``GET /system/v1/governanceLimits`` (needs an administrator role in NetSuite)."""
-        body: dict[str, Any] = self._send("GET", GOVERNANCE_PATH).json()
-        return body
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
         # Built (the body encoded) before taking a slot: a slot is for a request in flight.
         request = self._core.http.build_request(
             method, f"{self.config.rest_url}{path}", params=params, json=json, headers=headers
         )
+        return self._send(request, path)
+
+    def governance_limits(self) -> dict[str, Any]:
+        """``GET /system/v1/governanceLimits`` (needs an administrator role in NetSuite)."""
+        # Not through request(): this is the call that resolves the governance it waits for.
+        request = self._core.http.build_request("GET", f"{self.config.rest_url}{GOVERNANCE_PATH}")
+        body: dict[str, Any] = self._send(request, GOVERNANCE_PATH).json()
+        return body
+
+    def _send(self, request: httpx.Request, path: str) -> httpx.Response:
+        """Send a built REST request through the core; ``path`` names it in errors and logs."""
+        method = request.method
         label = f"NetSuite {method} {path}"
         return self._core.send(
             request, lambda response: self._read(response, method, path), label=label

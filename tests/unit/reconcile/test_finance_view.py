@@ -181,6 +181,16 @@ def test_a_quarantined_document_is_re_driven_by_a_sync_and_its_state_followed(
     assert states == {"inv_7": ("quarantined", False), "inv_1": ("posted", True)}
 
 
+def test_a_post_without_a_body_reads_as_an_empty_object(
+    view: tuple[TestClient, Recorder],
+) -> None:
+    client, recorder = view
+    status = client.post("/api/status")
+    assert status.status_code == 200 and status.json()["documents"] == []
+    assert client.post("/api/reconcile").status_code == 422 and recorder.calls == []
+    assert client.post("/api/status", json=[1]).status_code == 422
+
+
 def test_the_month_end_pack_is_a_workbook_signed_by_the_caller(
     view: tuple[TestClient, Recorder],
 ) -> None:
