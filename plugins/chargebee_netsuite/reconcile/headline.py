@@ -128,9 +128,7 @@ def unposted(engine: Engine, site: str) -> list[dict[str, Any]]:
         return [doc.as_dict() for doc in unposted_report(conn, site, "summary").documents]
 
 
-def catch_alls(
-    engine: Engine, site: str, mapping_path: Path, limit: int = 50
-) -> dict[str, Any]:
+def catch_alls(engine: Engine, site: str, mapping_path: Path, limit: int = 50) -> dict[str, Any]:
     """Staged item prices that post through a catch-all rule of the mapping at
     ``mapping_path`` (the ``limit`` largest listed)."""
     from chargebee_netsuite.mapping import load_mapping

@@ -26,10 +26,20 @@ from cbns_devkit.sandbox.connections import (
     connections_from_sandbox_state,
     env_assignments,
 )
-from chargebee_netsuite.airflow import tasks
+from chargebee_netsuite.airflow.operators import (
+    ChargebeeToStagingOperator,
+    GreatExpectationsValidationOperator,
+    MappingCheckOperator,
+    MappingParseOperator,
+    MigrateStagingOperator,
+    NetSuiteLoadOperator,
+    NetSuiteReferenceOperator,
+)
+from chargebee_netsuite.airflow.operators.netsuite import notify_unposted
 from chargebee_netsuite.errors import UnpostedDocuments
+from chargebee_netsuite.extract.resources import RESOURCES as ALL_RESOURCES
 
-RESOURCES = list(tasks.RESOURCES)
+RESOURCES = list(ALL_RESOURCES)
 FINANCE = "http://airflow.test/chargebee-netsuite/finance/"
 EXAMPLE = Path(__file__).resolve().parents[3] / "include" / "mapping.example.yaml"
 
@@ -158,16 +168,16 @@ def context(run_id: str, **params: Any) -> dict[str, Any]:
 
 
 def sync(run_id: str) -> dict[str, Any]:
-    """One run of the sync DAG's task callables, up to the load's result."""
-    ctx = context(run_id)
-    tasks.migrate_staging(**ctx)
-    tasks.pull_reference(**ctx)
-    tasks.parse_mapping(**ctx)
+    """One run of the sync DAG's operators, up to the load's result (which notifies)."""
+    ctx: Any = context(run_id)
+    MigrateStagingOperator(task_id="migrate_staging").execute(ctx)
+    NetSuiteReferenceOperator(task_id="pull_reference").execute(ctx)
+    MappingParseOperator(task_id="parse_mapping").execute(ctx)
     for resource in RESOURCES:
-        tasks.extract(resource, **ctx)
-    tasks.check_mapping(**ctx)
-    tasks.validate(**ctx)
-    return tasks.load(**ctx)
+        ChargebeeToStagingOperator(task_id=resource, resource=resource).execute(ctx)
+    MappingCheckOperator(task_id="check_mapping").execute(ctx)
+    GreatExpectationsValidationOperator(task_id="validate").execute(ctx)
+    return NetSuiteLoadOperator(task_id="load").execute(ctx)
 
 
 def test_documents_left_unposted_reach_an_smtp_server_and_a_webhook(
@@ -185,8 +195,7 @@ def test_documents_left_unposted_reach_an_smtp_server_and_a_webhook(
     new = first["unposted"]["new"]
     # The demo's CHF customer and invoices (data check), and documents in closed periods.
     assert new["by_cause"]["data check"] == 3 and new["amounts"]["CHF"] == "1650.00", new
-    sent = tasks.notify_unposted(first, **context("manual__first"))
-    assert sent["notified"] == ["UnpostedEmailNotifier", "UnpostedWebhookNotifier"]
+    assert first["notify"]["notified"] == ["UnpostedEmailNotifier", "UnpostedWebhookNotifier"]
 
     [mail] = inbox.messages
     assert mail["X-Envelope-To"] == "finance@example.com, ops@example.com"
@@ -211,12 +220,12 @@ def test_documents_left_unposted_reach_an_smtp_server_and_a_webhook(
     again = sync("manual__again")
     assert again["unposted"]["new"]["documents"] == 0
     assert again["unposted"]["all"]["documents"] == first["unposted"]["all"]["documents"]
-    assert tasks.notify_unposted(again, **context("manual__again"))["notified"] == []
+    assert again["notify"]["notified"] == []
     assert (len(inbox.messages), len(posts)) == (1, 1)
 
     # fail_on_unposted: the notification goes out, then the run fails.
     with pytest.raises(UnpostedDocuments, match="fail_on_unposted"):
-        tasks.notify_unposted(first, **context("manual__first", fail_on_unposted=True))
+        notify_unposted(first, context("manual__first", fail_on_unposted=True))  # type: ignore[arg-type]
     assert (len(inbox.messages), len(posts)) == (2, 2)
 
 
@@ -237,6 +246,7 @@ def test_nothing_is_sent_when_everything_posted(
     result = sync("manual__clean")
     assert result["counts"]["posted"] > 0
     assert result["unposted"]["all"]["documents"] == 0, result["unposted"]
-    ctx = context("manual__clean", fail_on_unposted=True)
-    assert tasks.notify_unposted(result, **ctx) == {"new": 0, "notified": []}
+    assert result["notify"] == {"new": 0, "notified": []}
+    ctx: Any = context("manual__clean", fail_on_unposted=True)
+    assert notify_unposted(result, ctx) == {"new": 0, "notified": []}
     assert inbox.messages == [] and posts == []

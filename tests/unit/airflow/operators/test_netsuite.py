@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,7 +26,8 @@ def resources(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
         mapping_path=Path("from-env.yaml"),
         reports_dir=Path("reports"),
     )
-    fake = SimpleNamespace(engine="engine", netsuite="ns-client", site="acme", config=config)
+    engine = SimpleNamespace(connect=nullcontext)  # a connection nobody reads (patched below)
+    fake = SimpleNamespace(engine=engine, netsuite="ns-client", site="acme", config=config)
 
     @contextmanager
     def fake_resources(given: Any) -> Any:
@@ -41,7 +42,9 @@ def resources(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 @pytest.fixture
 def synced(monkeypatch: pytest.MonkeyPatch, resources: SimpleNamespace) -> list[dict[str, Any]]:
     from chargebee_netsuite import mapping
+    from chargebee_netsuite.airflow import notifiers
     from chargebee_netsuite.load import run as load_run
+    from chargebee_netsuite.reconcile import unposted
     from chargebee_netsuite.reference import store
 
     calls: list[dict[str, Any]] = []
@@ -52,6 +55,12 @@ def synced(monkeypatch: pytest.MonkeyPatch, resources: SimpleNamespace) -> list[
 
     monkeypatch.setattr(load_run, "sync", sync)
     monkeypatch.setattr(mapping, "load_mapping", lambda path: f"mapping:{path}")
+    # What did not post before and after the load, and the notification of what is new.
+    monkeypatch.setattr(unposted, "exception_keys", lambda conn, site: set())
+    monkeypatch.setattr(unposted, "after_load", lambda *args: {"new": {"documents": 0}})
+    monkeypatch.setattr(
+        notifiers, "notify_unposted", lambda result, context, fail: {"new": 0, "fail": fail}
+    )
     monkeypatch.setattr(store, "read_reference_data", lambda engine: "reference")
     return calls
 
@@ -66,7 +75,12 @@ def test_load_posts_through_the_connections_client(synced: list[dict[str, Any]])
         False,
     )
     assert call["mapping"] == "mapping:from-env.yaml"
-    assert result == {"writes": 0, "dry_run": False}
+    assert result == {
+        "writes": 0,
+        "dry_run": False,
+        "unposted": {"new": {"documents": 0}},
+        "notify": {"new": 0, "fail": False},
+    }
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,7 @@ def report(monkeypatch: pytest.MonkeyPatch, resources: SimpleNamespace) -> Simpl
         problems=[],
         summary=lambda: "summary",
         checked=[],
+        catch_alls=[],
     )
     monkeypatch.setattr(mapping, "load_mapping", lambda path: outcome.checked.append(path))
     monkeypatch.setattr(mapping, "validate_mapping", lambda m, ref, usage: outcome)
@@ -107,6 +108,7 @@ def test_mapping_check_reads_the_templated_path_or_the_environment(report: Simpl
         "mapping": "env.yaml",
         "problems": 0,
         "notices": 0,
+        "catch_alls": [],
     }
     MappingCheckOperator(task_id="c", mapping_path="/etc/cbns/mapping.yaml").execute({})  # type: ignore[arg-type]
     assert report.checked == [Path("env.yaml"), Path("/etc/cbns/mapping.yaml")]

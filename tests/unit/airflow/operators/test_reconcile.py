@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,12 +18,15 @@ from chargebee_netsuite.airflow.operators.reconcile import (
     period,
 )
 
-CONFIG = SimpleNamespace(reports_dir=Path("/reports"), time_zone="UTC")
+CONFIG = SimpleNamespace(
+    reports_dir=Path("/reports"), time_zone="UTC", mapping_path=Path("mapping.yaml")
+)
 
 
 @pytest.fixture(autouse=True)
 def resources(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    fake = SimpleNamespace(engine="engine", netsuite="ns", site="acme")
+    engine = SimpleNamespace(connect=nullcontext)  # a connection nobody reads (patched)
+    fake = SimpleNamespace(engine=engine, netsuite="ns", site="acme", config=CONFIG)
 
     @contextmanager
     def fake_resources(config: Any) -> Any:
@@ -36,8 +39,15 @@ def resources(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
 
 def test_summary_returns_the_headline(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chargebee_netsuite.reconcile import headline
+    from chargebee_netsuite.reconcile import headline, unposted
 
+    catch_alls = {"count": 0, "totals": {}, "items": []}
+    monkeypatch.setattr(headline, "catch_alls", lambda engine, site, path, limit: catch_alls)
+    monkeypatch.setattr(
+        unposted,
+        "unposted_report",
+        lambda conn, site, run_id: SimpleNamespace(as_dict=lambda: {"all": {"documents": 1}}),
+    )
     ar = {"USD": {"chargebee": "10.00", "netsuite": "7.00", "difference": "3.00"}}
     monkeypatch.setattr(
         headline,
@@ -46,11 +56,13 @@ def test_summary_returns_the_headline(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     monkeypatch.setattr(headline, "ar_comparison", lambda engine, client, site: ar)
     monkeypatch.setattr(headline, "quarantined", lambda engine, site: [{"id": "x"}])
-    result = ReconcileSummaryOperator(task_id="reconcile").execute({})  # type: ignore[arg-type]
+    result = ReconcileSummaryOperator(task_id="reconcile").execute({"run_id": "r"})  # type: ignore[arg-type]
     assert result == {
         "by_kind": {"invoice": {"posted": 2}},
         "not_posted": 1,
         "quarantined": 1,
+        "unposted": {"documents": 1},
+        "catch_alls": catch_alls,
         "open_ar": ar,
     }
 
@@ -64,7 +76,9 @@ def test_the_period_is_month_to_date_unless_a_template_or_param_says_otherwise()
     assert (start, stop) == (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 2, 10, tzinfo=UTC))
 
 
-def test_reconcile_runs_over_the_params_period(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reconcile_runs_over_the_params_period(
+    monkeypatch: pytest.MonkeyPatch, resources: SimpleNamespace
+) -> None:
     from chargebee_netsuite.reconcile import run
 
     calls: list[tuple[Any, ...]] = []
@@ -82,7 +96,7 @@ def test_reconcile_runs_over_the_params_period(monkeypatch: pytest.MonkeyPatch) 
     assert ReconcileOperator(task_id="reconcile").execute(context) == {"clean": True}  # type: ignore[arg-type]
     [(engine, client, site, start, end, run_id, reports, kwargs)] = calls
     assert (engine, client, site, run_id, reports) == (
-        "engine",
+        resources.engine,
         "ns",
         "acme",
         "r1",
