@@ -9,12 +9,12 @@ rather than by message. The HTTP core (``http_core``) retries :class:`RetriableE
     │   ├── chargebee.errors.RetriableAPIError     5xx, timeouts, dropped connections
     │   │   ├── RateLimitError                     429: the site's request limit
     │   │   └── RetriesExhaustedError              the client gave up; the task may retry later
-    │   └── netsuite.errors.RetriableAPIError      retried by the client, then by the task
-    │       ├── ServerError                        5xx
-    │       ├── ConcurrencyLimitError              429: the account's concurrency limit
-    │       ├── RecordChangedError                 "Record has been changed"
-    │       └── TransportError                     timeout or dropped connection
-    │   └── NotificationFailed                    a notification channel could not be reached
+    │   ├── netsuite.errors.RetriableAPIError      retried by the client, then by the task
+    │   │   ├── ServerError                        5xx
+    │   │   ├── ConcurrencyLimitError              429: the account's concurrency limit
+    │   │   ├── RecordChangedError                 "Record has been changed"
+    │   │   └── TransportError                     timeout or dropped connection
+    │   └── NotificationFailed                     a notification channel could not be reached
     └── FatalError                retrying cannot help: fix the cause, then run again
         ├── chargebee.errors.FatalAPIError         every 4xx but 429, a request never sent
         │   ├── AuthenticationError                401: key not valid for site/env/region
@@ -29,8 +29,7 @@ rather than by message. The HTTP core (``http_core``) retries :class:`RetriableE
         ├── mapping.loading.MappingConfigError     a mapping file that does not parse
         ├── ConfigurationError                     settings or params that cannot work
         ├── ValidationFailed                       every staged document failed validation
-        └── UnpostedDocuments                      a run left new documents unposted, and the
-                                                   settings say such a run fails
+        └── UnpostedDocuments                      new documents unposted; the run must fail
 
 "Retries exhausted" stays retriable: the client's own attempts are over, but the task runs
 again later, when the site's limit or NetSuite's outage may have passed.
