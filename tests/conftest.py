@@ -107,6 +107,17 @@ SLOW_FILES = frozenset(
         "e2e/finance_view/test_app.py",
         "e2e/finance_view/test_browser.py",
         "e2e/proof/test_chaos.py",
+        "integration/dags/test_operators.py",
+        "integration/dags/test_unposted_notifications.py",
+        "integration/deploy/test_bootstrap.py",
+        "integration/deploy/test_image.py",
+        "integration/extract/test_budget.py",
+        "integration/extract/test_faults.py",
+        "integration/extract/test_scale.py",
+        "integration/load/test_streaming.py",
+        "integration/load/test_tieout.py",
+        "integration/proof/test_secrets.py",
+        "security/webhooks/test_receiver_burst.py",
     }
 )
 

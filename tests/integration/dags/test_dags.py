@@ -212,7 +212,12 @@ def test_pools_retries_and_policy(dagbag: Any) -> None:
         assert sync.get_task(f"extract.{resource}").pool == "chargebee_api"
     for task_id in ("preflight.pull_reference", "load", "reconcile"):
         assert sync.get_task(task_id).pool == "netsuite_api"
-    for task_id in ("preflight.check_connections", "preflight.check_mapping", "validate"):
+    for task_id in (
+        "preflight.check_connections",
+        "preflight.parse_mapping",
+        "check_mapping",
+        "validate",
+    ):
         assert sync.get_task(task_id).pool == "default_pool"
     assert sync.get_task("load").retry_delay == timedelta(minutes=2)
     hooks = dagbag.dags[WEBHOOKS]
