@@ -212,12 +212,32 @@ def test_pools_retries_and_policy(dagbag: Any) -> None:
         assert sync.get_task(f"extract.{resource}").pool == "chargebee_api"
     for task_id in ("preflight.pull_reference", "load", "reconcile"):
         assert sync.get_task(task_id).pool == "netsuite_api"
-    for task_id in ("preflight.check_connections", "preflight.check_mapping", "validate"):
+    for task_id in (
+        "preflight.check_connections",
+        "preflight.parse_mapping",
+        "check_mapping",
+        "validate",
+    ):
         assert sync.get_task(task_id).pool == "default_pool"
     assert sync.get_task("load").retry_delay == timedelta(minutes=2)
     hooks = dagbag.dags[WEBHOOKS]
     # The webhook DAG's one task posts, so it shares the single NetSuite slot with the sync.
     assert hooks.get_task(WEBHOOK_TASK).pool == "netsuite_api"
+
+
+def test_run_limits_and_retry_defaults(dagbag: Any) -> None:
+    """The arguments the DAGs share (``dag_parts.dag_defaults``), and the webhook DAG's own."""
+    expected = {
+        SYNC: (timedelta(hours=2), 3, timedelta(minutes=2)),
+        RECONCILE: (timedelta(hours=2), 3, timedelta(minutes=2)),
+        WEBHOOKS: (timedelta(minutes=30), 2, timedelta(seconds=30)),
+    }
+    for dag_id, (timeout, retries, delay) in expected.items():
+        dag = dagbag.dags[dag_id]
+        assert (dag.catchup, dag.max_active_runs, dag.dagrun_timeout) == (False, 1, timeout)
+        assert dag.start_date.date().isoformat() == "2024-01-01"
+        assert (dag.default_args["retries"], dag.default_args["retry_delay"]) == (retries, delay)
+        assert dag.default_args["owner"] == "finance-systems"
 
 
 def test_a_new_account_syncs_dry_until_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
