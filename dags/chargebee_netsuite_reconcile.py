@@ -18,28 +18,21 @@ The report (HTML with charts, CSV, JSON) is written to
 Params: `window_start` / `window_end` (ISO dates) override the period.
 """
 
-from datetime import timedelta
-
 from airflow.sdk import dag
 
 from chargebee_netsuite.airflow import dag_parts as parts
 from chargebee_netsuite.airflow.operators import (
     GreatExpectationsValidationOperator,
-    NetSuiteLoadOperator,
     ReconcileOperator,
 )
 
 
 @dag(
     schedule=parts.reconcile_schedule(),
-    start_date=parts.START,
-    catchup=False,
-    max_active_runs=1,
-    default_args=parts.default_args(),
-    dagrun_timeout=timedelta(hours=2),
     doc_md=__doc__,
     tags=["chargebee", "netsuite", "reconciliation"],
     params=parts.RECONCILE_PARAMS,
+    **parts.dag_defaults(),
 )
 def chargebee_netsuite_reconcile() -> None:
     (
@@ -48,9 +41,7 @@ def chargebee_netsuite_reconcile() -> None:
         >> GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
         >> ReconcileOperator(task_id="reconcile", outlets=[parts.RECONCILIATION])
         # Post what reconciliation re-queued; everything else is unchanged and skipped.
-        >> NetSuiteLoadOperator(
-            task_id="load", outlets=[parts.NETSUITE_AR], execution_timeout=timedelta(hours=1)
-        )
+        >> parts.load()
     )
 
 

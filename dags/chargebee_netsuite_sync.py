@@ -28,29 +28,22 @@ re-reads exactly those windows; posting is idempotent (payload hashes, `eid:` up
   timeouts are retried (`chargebee_netsuite.airflow.retry.ApiRetryPolicy`).
 """
 
-from datetime import timedelta
-
 from airflow.sdk import dag
 
 from chargebee_netsuite.airflow import dag_parts as parts
 from chargebee_netsuite.airflow.operators import (
     GreatExpectationsValidationOperator,
     MappingCheckOperator,
-    NetSuiteLoadOperator,
     ReconcileSummaryOperator,
 )
 
 
 @dag(
     schedule=parts.sync_schedule(),
-    start_date=parts.START,
-    catchup=False,
-    max_active_runs=1,
-    default_args=parts.default_args(),
-    dagrun_timeout=timedelta(hours=2),
     doc_md=__doc__,
     tags=["chargebee", "netsuite", "ar"],
     params=parts.sync_params(),
+    **parts.dag_defaults(),
 )
 def chargebee_netsuite_sync() -> None:
     (
@@ -59,9 +52,7 @@ def chargebee_netsuite_sync() -> None:
         >> MappingCheckOperator(task_id="check_mapping", trigger_rule="none_failed")
         # A resource left out of the `resources` param is skipped; validation still runs.
         >> GreatExpectationsValidationOperator(task_id="validate", trigger_rule="none_failed")
-        >> NetSuiteLoadOperator(
-            task_id="load", outlets=[parts.NETSUITE_AR], execution_timeout=timedelta(hours=1)
-        )
+        >> parts.load()
         >> ReconcileSummaryOperator(task_id="reconcile")
     )
 

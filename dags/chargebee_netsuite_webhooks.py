@@ -40,13 +40,9 @@ from chargebee_netsuite.airflow.operators import WebhookInboxToNetSuiteOperator
 
 @dag(
     schedule=parts.webhook_schedule(),
-    start_date=parts.START,
-    catchup=False,
-    max_active_runs=1,
-    default_args=parts.default_args(retries=2, delay=timedelta(seconds=30)),
-    dagrun_timeout=timedelta(minutes=30),
     doc_md=__doc__,
     tags=["chargebee", "netsuite", "webhooks"],
+    **parts.dag_defaults(retries=2, delay=timedelta(seconds=30), timeout=timedelta(minutes=30)),
 )
 def chargebee_netsuite_webhooks() -> None:
     WebhookInboxToNetSuiteOperator(

@@ -11,9 +11,11 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
+
+T = TypeVar("T")
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 
@@ -83,24 +85,42 @@ def _missing_connection(conn_id: str, kind: str) -> str:
     )
 
 
+def _from_connection(
+    ctx: _Context, step: str, conn_id: str, kind: str, read: Callable[[], T]
+) -> T | None:
+    """``read()`` a connection, or report why it cannot be used (missing, or a field is off)."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return read()
+    except AirflowNotFoundException:
+        ctx.add(step, FAIL, f"no connection '{conn_id}'", _missing_connection(conn_id, kind))
+    except ValueError as exc:
+        ctx.add(step, FAIL, str(exc), f"edit connection '{conn_id}' as the message says")
+    return None
+
+
+def _skipped(ctx: _Context, step: str, client: Any, needs: str) -> bool:
+    """Report ``step`` skipped when the ``client`` it needs is missing (an earlier step failed)."""
+    if client is None:
+        ctx.add(step, SKIP, needs)
+        return True
+    return False
+
+
 # -- Chargebee --------------------------------------------------------------------------------
 
 
 def _chargebee_connection(ctx: _Context) -> None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
     from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
     from chargebee_netsuite.chargebee.client import ChargebeeClient
 
     step = "Chargebee connection"
     conn_id = ctx.chargebee_conn_id
-    try:
-        settings = ChargebeeHook(conn_id).get_settings()
-    except AirflowNotFoundException:
-        ctx.add(step, FAIL, f"no connection '{conn_id}'", _missing_connection(conn_id, "chargebee"))
-        return
-    except ValueError as exc:
-        ctx.add(step, FAIL, str(exc), f"edit connection '{conn_id}' as the message says")
+    settings = _from_connection(
+        ctx, step, conn_id, "chargebee", lambda: ChargebeeHook(conn_id).get_settings()
+    )
+    if settings is None:
         return
     ctx.remember_secret(settings.api_key)
     ctx.chargebee = ChargebeeClient(settings)
@@ -138,8 +158,7 @@ def _chargebee_document(ctx: _Context) -> None:
     from chargebee_netsuite.chargebee.errors import ChargebeeError
 
     step = "Chargebee: list one invoice"
-    if ctx.chargebee is None:
-        ctx.add(step, SKIP, "needs a usable Chargebee connection")
+    if _skipped(ctx, step, ctx.chargebee, "needs a usable Chargebee connection"):
         return
     try:
         body = ctx.chargebee.get("/invoices", {"limit": "1"})
@@ -164,8 +183,7 @@ def _chargebee_item_prices(ctx: _Context) -> None:
     from chargebee_netsuite.mapping import ItemPriceRef
 
     step = "Chargebee: item prices"
-    if ctx.chargebee is None:
-        ctx.add(step, SKIP, "needs a working Chargebee connection")
+    if _skipped(ctx, step, ctx.chargebee, "needs a working Chargebee connection"):
         return
     refs: list[ItemPriceRef] = []
     currencies: set[str] = set()
@@ -225,22 +243,20 @@ def _netsuite_fix(conn_id: str, exc: Exception) -> str:
 
 
 def _netsuite_connection(ctx: _Context) -> None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
     from chargebee_netsuite.airflow.hooks.netsuite import NetSuiteHook
-    from chargebee_netsuite.netsuite import NetSuiteClient
+    from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig
 
     step = "NetSuite connection"
     conn_id = ctx.netsuite_conn_id
-    try:
+
+    def connect() -> NetSuiteConfig:
         config = NetSuiteHook(conn_id).get_config()
         ctx.remember_secret(config.private_key.reveal())
         ctx.netsuite = NetSuiteClient(config)
-    except AirflowNotFoundException:
-        ctx.add(step, FAIL, f"no connection '{conn_id}'", _missing_connection(conn_id, "netsuite"))
-        return
-    except ValueError as exc:
-        ctx.add(step, FAIL, str(exc), f"edit connection '{conn_id}' as the message says")
+        return config
+
+    config = _from_connection(ctx, step, conn_id, "netsuite", connect)
+    if config is None:
         return
     ctx.netsuite_concurrency = config.concurrency
     ctx.add(step, OK, f"'{conn_id}': {config.describe()}, {config.rest_url}")
@@ -250,8 +266,7 @@ def _netsuite_token(ctx: _Context) -> None:
     from chargebee_netsuite.netsuite import NetSuiteError
 
     step = "NetSuite: mint an access token"
-    if ctx.netsuite is None:
-        ctx.add(step, SKIP, "needs a usable NetSuite connection")
+    if _skipped(ctx, step, ctx.netsuite, "needs a usable NetSuite connection"):
         return
     try:
         token = ctx.netsuite.tokens.token()
@@ -269,8 +284,7 @@ def _netsuite_governance(ctx: _Context) -> None:
     from chargebee_netsuite.netsuite.client import concurrency_from_governance
 
     step = "NetSuite: governance limits"
-    if ctx.netsuite is None:
-        ctx.add(step, SKIP, "needs a NetSuite access token")
+    if _skipped(ctx, step, ctx.netsuite, "needs a NetSuite access token"):
         return
     try:
         limits = ctx.netsuite.governance_limits()
@@ -294,8 +308,7 @@ def _netsuite_reference(ctx: _Context) -> None:
     from chargebee_netsuite.staging.db import create_staging_engine, migrate
 
     step = "NetSuite: reference data (SuiteQL)"
-    if ctx.netsuite is None:
-        ctx.add(step, SKIP, "needs a NetSuite access token")
+    if _skipped(ctx, step, ctx.netsuite, "needs a NetSuite access token"):
         return
     with tempfile.TemporaryDirectory(prefix="cbns-check-") as tmp:
         engine = create_staging_engine(f"sqlite:///{Path(tmp) / 'reference.db'}")

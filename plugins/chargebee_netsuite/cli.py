@@ -26,12 +26,23 @@ def build_parser() -> argparse.ArgumentParser:
         "list one Chargebee invoice and the item prices, and validate the mapping. Exit code "
         "0 only when every step passes.",
     )
-    check.add_argument("--chargebee-conn-id", default=CHARGEBEE_CONN_ID)
-    check.add_argument("--netsuite-conn-id", default=NETSUITE_CONN_ID)
+    _add_connection_options(check)
     check.add_argument("--mapping", type=Path, default=Path("include/mapping.example.yaml"))
 
     _add_mapping_commands(commands)
     return parser
+
+
+def _add_connection_options(command: argparse.ArgumentParser) -> None:
+    """The Airflow connections a command reads Chargebee and NetSuite through."""
+    command.add_argument("--chargebee-conn-id", default=CHARGEBEE_CONN_ID)
+    command.add_argument("--netsuite-conn-id", default=NETSUITE_CONN_ID)
+
+
+def _quiet(*loggers: str) -> None:
+    """Only warnings from ``loggers``: the command's own output is what the user reads."""
+    for name in loggers:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _add_mapping_commands(commands: Any) -> None:
@@ -55,8 +66,7 @@ def _add_mapping_commands(commands: Any) -> None:
         "of reading Chargebee and NetSuite through the connections",
     )
     draft.add_argument("--site", help="the Chargebee site, when staging holds several")
-    draft.add_argument("--chargebee-conn-id", default="chargebee_default")
-    draft.add_argument("--netsuite-conn-id", default="netsuite_default")
+    _add_connection_options(draft)
 
 
 def _mapping_draft(args: argparse.Namespace) -> int:
@@ -65,8 +75,7 @@ def _mapping_draft(args: argparse.Namespace) -> int:
     if args.output.exists() and not args.force:
         print(f"{args.output} exists; pass --force to overwrite it", file=sys.stderr)
         return 1
-    for name in ("alembic", "chargebee_netsuite", "httpx"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    _quiet("alembic", "chargebee_netsuite", "httpx")
     try:
         if args.staging_url:
             draft = draft_with_staging(args.staging_url, args.site)
@@ -94,8 +103,7 @@ def _check(args: argparse.Namespace) -> int:
 
     # The verdicts are the output; per-request INFO lines (token minted, migrations) are noise,
     # as is the masker's note that it skips short, non-secret connection extras ("test").
-    for name in ("alembic", "chargebee_netsuite"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    _quiet("alembic", "chargebee_netsuite")
     logging.getLogger("airflow.sdk._shared.secrets_masker.secrets_masker").setLevel(logging.ERROR)
     print(
         f"cbns check: NetSuite connection '{args.netsuite_conn_id}', Chargebee connection "

@@ -9,7 +9,8 @@ file asks, so that a dag-processor sees the value it was started with.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from airflow.sdk import (
     Asset,
@@ -28,9 +29,10 @@ from chargebee_netsuite.airflow.operators import (
     CheckConnectionsOperator,
     MappingParseOperator,
     MigrateStagingOperator,
+    NetSuiteLoadOperator,
     NetSuiteReferenceOperator,
 )
-from chargebee_netsuite.airflow.retry import POLICY, default_args
+from chargebee_netsuite.airflow.retry import POLICY, RETRY_DELAY, default_args
 from chargebee_netsuite.extract.resources import RESOURCES
 
 __all__ = [
@@ -43,8 +45,10 @@ __all__ = [
     "WEBHOOKS",
     "backfill",
     "chargebee_asset",
+    "dag_defaults",
     "default_args",
     "extract",
+    "load",
     "preflight",
     "reconcile_schedule",
     "sync_params",
@@ -53,6 +57,24 @@ __all__ = [
 ]
 
 START = datetime(2024, 1, 1)
+
+
+def dag_defaults(
+    *,
+    retries: int = 3,
+    delay: timedelta = RETRY_DELAY,
+    timeout: timedelta = timedelta(hours=2),
+) -> dict[str, Any]:
+    """The ``@dag`` arguments the shipped DAGs share: a fixed start, no catch-up, one run at a
+    time, the retry defaults (``retries``, first ``delay``) and a run ``timeout``."""
+    return {
+        "start_date": START,
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": default_args(retries, delay),
+        "dagrun_timeout": timeout,
+    }
+
 
 # -- schedules (one setting each, read from the environment at parse time) -------------------
 
@@ -208,4 +230,12 @@ def backfill() -> TaskGroup:
         doc_md="The poll half of the backfill: every Chargebee change of the run's interval is "
         "staged again, so a change whose webhook was lost is not missed. Newest "
         "`resource_version` wins, so re-reading changes nothing else.",
+    )
+
+
+def load() -> NetSuiteLoadOperator:
+    """The ``load`` task of the sync and the reconciliation: it updates the NetSuite AR asset
+    and may run an hour."""
+    return NetSuiteLoadOperator(
+        task_id="load", outlets=[NETSUITE_AR], execution_timeout=timedelta(hours=1)
     )

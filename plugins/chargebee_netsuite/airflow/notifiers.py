@@ -55,7 +55,16 @@ def finance_view_url() -> str | None:
     return base.rstrip("/") + FINANCE_URL_PATH
 
 
-class UnpostedEmailNotifier(BaseNotifier):
+class _UnpostedNotifier(BaseNotifier):
+    """Sends one run's unposted-documents ``report``, linking the finance view (``finance_url``)."""
+
+    def __init__(self, report: Mapping[str, Any], finance_url: str | None) -> None:
+        super().__init__()
+        self.report = report
+        self.finance_url = finance_url
+
+
+class UnpostedEmailNotifier(_UnpostedNotifier):
     """E-mails the unposted-documents report through an ``smtp`` connection."""
 
     def __init__(
@@ -66,11 +75,9 @@ class UnpostedEmailNotifier(BaseNotifier):
         to: str | Sequence[str] | None = None,
         finance_url: str | None = None,
     ) -> None:
-        super().__init__()
-        self.report = report
+        super().__init__(report, finance_url)
         self.smtp_conn_id = smtp_conn_id
         self.to = to
-        self.finance_url = finance_url
 
     def recipients(self) -> list[str]:
         """``to`` if given, else the connection's extra ``to``."""
@@ -103,7 +110,7 @@ class UnpostedEmailNotifier(BaseNotifier):
         email.notify(context)
 
 
-class UnpostedWebhookNotifier(BaseNotifier):
+class UnpostedWebhookNotifier(_UnpostedNotifier):
     """POSTs the unposted-documents report as JSON to an ``http`` connection's URL."""
 
     def __init__(
@@ -113,10 +120,8 @@ class UnpostedWebhookNotifier(BaseNotifier):
         http_conn_id: str = WEBHOOK_CONN_ID,
         finance_url: str | None = None,
     ) -> None:
-        super().__init__()
-        self.report = report
+        super().__init__(report, finance_url)
         self.http_conn_id = http_conn_id
-        self.finance_url = finance_url
 
     def payload(self) -> dict[str, Any]:
         """The JSON body: a ``text`` for chat webhooks, and the report's counts and amounts."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from chargebee_netsuite.mapping.catch_all import (
     CatchAllUse,
@@ -18,7 +19,6 @@ from chargebee_netsuite.mapping.catch_all import (
 )
 from chargebee_netsuite.mapping.model import (
     AccountRules,
-    CreditNoteTarget,
     ItemTarget,
     MappingConfig,
 )
@@ -343,6 +343,21 @@ def validate_mapping(
     return ValidationReport(v.problems, v.notices, v.catch_alls)
 
 
+T = TypeVar("T")
+
+
+def _keyed(prefix: str, rules: Mapping[str, T]) -> list[tuple[str, T]]:
+    """The keyed rules of a mapping section, named ``{prefix}.{key}`` as problems cite them."""
+    return [(f"{prefix}.{key}", value) for key, value in rules.items()]
+
+
+def _with_default(
+    section: str, rules: list[tuple[str, T]], default: T | None
+) -> list[tuple[str, T]]:
+    """``rules`` then ``{section}.default`` if the mapping sets one: every rule that can serve."""
+    return [*rules, (f"{section}.default", default)] if default is not None else rules
+
+
 def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
     config = v.config
     # Which known item prices each rule serves, so that a bad rule holds exactly those.
@@ -369,11 +384,8 @@ def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
             )
     item_rules: list[tuple[str, ItemTarget]] = []
     for section in ("by_item_price", "by_item", "by_item_family", "by_entity_type"):
-        rules: dict[str, ItemTarget] = getattr(config.items, section)
-        item_rules += [(f"items.{section}.{key}", target) for key, target in rules.items()]
-    if config.items.default is not None:
-        item_rules.append(("items.default", config.items.default))
-    for rule, target in item_rules:
+        item_rules += _keyed(f"items.{section}", getattr(config.items, section))
+    for rule, target in _with_default("items", item_rules, config.items.default):
         v.check_item_target(rule, target, Scope(item_prices=frozenset(served.get(rule, ()))))
     _check_catch_alls(v, prices, usage.item_price_activity)
 
@@ -407,12 +419,11 @@ def _check_subsidiaries(v: _Validator, usage: ChargebeeUsage) -> None:
                 "subsidiaries.default."
             )
         v.add("subsidiaries", message, Scope(business_entities=frozenset({entity})))
-    rules: list[tuple[str, str]] = [
-        (f"subsidiaries.by_business_entity.{key}", subsidiary_id)
-        for key, subsidiary_id in config.subsidiaries.by_business_entity.items()
-    ]
-    if config.subsidiaries.default is not None:
-        rules.append(("subsidiaries.default", config.subsidiaries.default))
+    rules = _with_default(
+        "subsidiaries",
+        _keyed("subsidiaries.by_business_entity", config.subsidiaries.by_business_entity),
+        config.subsidiaries.default,
+    )
     for rule, subsidiary_id in rules:
         affected = frozenset(
             e for e in entities if (r := resolve_subsidiary(config, e)) and r.rule == rule
@@ -495,9 +506,11 @@ def _check_gateway_accounts(
                 f"{currency} (or either alone), or set {section}.default.",
                 scope([(gateway, currency)]),
             )
-    account_rules = [(f"{section}.rules[{i}]", r.account) for i, r in enumerate(rules_obj.rules)]
-    if rules_obj.default is not None:
-        account_rules.append((f"{section}.default", rules_obj.default))
+    account_rules = _with_default(
+        section,
+        [(f"{section}.rules[{i}]", r.account) for i, r in enumerate(rules_obj.rules)],
+        rules_obj.default,
+    )
     for rule, account_id in account_rules:
         affected = [pair for pair, r in resolved.items() if r is not None and r.rule == rule]
         v.check_ref(
@@ -530,12 +543,11 @@ def _check_credit_notes(v: _Validator, usage: ChargebeeUsage) -> None:
         matched.setdefault(resolution.rule, set()).add(hit)
     for codes in sorted(unmapped, key=lambda c: [str(x) for x in c]):
         v.notices.append(_unmapped_reason(codes))
-    rules: list[tuple[str, CreditNoteTarget]] = [
-        (f"credit_notes.by_reason_code.{key}", target)
-        for key, target in config.credit_notes.by_reason_code.items()
-    ]
-    if config.credit_notes.default is not None:
-        rules.append(("credit_notes.default", config.credit_notes.default))
+    rules = _with_default(
+        "credit_notes",
+        _keyed("credit_notes.by_reason_code", config.credit_notes.by_reason_code),
+        config.credit_notes.default,
+    )
     for rule, target in rules:
         scope = Scope(credit_note_reasons=frozenset(matched.get(rule, ())))
         v.check_ref(f"{rule}.item", "item", target.item, scope)

@@ -225,6 +225,21 @@ def test_pools_retries_and_policy(dagbag: Any) -> None:
     assert hooks.get_task(WEBHOOK_TASK).pool == "netsuite_api"
 
 
+def test_run_limits_and_retry_defaults(dagbag: Any) -> None:
+    """The arguments the DAGs share (``dag_parts.dag_defaults``), and the webhook DAG's own."""
+    expected = {
+        SYNC: (timedelta(hours=2), 3, timedelta(minutes=2)),
+        RECONCILE: (timedelta(hours=2), 3, timedelta(minutes=2)),
+        WEBHOOKS: (timedelta(minutes=30), 2, timedelta(seconds=30)),
+    }
+    for dag_id, (timeout, retries, delay) in expected.items():
+        dag = dagbag.dags[dag_id]
+        assert (dag.catchup, dag.max_active_runs, dag.dagrun_timeout) == (False, 1, timeout)
+        assert dag.start_date.date().isoformat() == "2024-01-01"
+        assert (dag.default_args["retries"], dag.default_args["retry_delay"]) == (retries, delay)
+        assert dag.default_args["owner"] == "finance-systems"
+
+
 def test_a_new_account_syncs_dry_until_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
