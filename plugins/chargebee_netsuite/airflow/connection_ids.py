@@ -12,3 +12,6 @@ NETSUITE_CONN_ID = "netsuite_default"
 WEBHOOK_CONN_ID = "chargebee_webhook"
 # Optional: where staging lives, when ``CBNS_STAGING_URL`` is not set.
 STAGING_CONN_ID = "cbns_staging"
+# Optional: where to tell people that a run left documents unposted (airflow/notifiers.py).
+NOTIFY_EMAIL_CONN_ID = "cbns_notify_email"
+NOTIFY_WEBHOOK_CONN_ID = "cbns_notify_webhook"

@@ -25,34 +25,24 @@ from typing import Any
 
 from airflow.sdk.bases.notifier import BaseNotifier
 
+from chargebee_netsuite.airflow.connection_ids import NOTIFY_EMAIL_CONN_ID, NOTIFY_WEBHOOK_CONN_ID
 from chargebee_netsuite.errors import NotificationFailed, UnpostedDocuments
 from chargebee_netsuite.reconcile.unposted import message_html, message_text, subject
 
 log = logging.getLogger(__name__)
 
-EMAIL_CONN_ID = "cbns_notify_email"
-WEBHOOK_CONN_ID = "cbns_notify_webhook"
-
 
 def finance_view_url() -> str | None:
     """The finance view's address: ``CBNS_FINANCE_VIEW_URL``, else the API server's base URL
-    (``CBNS_API_BASE_URL`` or Airflow's ``[api] base_url``) and the plugin's path."""
+    (``CBNS_API_BASE_URL`` or Airflow's ``[api] base_url``) and the plugin's path; None when
+    neither is known (the message then has no link)."""
+    from chargebee_netsuite.airflow.urls import FINANCE_URL_PATH, api_base_url
+
     explicit = os.environ.get("CBNS_FINANCE_VIEW_URL")
     if explicit:
         return explicit
-    base = os.environ.get("CBNS_API_BASE_URL")
-    if not base:
-        try:
-            from airflow.configuration import conf
-
-            base = conf.get("api", "base_url", fallback="") or None
-        except Exception:  # no Airflow configuration: the message simply has no link
-            base = None
-    if not base:
-        return None
-    from chargebee_netsuite.airflow.plugin import FINANCE_URL_PATH
-
-    return base.rstrip("/") + FINANCE_URL_PATH
+    base = os.environ.get("CBNS_API_BASE_URL") or api_base_url()
+    return base.rstrip("/") + FINANCE_URL_PATH if base else None
 
 
 class _UnpostedNotifier(BaseNotifier):
@@ -71,7 +61,7 @@ class UnpostedEmailNotifier(_UnpostedNotifier):
         self,
         report: Mapping[str, Any],
         *,
-        smtp_conn_id: str = EMAIL_CONN_ID,
+        smtp_conn_id: str = NOTIFY_EMAIL_CONN_ID,
         to: str | Sequence[str] | None = None,
         finance_url: str | None = None,
     ) -> None:
@@ -117,7 +107,7 @@ class UnpostedWebhookNotifier(_UnpostedNotifier):
         self,
         report: Mapping[str, Any],
         *,
-        http_conn_id: str = WEBHOOK_CONN_ID,
+        http_conn_id: str = NOTIFY_WEBHOOK_CONN_ID,
         finance_url: str | None = None,
     ) -> None:
         super().__init__(report, finance_url)
@@ -155,8 +145,8 @@ def _defined(conn_id: str) -> bool:
 def configured_notifiers(report: Mapping[str, Any]) -> list[BaseNotifier]:
     """A notifier per channel whose connection is defined."""
     url = finance_view_url()
-    email = os.environ.get("CBNS_NOTIFY_EMAIL_CONN_ID") or EMAIL_CONN_ID
-    webhook = os.environ.get("CBNS_NOTIFY_WEBHOOK_CONN_ID") or WEBHOOK_CONN_ID
+    email = os.environ.get("CBNS_NOTIFY_EMAIL_CONN_ID") or NOTIFY_EMAIL_CONN_ID
+    webhook = os.environ.get("CBNS_NOTIFY_WEBHOOK_CONN_ID") or NOTIFY_WEBHOOK_CONN_ID
     found: list[BaseNotifier] = []
     if _defined(email):
         found.append(UnpostedEmailNotifier(report, smtp_conn_id=email, finance_url=url))
@@ -197,8 +187,8 @@ def notify_unposted(
     if not notifiers:
         log.warning(
             "No notification connection is defined (%s, %s): the log above is the only notice",
-            EMAIL_CONN_ID,
-            WEBHOOK_CONN_ID,
+            NOTIFY_EMAIL_CONN_ID,
+            NOTIFY_WEBHOOK_CONN_ID,
         )
     for notifier in notifiers:
         name = type(notifier).__name__
