@@ -32,7 +32,7 @@ CHOSEN = (
     "SIGKILL during load (seed 1)",
     "webhooks dup/reorder/unknown/forged",
 )
-SYNC_TASKS = 13  # preflight 4, extract 6, validate, load, reconcile
+SYNC_TASKS = 14  # preflight 4, extract 6, check_mapping, validate, load, reconcile
 
 
 @pytest.fixture(scope="module")
