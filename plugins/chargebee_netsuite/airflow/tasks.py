@@ -369,6 +369,7 @@ def load(**context: Any) -> dict[str, Any]:
             site=chargebee_site(config),
             settings=settings,
             dry_run=bool(params.get("dry_run")),
+            full=bool(params.get("full_resync")),
         )
     finally:
         client.close()

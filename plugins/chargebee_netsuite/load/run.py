@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from chargebee_netsuite.load import changes
 from chargebee_netsuite.load.customers import (
     Reactivations,
     keep_primary_currency,
@@ -116,6 +118,10 @@ class LoadSummary:
     counts: dict[str, int] = field(default_factory=dict)
     writes: int = 0
     seconds: float = 0.0
+    # "changed": what changed since the last load and what depends on it; or "every document"
+    scope: str = "every document"
+    planned: int = 0  # ledger rows decided
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serialisable form."""
@@ -125,36 +131,38 @@ class LoadSummary:
             "counts": dict(sorted(self.counts.items())),
             "writes": self.writes,
             "seconds": round(self.seconds, 3),
+            "scope": self.scope,
+            "planned": self.planned,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
 
 class UsageCollector:
     """Accumulates, document by document, what staged data uses (for the mapping preflight).
 
-    Only small sets grow: item prices, currencies, gateways, entities and reason codes.
+    Only small sets grow: item prices, currencies, gateways, entities and reason codes. They
+    are kept with the load state (:meth:`as_json`), so a load adds what changed instead of
+    reading every staged document again.
     """
 
-    def __init__(self, item_prices: Mapping[str, Any]) -> None:
+    def __init__(self, item_prices: Mapping[str, Any], stored: Mapping[str, Any] | None = None):
         self.item_prices = item_prices
-        self.prices: dict[str | None, Any] = {}
-        self.currencies: set[str] = set()
-        self.payments: set[tuple[str, str]] = set()
-        self.refunds: set[tuple[str, str]] = set()
-        self.chargebacks: set[tuple[str, str]] = set()
-        self.entities: set[str | None] = set()
-        self.reasons: set[tuple[str | None, str | None]] = set()
-        self.withheld: set[str] = set()
+        stored = stored or {}
+        self.prices: set[str | None] = set(stored.get("prices", ()))
+        self.currencies: set[str] = set(stored.get("currencies", ()))
+        self.payments: set[tuple[str, str]] = _pairs(stored.get("payments"))
+        self.refunds: set[tuple[str, str]] = _pairs(stored.get("refunds"))
+        self.chargebacks: set[tuple[str, str]] = _pairs(stored.get("chargebacks"))
+        self.entities: set[str | None] = set(stored.get("entities", ()))
+        self.reasons: set[tuple[str | None, str | None]] = _pairs(stored.get("reasons"))
+        self.withheld: set[str] = set(stored.get("withheld", ()))
 
     def add(self, kind: str, doc: Any) -> None:
         """Note what one document of ``kind`` uses."""
         raw = doc.raw
         if kind in ("invoice", "credit_note"):
             for line in raw.get("line_items", []):
-                price_id = line.get("entity_id")
-                if price_id is None:
-                    self.prices[None] = "adhoc"
-                else:
-                    self.prices[price_id] = self.item_prices.get(price_id, price_id)
+                self.prices.add(line.get("entity_id"))
             if kind == "credit_note":
                 self.reasons.add(credit_note_codes(raw))
             elif raw.get("linked_taxes_withheld") and raw.get("currency_code"):
@@ -175,9 +183,8 @@ class UsageCollector:
     def usage(self) -> ChargebeeUsage:
         """Everything noted so far."""
         refs = [
-            value if isinstance(value, ItemPriceRef) else ItemPriceRef(id=key, entity_type=None)
-            for key, value in self.prices.items()
-            if key is not None
+            self.item_prices.get(key) or ItemPriceRef(id=key, entity_type=None)
+            for key in sorted(p for p in self.prices if p is not None)
         ]
         if None in self.prices:
             refs.append(ItemPriceRef(id=None, entity_type="adhoc"))
@@ -191,6 +198,27 @@ class UsageCollector:
             chargeback_gateways=self.chargebacks,
             tax_withheld_currencies=self.withheld,
         )
+
+    def as_json(self) -> dict[str, Any]:
+        """The sets, JSON-serialisable (sorted, so equal usage gives equal JSON)."""
+
+        def ordered(values: Iterable[Any]) -> list[Any]:
+            return sorted(values, key=lambda v: json.dumps(v))
+
+        return {
+            "prices": ordered(self.prices),
+            "currencies": sorted(self.currencies),
+            "payments": ordered(list(p) for p in self.payments),
+            "refunds": ordered(list(p) for p in self.refunds),
+            "chargebacks": ordered(list(p) for p in self.chargebacks),
+            "entities": ordered(self.entities),
+            "reasons": ordered(list(p) for p in self.reasons),
+            "withheld": sorted(self.withheld),
+        }
+
+
+def _pairs(values: Iterable[Any] | None) -> set[Any]:
+    return {tuple(value) for value in values or ()}
 
 
 def chargebee_usage(
@@ -207,13 +235,32 @@ def chargebee_usage(
 def staged_usage(
     engine: Engine, site: str, item_prices: Mapping[str, Any], chunk_size: int = 500
 ) -> ChargebeeUsage:
-    """What every staged document of ``site`` uses, read a chunk at a time."""
-    collector = UsageCollector(item_prices)
+    """What every staged document of ``site`` uses: what the last load noted plus the
+    documents staged since, or, before a site's first load, every document, a chunk at a time."""
+    with engine.connect() as conn:
+        state = changes.read_state(conn, site)
+        ids = changes.queued(conn, site) if state.usage is not None else None
+    return collect_usage(engine, site, item_prices, chunk_size, state.usage, ids).usage()
+
+
+def collect_usage(
+    engine: Engine,
+    site: str,
+    item_prices: Mapping[str, Any],
+    chunk_size: int,
+    stored: Mapping[str, Any] | None,
+    ids: changes.Ids | None,
+) -> UsageCollector:
+    """``stored`` usage plus what the documents ``ids`` use (every document when None)."""
+    collector = UsageCollector(item_prices, stored)
     for kind in KIND_RESOURCES:
-        for docs in document_chunks(engine, site, kind, chunk_size, quarantine=False):
+        chosen = None if ids is None else ids.get(kind, set())
+        if chosen is not None and not chosen:
+            continue
+        for docs in document_chunks(engine, site, kind, chunk_size, quarantine=False, ids=chosen):
             for doc in docs:
                 collector.add(kind, doc)
-    return collector.usage()
+    return collector
 
 
 @dataclass(frozen=True)
@@ -223,6 +270,7 @@ class _Sent:
     item: Work
     attempts: int
     digest: str = ""  # the payload hash, recorded as posted once NetSuite takes it
+    previous_id: str | None = None  # the internal id NetSuite had given it before
 
 
 def describe(key: LedgerKey | None, netsuite_type: str | None = None) -> str:
@@ -272,8 +320,12 @@ class _Run:
         run_id: str,
         settings: SyncSettings,
         dry_run: bool,
+        scope: changes.Ids | None = None,
     ) -> None:
         self.engine = engine
+        self.scope = scope  # the documents to plan, by kind (None: every staged document)
+        # A record NetSuite holds got a new internal id: what refers to it must be re-sent.
+        self.ids_changed = False
         self.client = client
         self.ctx = ctx
         self.run_id = run_id
@@ -328,7 +380,10 @@ class _Run:
         """This phase's work, a chunk of documents at a time, with their ledger entries."""
         site, size = self.ctx.site, self.settings.chunk_size
         for kind, where in phase_sources(phase).items():
-            for docs in document_chunks(self.engine, site, kind, size, where):
+            ids = None if self.scope is None else self.scope.get(kind, set())
+            if ids is not None and not ids:
+                continue
+            for docs in document_chunks(self.engine, site, kind, size, where, ids=ids):
                 keys = [(kind, doc.id, role) for doc in docs for role in ROLES]
                 payloads = [doc.id for doc in docs if needs_posted_payload(doc)]
                 with self.engine.connect() as conn:
@@ -413,7 +468,8 @@ class _Run:
             return None
         if item.posting is None:  # posted, and stays as it is
             self.outcomes[UNCHANGED] += 1
-            rows.append(self.row(item.key, state=POSTED, reason=item.note))
+            rv = item.resource_version
+            rows.append(self.row(item.key, state=POSTED, reason=item.note, resource_version=rv))
             return None
         posting = item.posting
         if item.delete_id is not None:
@@ -463,7 +519,9 @@ class _Run:
             rows.append(self.row(item.key, last_error_code="CUSTOMER_INACTIVE", **waiting))
             return None
         rows.append(self.row(item.key, state=READY, reason=None, **common))
-        token = _Sent(item, entry.attempts if entry else 0, digest)
+        token = _Sent(
+            item, entry.attempts if entry else 0, digest, entry.netsuite_id if entry else None
+        )
         return Write(token, posting.record_type, posting.external_id, body, posting.label)
 
     def keep_posted(self, entry: LedgerEntry, body: dict[str, Any]) -> dict[str, Any]:
@@ -593,6 +651,8 @@ class _Run:
         now = datetime.now(UTC)
         count = sent.attempts + 1
         attempt = self.attempt(result)
+        # The version planned: the load queue lets go of documents planned at their version.
+        planned = {"resource_version": item.resource_version}
         if result.ok and result.deleted:
             # NetSuite no longer holds it: the row keeps the payload it had as the audit
             # trail, the attempt log keeps the id, and the reason says what happened when.
@@ -608,9 +668,12 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code="DELETED",
                 last_error_detail=None,
+                **planned,
             )
         elif result.ok:
             self.outcomes[POSTED] += 1
+            if sent.previous_id and sent.previous_id != result.netsuite_id:
+                self.ids_changed = True
             row = self.row(
                 item.key,
                 state=POSTED,
@@ -624,6 +687,7 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code=None,
                 last_error_detail=None,
+                **planned,
             )
         elif result.conflict:
             # Not the document's fault and nothing to fix: it waits for the next run.
@@ -636,6 +700,7 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code="RECORD_CHANGED",
                 last_error_detail=result.detail,
+                **planned,
             )
             log.warning("%s", result.reason)
         else:
@@ -651,6 +716,7 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code=result.error_code,
                 last_error_detail=result.detail,
+                **planned,
             )
             log.warning("%s", result.reason)
         return row, attempt
@@ -666,6 +732,7 @@ def sync(
     site: str,
     settings: SyncSettings,
     dry_run: bool = False,
+    full: bool = False,
 ) -> LoadSummary:
     """Post every staged document of ``site`` to NetSuite, dependencies first, and ledger it.
 
@@ -674,26 +741,61 @@ def sync(
     the run goes on. With ``dry_run`` everything is built and checked, nothing is written to
     NetSuite or the ledger, and ``counts["would_post"]`` says how many records would be.
 
-    Memory stays flat however many documents are staged: each phase is read from staging,
-    planned and sent a chunk (``settings.chunk_size`` documents) at a time, and references
-    and unchanged-payload checks are answered by the ledger, one chunk's keys at a time.
+    A run costs what changed: it plans the documents staged since the last load, what depends
+    on them and what is not settled yet (``load/changes.py``), unless ``full`` is set or what
+    payloads are built from (mapping, reference data, catalog, settings) changed, when it
+    plans every staged document. Memory stays flat however many documents are staged: each
+    phase is read from staging, planned and sent a chunk (``settings.chunk_size`` documents)
+    at a time, and references and unchanged-payload checks are answered by the ledger, one
+    chunk's keys at a time.
     """
     started = time.monotonic()
+    timings: dict[str, float] = {}
     with staging_engine.connect() as conn:
         item_prices = read_item_prices(conn, site)
-    usage = staged_usage(staging_engine, site, item_prices, settings.chunk_size)
-    report = validate_mapping(mapping, reference, usage)
+        digest = changes.fingerprint(mapping, reference, settings, item_prices)
+        state = changes.read_state(conn, site)
+        full = full or state.fingerprint != digest or state.usage is None
+        scope = None
+        if not full:
+            scope = changes.with_dependents(
+                conn, site, changes.merge(changes.queued(conn, site), changes.unsettled(conn, site))
+            )
+    timings["scope"] = time.monotonic() - started
+    mark = time.monotonic()
+    collector = collect_usage(
+        staging_engine,
+        site,
+        item_prices,
+        settings.chunk_size,
+        None if full else state.usage,
+        scope,
+    )
+    report = validate_mapping(mapping, reference, collector.usage())
     if not report.ok:
         log.warning("%s", report.summary())
+    timings["usage"] = time.monotonic() - mark
+    mark = time.monotonic()
     ctx = TransformContext(site, mapping, reference, settings.transform, report, item_prices)
-    run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run)
+    run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run, scope)
     run.go()
+    timings["plan_and_send"] = time.monotonic() - mark
+    mark = time.monotonic()
+    if not dry_run and not run.credentials_refused:
+        with staging_engine.begin() as conn:
+            changes.clear_planned(conn, site)
+            kept = None if run.ids_changed else digest
+            changes.write_state(conn, site, kept, collector.as_json(), full=full)
+    timings["bookkeeping"] = time.monotonic() - mark
     summary = LoadSummary(
         run_id=run_id,
         dry_run=dry_run,
         counts=dict(run.outcomes),
         writes=run.writes,
         seconds=time.monotonic() - started,
+        scope="every document" if scope is None else "changed",
+        planned=sum(run.outcomes.values()),
+        timings=timings,
     )
     log.info("NetSuite load %s: %s", run_id, summary.as_dict())
     if run.credentials_refused:
