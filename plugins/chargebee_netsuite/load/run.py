@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -103,10 +105,13 @@ class SyncSettings:
     concurrency: int | None = None
     # Ledger results are committed in batches; a crash loses at most this many, and their
     # documents are simply upserted again (to the same records) on the next run.
-    flush_every: int = 50
+    flush_every: int = 200
     # Documents read, planned and resolved at a time: the loader holds about one chunk (plus
     # the writes in flight), whatever the number of staged documents.
     chunk_size: int = 500
+    # Writes planned ahead of the sender, in a thread of their own (two chunks' worth): while
+    # a chunk is read, planned and ledgered, the writes of the last one keep NetSuite busy.
+    plan_ahead: int = 1000
 
 
 @dataclass
@@ -291,6 +296,51 @@ _NOUNS = {"customer": "customer", "invoice": "invoice", "credit_note": "credit n
 _TRANSACTION_NOUNS = {"customerPayment": "payment", "customerRefund": "refund"}
 
 
+_T = TypeVar("_T")
+
+
+def ahead(items: Iterable[_T], size: int) -> Iterator[_T]:
+    """``items``, iterated in a thread of its own up to ``size`` items ahead of the caller.
+
+    What the thread raises is raised here, in order. If the caller stops early, the thread
+    stops at its next item.
+    """
+    box: Queue[tuple[bool, Any]] = Queue(maxsize=max(size, 1))
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            put((True, exc))
+
+    thread = threading.Thread(target=produce, name="load-planner", daemon=True)
+    thread.start()
+    try:
+        while True:
+            done, value = box.get()
+            if done:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 # Bounded: customers are referred to again and again, chunk after chunk.
 @lru_cache(maxsize=4096)
 def _key_of(site: str, external_id: str) -> LedgerKey | None:
@@ -332,10 +382,16 @@ class _Run:
         self.settings = settings
         self.dry_run = dry_run
         self.outcomes: Counter[str] = Counter()
+        self.counting = threading.Lock()
         self.writes = 0
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
         self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
         self.reactivations = Reactivations(client, engine, self.row, settings.strict_fields)
+
+    def count(self, outcome: str) -> None:
+        """Add one to ``outcome`` (the planner's thread and the sender's both count)."""
+        with self.counting:
+            self.outcomes[outcome] += 1
 
     def key_of(self, external_id: str) -> LedgerKey | None:
         """The ledger key of one of this site's external ids (None if it is not one)."""
@@ -364,10 +420,11 @@ class _Run:
 
     def phase(self, phase: int) -> None:
         tally: Counter[str] = Counter()
-        # A lazy stream: the sender pulls the next chunk's writes while earlier ones are in
-        # flight, and returns only when every write of the phase has its result recorded, so
-        # the next phase resolves its references against a complete ledger.
-        self.send(self.decide(phase, tally))
+        # The next chunks are planned in a thread of their own while earlier writes are in
+        # flight and their results are ledgered here; the sender returns only when every
+        # write of the phase has its result recorded, so the next phase resolves its
+        # references against a complete ledger.
+        self.send(ahead(self.decide(phase, tally), self.settings.plan_ahead))
         if tally["planned"] and not self.dry_run:
             log.info(
                 "Phase %s: %d written, %d decided without a write",
@@ -454,7 +511,7 @@ class _Run:
         """One document's decision: a ledger row in ``rows``, and the write if it needs one."""
         if item.outcome is not None:
             state = item.outcome.state
-            self.outcomes[state] += 1
+            self.count(state)
             rows.append(
                 self.row(
                     item.key,
@@ -467,21 +524,21 @@ class _Run:
             )
             return None
         if item.posting is None:  # posted, and stays as it is
-            self.outcomes[UNCHANGED] += 1
+            self.count(UNCHANGED)
             rv = item.resource_version
             rows.append(self.row(item.key, state=POSTED, reason=item.note, resource_version=rv))
             return None
         posting = item.posting
         if item.delete_id is not None:
             if self.dry_run:
-                self.outcomes[WOULD_DELETE] += 1
+                self.count(WOULD_DELETE)
                 return None
             token = _Sent(item, entry.attempts if entry else 0)
             return Write(token, posting.record_type, posting.external_id, {}, posting.label, DELETE)
         try:
             body = self.resolve(posting.body, posting.label, refs)
         except Held as held:
-            self.outcomes[HELD] += 1
+            self.count(HELD)
             rows.append(
                 self.row(
                     item.key,
@@ -505,16 +562,16 @@ class _Run:
             "resource_version": item.resource_version,
         }
         if entry is not None and entry.netsuite_id and entry.posted_hash == digest:
-            self.outcomes[UNCHANGED] += 1
+            self.count(UNCHANGED)
             rows.append(self.row(item.key, state=POSTED, reason=item.note, **common))
             return None
         if self.dry_run:
-            self.outcomes[WOULD_POST] += 1
+            self.count(WOULD_POST)
             self.planned_ok.add(posting.external_id)
             return None
         inactive = self.activate_customers(posting, refs)
         if inactive is not None:
-            self.outcomes[HELD] += 1
+            self.count(HELD)
             waiting = {**common, "state": HELD, "reason": inactive}
             rows.append(self.row(item.key, last_error_code="CUSTOMER_INACTIVE", **waiting))
             return None
@@ -656,7 +713,7 @@ class _Run:
         if result.ok and result.deleted:
             # NetSuite no longer holds it: the row keeps the payload it had as the audit
             # trail, the attempt log keeps the id, and the reason says what happened when.
-            self.outcomes[DELETED] += 1
+            self.count(DELETED)
             attempt.update(outcome=DELETED, netsuite_id=item.delete_id)
             row = self.row(
                 item.key,
@@ -671,7 +728,7 @@ class _Run:
                 **planned,
             )
         elif result.ok:
-            self.outcomes[POSTED] += 1
+            self.count(POSTED)
             if sent.previous_id and sent.previous_id != result.netsuite_id:
                 self.ids_changed = True
             row = self.row(
@@ -691,7 +748,7 @@ class _Run:
             )
         elif result.conflict:
             # Not the document's fault and nothing to fix: it waits for the next run.
-            self.outcomes[HELD] += 1
+            self.count(HELD)
             row = self.row(
                 item.key,
                 state=HELD,
@@ -704,7 +761,7 @@ class _Run:
             )
             log.warning("%s", result.reason)
         else:
-            self.outcomes[FAILED] += 1
+            self.count(FAILED)
             if result.credentials_refused:
                 self.credentials_refused = result.detail or result.reason
             # Documents that wait for this one read this reason from the ledger.

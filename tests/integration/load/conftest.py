@@ -163,6 +163,7 @@ class Env:
         config: MappingConfig | None = None,
         client: NetSuiteClient | None = None,
         dry_run: bool = False,
+        full: bool = False,
         **settings: Any,
     ) -> LoadSummary:
         return sync(
@@ -174,6 +175,7 @@ class Env:
             site=SITE,
             settings=sync_settings(**settings),
             dry_run=dry_run,
+            full=full,
         )
 
 
