@@ -8,7 +8,9 @@ FROM apache/airflow:3.3.2-python3.11
 USER airflow
 
 # Only what the package build needs (README.md is its long description), so editing DAGs does
-# not invalidate this layer.
+# not invalidate this layer. The developer kit (sandboxes, demo, fault matrix, benchmarks,
+# plugins/cbns_devkit) stays out of the image unless `--build-arg CBNS_DEVKIT=1` asks for it.
+ARG CBNS_DEVKIT=0
 COPY --chown=airflow:0 pyproject.toml constraints.txt README.md /opt/cbns/src/
 COPY --chown=airflow:0 plugins/ /opt/cbns/src/plugins/
 
@@ -16,7 +18,8 @@ COPY --chown=airflow:0 plugins/ /opt/cbns/src/plugins/
 # ship inside the wheel. Naming apache-airflow==${AIRFLOW_VERSION} stops pip from ever moving
 # Airflow itself, and naming the FAB provider (the auth manager docker-compose.yaml uses, already
 # in the base image) makes pip keep its requirements satisfied while it applies our lock.
-RUN pip install --no-cache-dir \
+RUN if [ "${CBNS_DEVKIT}" != "1" ]; then rm -rf /opt/cbns/src/plugins/cbns_devkit; fi \
+    && pip install --no-cache-dir \
         -c /opt/cbns/src/constraints.txt \
         "apache-airflow==${AIRFLOW_VERSION}" \
         apache-airflow-providers-fab \

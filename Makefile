@@ -35,11 +35,11 @@ AIRFLOW_PORT ?= 8080
 DEMO_ARGS    := $(if $(SEED),--seed $(SEED)) $(if $(KEEP),--keep)
 
 demo: $(STAMP)
-	$(PY) -m chargebee_netsuite.demo run $(DEMO_ARGS)
+	$(PY) -m cbns_devkit.demo run $(DEMO_ARGS)
 
 .PHONY: airflow
 airflow: $(STAMP)
-	$(PY) -m chargebee_netsuite.demo airflow $(if $(SEED),--seed $(SEED)) --port $(AIRFLOW_PORT)
+	$(PY) -m cbns_devkit.demo airflow $(if $(SEED),--seed $(SEED)) --port $(AIRFLOW_PORT)
 
 sandbox: $(STAMP)
 	$(VENV)/bin/cbns-sandbox serve $(SANDBOX_ARGS)
@@ -65,13 +65,13 @@ SCALES ?=
 BENCH_ARGS ?=
 .PHONY: chaos bench secrets
 chaos: $(STAMP)
-	$(PY) -m chargebee_netsuite.proof.chaos $(if $(SCALE),--scale $(SCALE)) $(if $(SEEDS),--seeds $(SEEDS))
+	$(PY) -m cbns_devkit.proof.chaos $(if $(SCALE),--scale $(SCALE)) $(if $(SEEDS),--seeds $(SEEDS))
 
 bench: $(STAMP)
-	$(PY) -m chargebee_netsuite.proof.bench $(if $(SCALES),--scales $(SCALES)) $(BENCH_ARGS)
+	$(PY) -m cbns_devkit.proof.bench $(if $(SCALES),--scales $(SCALES)) $(BENCH_ARGS)
 
 secrets: $(STAMP)
-	$(PY) -m chargebee_netsuite.proof.secrets --state-dir .sandbox
+	$(PY) -m cbns_devkit.proof.secrets --state-dir .sandbox
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check plugins dags tests

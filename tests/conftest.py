@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from tests.builders.netsuite_env import StartEnv, start_environments
 
 # Airflow reads its configuration at import time, so isolate it before any test module imports
 # airflow: the suite must never touch a developer's ~/airflow.
@@ -18,6 +21,8 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The connector has no default mapping file; tests post with the sandbox's example mapping.
+os.environ.setdefault("CBNS_MAPPING_PATH", str(REPO_ROOT / "include" / "mapping.example.yaml"))
 POSTGRES_ADMIN_URL = os.environ.get(
     "CBNS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -52,3 +57,31 @@ def staging_url(request: pytest.FixtureRequest) -> str:
     """Run a test once on SQLite and once on Postgres."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+# -- both sandboxes, staging and the real sync (tests/builders/netsuite_env.py) ------------
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> tuple[str, bytes]:
+    """One RSA 3072 key pair (NetSuite's minimum size) for the session."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public
+
+
+@pytest.fixture
+def start_env(rsa_key: tuple[str, bytes], sqlite_url: str) -> Iterator[StartEnv]:
+    """Start sandboxes and a SQLite staging database (one per test)."""
+    yield from start_environments(rsa_key, sqlite_url)
+
+
+@pytest.fixture
+def start_env_any_db(rsa_key: tuple[str, bytes], staging_url: str) -> Iterator[StartEnv]:
+    """Start sandboxes with staging on SQLite and, in a second run, Postgres."""
+    yield from start_environments(rsa_key, staging_url)

@@ -1,11 +1,9 @@
-"""`cbns`: the operator's command line (``check`` your systems, wire Airflow to the sandboxes)."""
+"""`cbns`: the operator's command line (``check`` your systems)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,21 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--netsuite-conn-id", default="netsuite_default")
     check.add_argument("--mapping", type=Path, default=Path("include/mapping.example.yaml"))
 
-    sandbox = commands.add_parser(
-        "sandbox-connections",
-        help="print AIRFLOW_CONN_* values that point Airflow at the running sandboxes",
-        description="Read sandbox.json (written by `cbns-sandbox serve`) and print the "
-        "connections chargebee_default and netsuite_default. The output contains the "
-        "sandbox's generated, local-only credentials.",
-    )
-    sandbox.add_argument("--state-file", type=Path, default=Path(".sandbox/sandbox.json"))
-    sandbox.add_argument(
-        "--format",
-        choices=["env", "json"],
-        default="env",
-        help="env: `export AIRFLOW_CONN_…='…'` lines for eval or a .env file; "
-        "json: {conn_id: connection}",
-    )
     return parser
 
 
@@ -65,33 +48,10 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if passed(results) else 1
 
 
-def _sandbox_connections(args: argparse.Namespace) -> int:
-    from chargebee_netsuite.airflow.sandbox_connections import (
-        connections_from_sandbox_state,
-        env_assignments,
-        load_sandbox_state,
-    )
-
-    try:
-        state = load_sandbox_state(args.state_file)
-    except FileNotFoundError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    connections = connections_from_sandbox_state(state)
-    if args.format == "json":
-        print(json.dumps(connections, indent=2))
-    else:
-        for name, value in env_assignments(connections).items():
-            print(f"export {name}={shlex.quote(value)}")
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cbns`` console script."""
     args = build_parser().parse_args(argv)
-    if args.command == "check":
-        return _check(args)
-    return _sandbox_connections(args)
+    return _check(args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 from chargebee_netsuite.webhooks.config import ReceiverConfig, ReceiverNotConfigured
 
 STAGING_URL_ENV = "CBNS_STAGING_URL"
+MAPPING_PATH_ENV = "CBNS_MAPPING_PATH"
 STAGING_CONN_ID = "cbns_staging"
 DEFAULT_STAGING_FILE = "cbns_staging.db"
 
@@ -15,6 +16,23 @@ DEFAULT_STAGING_FILE = "cbns_staging.db"
 def airflow_home() -> Path:
     """``$AIRFLOW_HOME``, or Airflow's own default ``~/airflow``."""
     return Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+
+
+def mapping_path() -> Path:
+    """The mapping file named by ``CBNS_MAPPING_PATH``; there is no default to fall back on.
+
+    A mapping decides which GL accounts every document posts to, so the connector never picks
+    one by itself (the repository's ``include/mapping.example.yaml`` fits only the sandbox).
+    """
+    from chargebee_netsuite.errors import ConfigurationError
+
+    value = os.environ.get(MAPPING_PATH_ENV, "").strip()
+    if not value:
+        raise ConfigurationError(
+            f"{MAPPING_PATH_ENV} is not set: point it at your mapping file (start from "
+            "include/mapping.example.yaml in the project repository)"
+        )
+    return Path(value)
 
 
 def staging_url() -> str:

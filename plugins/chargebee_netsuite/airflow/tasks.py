@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 
 CHARGEBEE_CONN_ID = "chargebee_default"
 NETSUITE_CONN_ID = "netsuite_default"
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_MAPPING = REPO_ROOT / "include" / "mapping.example.yaml"
 DEFAULT_TIME_ZONE = "America/Los_Angeles"
 # The staged Chargebee resources (``extract.documents.RESOURCES``), repeated here so that DAG
 # files can name their tasks without importing the HTTP client at parse time.
@@ -49,7 +47,7 @@ class SyncConfig:
     """Where a sync reads and writes, from the environment of the Airflow components.
 
     ``CBNS_STAGING_URL`` (or the ``cbns_staging`` connection; see ``airflow/settings.py``),
-    ``CBNS_MAPPING_PATH`` (default: ``include/mapping.example.yaml``),
+    ``CBNS_MAPPING_PATH`` (required: the mapping file),
     ``CBNS_NETSUITE_TIME_ZONE`` (the NetSuite account's time zone),
     ``CBNS_REPORTS_DIR`` (validation reports and Data Docs),
     ``CBNS_LINE_SERVICE_DATES`` (``1`` to send revRec dates per line).
@@ -70,11 +68,11 @@ def _airflow_home() -> Path:
 
 def sync_config() -> SyncConfig:
     """The configuration for this process (read at run time, never at parse time)."""
-    from chargebee_netsuite.airflow.settings import staging_url
+    from chargebee_netsuite.airflow.settings import mapping_path, staging_url
 
     return SyncConfig(
         staging_url=staging_url(),
-        mapping_path=Path(os.environ.get("CBNS_MAPPING_PATH") or DEFAULT_MAPPING),
+        mapping_path=mapping_path(),
         time_zone=os.environ.get("CBNS_NETSUITE_TIME_ZONE") or DEFAULT_TIME_ZONE,
         reports_dir=Path(os.environ.get("CBNS_REPORTS_DIR") or _airflow_home() / "reports"),
         line_service_dates=os.environ.get("CBNS_LINE_SERVICE_DATES", "0") == "1",
@@ -416,7 +414,7 @@ def reconcile_summary(**context: Any) -> dict[str, Any]:
     The full reconciliation (per-document tie-out, re-queueing) is a later stage; this
     step logs the headline numbers and returns them for XCom.
     """
-    from chargebee_netsuite.demo.summary import ar_comparison, ledger_overview, quarantined
+    from chargebee_netsuite.reconcile.headline import ar_comparison, ledger_overview, quarantined
 
     config = sync_config()
     engine = staging_engine(config)

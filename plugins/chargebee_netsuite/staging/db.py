@@ -10,10 +10,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-DEFAULT_URL = "sqlite:///.sandbox/staging.db"
 
 
-def create_staging_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
+def create_staging_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for the staging database at ``url``.
 
     ``postgresql://`` URLs get the psycopg 3 driver (the project's one Postgres driver). SQLite

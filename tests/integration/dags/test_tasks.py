@@ -18,14 +18,14 @@ import pytest
 from airflow.sdk import RetryAction
 from airflow.sdk.exceptions import AirflowSkipException
 
-from chargebee_netsuite.airflow import tasks
-from chargebee_netsuite.airflow.retry import POLICY
-from chargebee_netsuite.airflow.sandbox_connections import (
+from cbns_devkit.demo.sandboxes import SandboxProcess, add_problem_records
+from cbns_devkit.sandbox.connections import (
     connections_from_sandbox_state,
     env_assignments,
 )
+from chargebee_netsuite.airflow import tasks
+from chargebee_netsuite.airflow.retry import POLICY
 from chargebee_netsuite.chargebee.errors import AuthenticationError
-from chargebee_netsuite.demo.sandboxes import SandboxProcess, add_problem_records
 from chargebee_netsuite.errors import ConfigurationError
 from chargebee_netsuite.staging import chargebee_queries as q
 

@@ -109,10 +109,11 @@ def test_the_wheel_ships_the_migrations_and_data_files(tmp_path: Path) -> None:
     source.mkdir()
     for name in ("pyproject.toml", "constraints.txt", "README.md"):
         shutil.copy(REPO_ROOT / name, source / name)
+    # As the Dockerfile does without CBNS_DEVKIT=1: the developer kit stays out.
     shutil.copytree(
         REPO_ROOT / "plugins",
         source / "plugins",
-        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "cbns_devkit"),
     )
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), "."],
@@ -132,6 +133,13 @@ def test_the_wheel_ships_the_migrations_and_data_files(tmp_path: Path) -> None:
     for version in versions:
         assert f"{migrations}/versions/{version.name}" in names
     assert sorted(set(_package_data_files()) - names) == []
+    assert not [name for name in names if name.startswith("cbns_devkit/")]
     entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[apache_airflow_provider]" in text and "[airflow.plugins]" in text
+
+
+def test_the_developer_kit_stays_out_of_the_image_unless_asked() -> None:
+    text = DOCKERFILE.read_text()
+    assert "ARG CBNS_DEVKIT=0" in text
+    assert 'if [ "${CBNS_DEVKIT}" != "1" ]; then rm -rf /opt/cbns/src/plugins/cbns_devkit' in text

@@ -44,7 +44,7 @@ def wait_ready(task: subprocess.Popen[str]) -> None:
 def test_extract_tasks_side_by_side_share_the_site_budget(
     start_sandbox: StartSandbox, sqlite_url: str, sqlite_engine: Engine
 ) -> None:
-    from chargebee_netsuite.sandbox.chargebee.stats import peak_in_window
+    from cbns_devkit.sandbox.chargebee.stats import peak_in_window
 
     budget, window = 8, 2.0
     # The sandbox enforces the plan: a request beyond the budget is answered 429.

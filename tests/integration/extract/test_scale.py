@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from cbns_devkit.sandbox.chargebee.generator import generate
 from chargebee_netsuite.extract.documents import extract_all
-from chargebee_netsuite.sandbox.chargebee.generator import generate
 
 from .conftest import StartSandbox
 from .helpers import assert_staging_matches

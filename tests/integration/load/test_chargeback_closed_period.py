@@ -5,11 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from tests.builders.netsuite_env import (
+    SITE,
+    Env,
+    StartEnv,
+    card_payments,
+    ledger,
+    money,
+    netsuite_record,
+)
+
 from chargebee_netsuite.transform.identity import external_id
 
-from .conftest import SITE, Env, StartEnv
-from .test_lifecycle import ledger, netsuite_record
-from .test_reversals import card_payments, money
 from .test_tieout import assert_tied_out
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.builders.netsuite_env import SITE, Env, StartEnv
+from tests.builders.tieout import chargebee_list
+
 from chargebee_netsuite.transform.identity import external_id
 
-from .conftest import SITE, Env, StartEnv
 from .test_tieout import assert_tied_out
-from .tieout import chargebee_list
 
 CHARGEBACKS_ACCOUNT = "17"  # chargebacks.default in the example mapping
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.builders.netsuite_env import SITE, Env, StartEnv, ledger, mapping, netsuite_record
+
 from chargebee_netsuite.transform.identity import external_id
 
-from .conftest import SITE, Env, StartEnv, mapping
-from .test_lifecycle import ledger, netsuite_record
 from .test_tieout import assert_tied_out
 
 

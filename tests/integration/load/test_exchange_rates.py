@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .conftest import Env, StartEnv
-from .tieout import netsuite_rows
+from tests.builders.netsuite_env import Env, StartEnv
+from tests.builders.tieout import netsuite_rows
 
 # NetSuite's own rates to USD in the demo reference data (subsidiary 1 books in USD).
 NETSUITE_RATES = {"USD": Decimal(1), "EUR": Decimal("1.08"), "GBP": Decimal("1.27")}

@@ -13,10 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-
-from chargebee_netsuite.staging.ledger_tables import ns_ledger
-
-from .conftest import (
+from tests.builders.netsuite_env import (
     ACCOUNT,
     CERT,
     CLIENT_ID,
@@ -26,8 +23,11 @@ from .conftest import (
     Env,
     StartEnv,
 )
+from tests.builders.tieout import netsuite_rows
+
+from chargebee_netsuite.staging.ledger_tables import ns_ledger
+
 from .test_tieout import assert_tied_out
-from .tieout import netsuite_rows
 
 
 def netsuite_snapshot(env: Env) -> dict[str, tuple[str, str, str]]:

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.builders.netsuite_env import SITE, WRITE_OFF_ITEM, Env, StartEnv, mapping
+from tests.builders.tieout import chargebee_list
 
+from cbns_devkit.sandbox.chargebee.conventions import Conventions
 from chargebee_netsuite.quality.run import validate_staged
-from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
 from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
 
-from .conftest import SITE, WRITE_OFF_ITEM, Env, StartEnv, mapping
 from .test_tieout import assert_tied_out
-from .tieout import chargebee_list
 
 KNOWN_CURRENCIES = ("USD", "EUR", "GBP", "JPY")
 SPECIAL_ITEMS = {str(mapping().tax.item), str(mapping().rounding_item)}  # type: ignore[union-attr]

@@ -4,59 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from tests.builders.netsuite_env import (
+    SITE,
+    TIME_ZONE,
+    StartEnv,
+    ledger,
+    mapping,
+    netsuite_record,
+    untouched_open_invoices,
+)
+from tests.builders.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
 
 from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 from chargebee_netsuite.transform.identity import external_id
 
-from .conftest import SITE, TIME_ZONE, Env, StartEnv, mapping
 from .test_tieout import assert_tied_out
-from .tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
-
-
-def ledger(env: Env, kind: str, source_id: str, role: str = "main") -> dict[str, Any]:
-    with env.engine.connect() as conn:
-        row = (
-            conn.execute(
-                select(ns_ledger).where(
-                    ns_ledger.c.site == SITE,
-                    ns_ledger.c.source_kind == kind,
-                    ns_ledger.c.source_id == source_id,
-                    ns_ledger.c.role == role,
-                )
-            )
-            .mappings()
-            .one()
-        )
-    return dict(row)
-
-
-def untouched_open_invoices(env: Env) -> list[dict[str, Any]]:
-    """Invoices with nothing paid or credited yet (so Chargebee lets us void or credit them)."""
-    return [
-        inv
-        for inv in chargebee_list(
-            env.chargebee.base_url, env.chargebee_settings.test_key, "invoices"
-        )
-        if inv["status"] in ("posted", "payment_due", "not_paid")
-        and inv["amount_due"] == inv["total"]
-        and not inv.get("amount_paid")
-        and not inv.get("credits_applied")
-        and not inv.get("amount_adjusted")
-        # A payment that was charged back in full still applies to it in NetSuite.
-        and not any(p.get("txn_status") == "success" for p in inv.get("linked_payments", []))
-    ]
-
-
-def netsuite_record(env: Env, record_type: str, eid: str) -> dict[str, Any]:
-    return env.netsuite_client().records.get_by_external_id(
-        record_type, eid, expand_sub_resources=True
-    )
 
 
 def test_voided_and_deleted_invoices_are_reversed_by_an_applied_credit_memo(

@@ -6,13 +6,13 @@ import re
 
 import pytest
 from sqlalchemy import select
+from tests.builders.netsuite_env import StartEnv, mapping, mapping_text
+from tests.builders.tieout import netsuite_external_ids_of_type
 
 from chargebee_netsuite.mapping import parse_mapping, validate_mapping
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
-from .conftest import StartEnv, mapping, mapping_text
 from .test_tieout import assert_tied_out
-from .tieout import netsuite_external_ids_of_type
 
 # The example mapping's netsuite_tax section, to take out or replace.
 NETSUITE_TAX = re.compile(r"^netsuite_tax:\n(?:[ #].*\n|\n)*", re.MULTILINE)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .conftest import StartEnv
+from tests.builders.netsuite_env import StartEnv
+from tests.builders.tieout import netsuite_rows
+
 from .test_tieout import assert_tied_out
-from .tieout import netsuite_rows
 
 CLEARING = "3"  # the example mapping's account for Stripe payments in USD
 

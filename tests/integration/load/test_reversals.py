@@ -8,41 +8,30 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from tests.builders.netsuite_env import (
+    SITE,
+    TIME_ZONE,
+    Env,
+    StartEnv,
+    card_payments,
+    ledger,
+    mapping,
+    money,
+    netsuite_record,
+)
+from tests.builders.tieout import netsuite_rows
 
-from chargebee_netsuite.mapping import MappingConfig
-from chargebee_netsuite.proof.expect import (
+from cbns_devkit.proof.expect import (
     compare,
     expected_documents,
     held_with_reason,
     netsuite_transactions,
 )
+from chargebee_netsuite.mapping import MappingConfig
 from chargebee_netsuite.staging.ledger_tables import ns_ledger_attempts
 from chargebee_netsuite.transform.identity import external_id
 
-from .conftest import SITE, TIME_ZONE, Env, StartEnv, mapping
-from .test_lifecycle import ledger, netsuite_record
 from .test_tieout import assert_tied_out
-from .tieout import WHOLE_UNIT_CURRENCIES, chargebee_list, netsuite_rows
-
-
-def money(amount: int, currency: str) -> Decimal:
-    return Decimal(amount) / (1 if currency in WHOLE_UNIT_CURRENCIES else 100)
-
-
-def card_payments(env: Env) -> list[dict[str, Any]]:
-    """Successful card payments nothing has been refunded or charged back from."""
-    return [
-        t
-        for t in chargebee_list(
-            env.chargebee.base_url, env.chargebee_settings.test_key, "transactions"
-        )
-        if t["type"] == "payment"
-        and t["status"] == "success"
-        and t["payment_method"] == "card"
-        and t["linked_invoices"]
-        and not t["linked_refunds"]
-        and not t.get("reversal_transaction_id")
-    ]
 
 
 def in_netsuite(env: Env, eid: str) -> bool:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.builders.netsuite_env import SITE, Env, StartEnv, untouched_open_invoices
+from tests.builders.tieout import chargebee_list
 
 from chargebee_netsuite.load import run as load_run
 from chargebee_netsuite.load.plan import Work
@@ -16,10 +18,6 @@ from chargebee_netsuite.load.source import KIND_RESOURCES, SourceDocument, docum
 from chargebee_netsuite.staging.chargebee_tables import DOCUMENT_TABLES
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 from chargebee_netsuite.transform.identity import external_id
-
-from .conftest import SITE, Env, StartEnv
-from .test_lifecycle import untouched_open_invoices
-from .tieout import chargebee_list
 
 COLUMNS = (
     "source_kind",

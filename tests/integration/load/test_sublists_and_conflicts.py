@@ -6,16 +6,15 @@ import logging
 from decimal import Decimal
 
 import pytest
+from tests.builders.netsuite_env import SITE, TIME_ZONE, StartEnv, ledger, netsuite_record
+from tests.builders.tieout import chargebee_list
 
 from chargebee_netsuite.staging.ledger_queries import attempts_for
 from chargebee_netsuite.transform.identity import external_id
 from chargebee_netsuite.transform.model import TransformSettings
 
-from .conftest import SITE, TIME_ZONE, StartEnv
 from .test_customers import assert_nothing_failed, new_customer, new_invoice
-from .test_lifecycle import ledger, netsuite_record
 from .test_tieout import assert_tied_out
-from .tieout import chargebee_list
 
 
 def test_an_invoice_re_posted_with_one_line_fewer_totals_what_chargebee_says(

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-
-from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
-from chargebee_netsuite.transform.identity import external_id
-
-from .conftest import SITE, Env, StartEnv
-from .tieout import (
+from tests.builders.netsuite_env import SITE, Env, StartEnv
+from tests.builders.tieout import (
     chargebee_list,
     chargebee_open_ar,
     netsuite_external_ids,
     netsuite_external_ids_of_type,
     netsuite_open_ar,
 )
+
+from chargebee_netsuite.staging.ledger_tables import POSTED, ns_ledger
+from chargebee_netsuite.transform.identity import external_id
 
 
 def assert_tied_out(env: Env) -> None:

@@ -14,11 +14,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from cbns_devkit.sandbox.netsuite.api import create_app
+from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.governance import ConcurrencyLimiter
-from chargebee_netsuite.sandbox.netsuite.api import create_app
-from chargebee_netsuite.sandbox.netsuite.settings import NetSuiteSandboxSettings
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[3]
 DEMO_REFERENCE = REPO / "include" / "netsuite" / "reference_data.json"

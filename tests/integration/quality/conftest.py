@@ -11,12 +11,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
+from cbns_devkit.sandbox.chargebee.app import create_app
+from cbns_devkit.sandbox.chargebee.generator import generate
+from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.server import serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.extract.rows import document_row
-from chargebee_netsuite.sandbox.chargebee.app import create_app
-from chargebee_netsuite.sandbox.chargebee.generator import generate
-from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
-from chargebee_netsuite.sandbox.server import serve_in_thread
 from chargebee_netsuite.staging.chargebee_queries import upsert_documents
 from chargebee_netsuite.staging.chargebee_tables import DOCUMENT_TABLES
 from chargebee_netsuite.staging.db import create_staging_engine, migrate

@@ -11,10 +11,10 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import Engine, func, select
 
+from cbns_devkit.sandbox.chargebee.generator import generate
 from chargebee_netsuite.quality import docs, run
 from chargebee_netsuite.quality.quarantine import quarantined_ids
 from chargebee_netsuite.quality.run import validate_staged
-from chargebee_netsuite.sandbox.chargebee.generator import generate
 from chargebee_netsuite.staging.ledger_queries import now_columns, upsert_entries
 from chargebee_netsuite.staging.quality_tables import dq_facts, dq_refs, dq_rows
 

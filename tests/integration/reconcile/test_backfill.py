@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.builders.netsuite_env import SITE, Env, StartEnv, untouched_open_invoices
+from tests.builders.reconcile import findings_for, run_reconcile
 
 from chargebee_netsuite.extract.documents import extract_resource
 from chargebee_netsuite.extract.windows import Window
 from chargebee_netsuite.staging.ledger_tables import POSTED, READY, ns_ledger
 from chargebee_netsuite.transform.identity import external_id
-
-from .conftest import SITE, Env, StartEnv, run_reconcile
-from .helpers import findings_for, untouched_open_invoices
 
 RESOURCES = ("customers", "items", "item_prices", "invoices", "credit_notes", "transactions")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chargebee_netsuite.transform.identity import external_id
+from tests.builders.netsuite_env import SITE, StartEnv, card_payments, netsuite_record
+from tests.builders.reconcile import run_reconcile
 
-from ..load.test_lifecycle import netsuite_record
-from ..load.test_reversals import card_payments
-from .conftest import SITE, StartEnv, run_reconcile
+from chargebee_netsuite.transform.identity import external_id
 
 
 def test_a_chargeback_after_its_payments_period_closed_is_explained_and_ties_out(

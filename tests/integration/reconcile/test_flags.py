@@ -5,10 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from chargebee_netsuite.transform.identity import external_id
+from tests.builders.netsuite_env import SITE, StartEnv, untouched_open_invoices
+from tests.builders.reconcile import (
+    advance_netsuite_clock,
+    findings_for,
+    report_of,
+    run_reconcile,
+)
 
-from .conftest import SITE, StartEnv, run_reconcile
-from .helpers import advance_netsuite_clock, findings_for, report_of, untouched_open_invoices
+from chargebee_netsuite.transform.identity import external_id
 
 
 def test_an_amount_edited_in_netsuite_is_flagged_with_both_values_and_as_a_hand_edit(

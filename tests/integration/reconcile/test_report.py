@@ -6,13 +6,13 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from tests.builders.netsuite_env import SITE, Env, StartEnv
+from tests.builders.reconcile import report_of, run_reconcile
+from tests.builders.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
+
 from chargebee_netsuite.netsuite import NetSuiteClient
 from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.transform.identity import parse_external_id
-
-from ..load.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
-from .conftest import SITE, Env, StartEnv, run_reconcile
-from .helpers import report_of
 
 
 def _major(amount: int, currency: str) -> Decimal:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from .conftest import StartEnv, run_reconcile
+from tests.builders.netsuite_env import StartEnv
+from tests.builders.reconcile import run_reconcile
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-CLI = [sys.executable, "-m", "chargebee_netsuite.sandbox.cli"]
+CLI = [sys.executable, "-m", "cbns_devkit.sandbox.cli"]
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60.0) -> dict:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.chargebee_tables import cb_webhook_inbox
 from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.webhooks.config import ReceiverConfig

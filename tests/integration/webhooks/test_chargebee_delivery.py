@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from cbns_devkit.sandbox.chargebee.app import create_app as chargebee_app
+from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.server import serve_in_thread
 from chargebee_netsuite.airflow.settings import webhook_receiver_config
-from chargebee_netsuite.sandbox.chargebee.app import create_app as chargebee_app
-from chargebee_netsuite.sandbox.chargebee.settings import ChargebeeSandboxSettings
-from chargebee_netsuite.sandbox.server import serve_in_thread
 from chargebee_netsuite.webhooks.receiver import WEBHOOK_PATH, create_app
 
 from .conftest import PASSWORD, SITE, USER, Receiver

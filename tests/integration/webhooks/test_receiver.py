@@ -98,7 +98,7 @@ def test_an_oversized_body_gets_413_even_without_content_length(
 
 
 def test_an_unconfigured_receiver_answers_503_without_details(sqlite_url: str) -> None:
-    from chargebee_netsuite.sandbox.server import serve_in_thread
+    from cbns_devkit.sandbox.server import serve_in_thread
     from chargebee_netsuite.webhooks.config import ReceiverNotConfigured
     from chargebee_netsuite.webhooks.receiver import WEBHOOK_PATH, create_app
 

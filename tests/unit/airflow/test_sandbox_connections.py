@@ -6,7 +6,7 @@ from pathlib import Path
 
 from airflow.sdk import Connection
 
-from chargebee_netsuite.airflow.sandbox_connections import (
+from cbns_devkit.sandbox.connections import (
     connections_from_sandbox_state,
     env_assignments,
 )

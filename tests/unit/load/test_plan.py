@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.transform.conftest import context, invoice, line
+from tests.builders.documents import context, invoice, line
 
 from chargebee_netsuite.load.plan import INVOICES, REAPPLY, REVERSALS, plan
 from chargebee_netsuite.load.run import chargebee_usage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.unit.transform.conftest import JAN_15, context, example_mapping, invoice, line, payment
+from tests.builders.documents import JAN_15, context, example_mapping, invoice, line, payment
 
 from chargebee_netsuite.load.plan import CREDIT_MEMOS, PAYMENTS, REFUNDS, Work, plan
 from chargebee_netsuite.load.source import Related, SourceDocument, TransactionLink

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.unit.transform.conftest import JAN_15, context, payment
+from tests.builders.documents import JAN_15, context, payment
 
 from chargebee_netsuite.load.plan import (
     DELETIONS,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tests.builders.documents import JAN_15, context, example_mapping, payment
 
 from chargebee_netsuite.mapping.validation import Problem, Scope, ValidationReport
 from chargebee_netsuite.transform.model import Quarantined, Ref, Skipped, TransformContext
@@ -15,8 +16,6 @@ from chargebee_netsuite.transform.transactions import (
     transaction_posting,
     unapplied_payment_posting,
 )
-
-from .conftest import JAN_15, context, example_mapping, payment
 
 DAY = 86400
 INVOICE_1 = Ref("invoice", "cb-acme_2Dtest-inv-1001")

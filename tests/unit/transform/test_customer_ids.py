@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+from tests.builders.documents import SITE, context, example_mapping
 
 from chargebee_netsuite.mapping.model import CustomerMapping
 from chargebee_netsuite.transform.customer import customer_posting
-
-from .conftest import SITE, context, example_mapping
 
 CUSTOMER = {"id": "cust_1", "company": "Twin Corp", "preferred_currency_code": "USD"}
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tests.builders.documents import JAN_15, amounts, context, example_mapping, line, payment
 
 from chargebee_netsuite.mapping.model import CreditNoteTarget
 from chargebee_netsuite.mapping.validation import Problem, Scope, ValidationReport
@@ -16,8 +17,6 @@ from chargebee_netsuite.transform.credit_memo import (
 from chargebee_netsuite.transform.customer import customer_posting
 from chargebee_netsuite.transform.model import Quarantined, Ref, Skipped, TransformContext
 from chargebee_netsuite.transform.transactions import transaction_posting
-
-from .conftest import JAN_15, amounts, context, example_mapping, line, payment
 
 INVOICE_1 = Ref("invoice", "cb-acme_2Dtest-inv-1001")
 INVOICE_2 = Ref("invoice", "cb-acme_2Dtest-inv-1002")

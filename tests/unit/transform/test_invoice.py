@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tests.builders.documents import amounts, context, example_mapping, invoice, line
 
 from chargebee_netsuite.transform.invoice import invoice_posting, invoice_reversal_posting
 from chargebee_netsuite.transform.model import (
@@ -15,8 +16,6 @@ from chargebee_netsuite.transform.model import (
     Skipped,
     TransformContext,
 )
-
-from .conftest import amounts, context, example_mapping, invoice, line
 
 VAT = {"tax_name": "VAT", "tax_rate": 19.0}
 

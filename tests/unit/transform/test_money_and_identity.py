@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.builders.documents import context
 
 from chargebee_netsuite.netsuite.records import check_external_id
 from chargebee_netsuite.transform.checks import local_date
@@ -16,8 +17,6 @@ from chargebee_netsuite.transform.identity import (
 )
 from chargebee_netsuite.transform.model import TransformSettings
 from chargebee_netsuite.transform.money import to_money
-
-from .conftest import context
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tests.builders.documents import (
+    ITEM_PRICES,
+    SITE,
+    example_mapping,
+    invoice,
+    line,
+    payment,
+    periods,
+)
 
 from chargebee_netsuite.mapping.validation import ValidationReport, validate_mapping
 from chargebee_netsuite.reference.model import ReferenceData, ReferenceRecord
@@ -13,8 +22,6 @@ from chargebee_netsuite.transform.credit_memo import credit_memo_posting
 from chargebee_netsuite.transform.invoice import invoice_posting
 from chargebee_netsuite.transform.model import Quarantined, TransformContext, TransformSettings
 from chargebee_netsuite.transform.transactions import payment_posting
-
-from .conftest import ITEM_PRICES, SITE, example_mapping, invoice, line, payment, periods
 
 USD_SUBSIDIARY = [
     ReferenceRecord("currency", "1", "US Dollar", code="USD"),

@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.builders.documents import JAN_15, context, example_mapping, invoice, line
 
 from chargebee_netsuite.mapping.validation import Problem, ValidationReport
 from chargebee_netsuite.transform.model import Quarantined, Ref, TransformContext
 from chargebee_netsuite.transform.withholding import tax_withheld_posting
-
-from .conftest import JAN_15, context, example_mapping, invoice, line
 
 WITHHELD = {
     "id": "tax_wh_1",

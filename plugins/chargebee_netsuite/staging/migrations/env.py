@@ -13,8 +13,8 @@ if connection is not None:
     with context.begin_transaction():
         context.run_migrations()
 else:
-    # `alembic -x url=... revision --autogenerate` from a shell.
-    url = context.get_x_argument(as_dictionary=True).get("url", "sqlite:///.sandbox/staging.db")
+    # `alembic -x url=... revision --autogenerate` from a shell; the URL is always explicit.
+    url = context.get_x_argument(as_dictionary=True)["url"]
     with create_engine(url).connect() as conn:
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():

@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from chargebee_netsuite.sandbox.chargebee import ChargebeeSandboxSettings, create_app
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
+from cbns_devkit.sandbox.chargebee import ChargebeeSandboxSettings, create_app
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 
 Schemas = Callable[[str], Draft202012Validator]
 SPEC_PATH = (

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
+from cbns_devkit.sandbox.chargebee.conventions import Conventions
 
 from .conftest import Sandbox, Schemas, schema_errors
 

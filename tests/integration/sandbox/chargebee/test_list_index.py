@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from chargebee_netsuite.sandbox.chargebee import ChargebeeSandboxSettings, create_app
-from chargebee_netsuite.sandbox.chargebee.api import _bool_param, _extra_match, _sort
-from chargebee_netsuite.sandbox.chargebee.filters import matches, parse_filters
-from chargebee_netsuite.sandbox.chargebee.pagination import decode_offset, page, sort_key
-from chargebee_netsuite.sandbox.chargebee.resources import RESOURCES
-from chargebee_netsuite.sandbox.chargebee.store import Store
-from chargebee_netsuite.sandbox.server import serve_in_thread
+from cbns_devkit.sandbox.chargebee import ChargebeeSandboxSettings, create_app
+from cbns_devkit.sandbox.chargebee.api import _bool_param, _extra_match, _sort
+from cbns_devkit.sandbox.chargebee.filters import matches, parse_filters
+from cbns_devkit.sandbox.chargebee.pagination import decode_offset, page, sort_key
+from cbns_devkit.sandbox.chargebee.resources import RESOURCES
+from cbns_devkit.sandbox.chargebee.store import Store
+from cbns_devkit.sandbox.server import serve_in_thread
 
 from .conftest import Sandbox
 

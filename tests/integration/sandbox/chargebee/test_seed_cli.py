@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chargebee_netsuite.sandbox.chargebee import add_arguments, build, generate
-from chargebee_netsuite.sandbox.server import serve_in_thread
+from cbns_devkit.sandbox.chargebee import add_arguments, build, generate
+from cbns_devkit.sandbox.server import serve_in_thread
 
 
 def test_generated_json_seeds_a_sandbox_that_serves_it_as_given(

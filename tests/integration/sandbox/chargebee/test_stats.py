@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from chargebee_netsuite.sandbox.chargebee.stats import peak_in_window
+from cbns_devkit.sandbox.chargebee.stats import peak_in_window
 
 from .conftest import Sandbox
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 
 
 class Receiver:

@@ -13,10 +13,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from chargebee_netsuite.sandbox.netsuite import NetSuiteSandboxSettings, create_app
-from chargebee_netsuite.sandbox.netsuite.keys import public_key_pem
-from chargebee_netsuite.sandbox.netsuite.refdata import repository_reference_data
-from chargebee_netsuite.sandbox.server import RunningServer, serve_in_thread
+from cbns_devkit.sandbox.netsuite import NetSuiteSandboxSettings, create_app
+from cbns_devkit.sandbox.netsuite.keys import public_key_pem
+from cbns_devkit.sandbox.netsuite.refdata import repository_reference_data
+from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 
 CLIENT_ID = "test-client-id"
 EC_CERT = "cert-ec-p256"

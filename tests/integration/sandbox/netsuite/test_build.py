@@ -10,8 +10,8 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from chargebee_netsuite.sandbox import netsuite
-from chargebee_netsuite.sandbox.server import serve_in_thread
+from cbns_devkit.sandbox import netsuite
+from cbns_devkit.sandbox.server import serve_in_thread
 
 
 def _args(*argv: str) -> argparse.Namespace:

@@ -197,8 +197,8 @@ def test_strict_host_mode_rejects_other_host_forms(sandbox_factory: SandboxFacto
 def test_registered_certificate_must_meet_key_size_rules(keys: Any) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from chargebee_netsuite.sandbox.netsuite import NetSuiteSandboxSettings, create_app
-    from chargebee_netsuite.sandbox.netsuite.keys import public_key_pem
+    from cbns_devkit.sandbox.netsuite import NetSuiteSandboxSettings, create_app
+    from cbns_devkit.sandbox.netsuite.keys import public_key_pem
 
     small = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with pytest.raises(ValueError, match="3072 or 4096"):

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from chargebee_netsuite.sandbox.chargebee import generate
-from chargebee_netsuite.sandbox.chargebee.conventions import Conventions
-from chargebee_netsuite.sandbox.chargebee.currencies import USD_PER_UNIT, SiteCurrencies
-from chargebee_netsuite.sandbox.chargebee.jsoncopy import json_copy
-from chargebee_netsuite.sandbox.chargebee.listindex import page_rows
-from chargebee_netsuite.sandbox.chargebee.pagination import page, sort_key
-from chargebee_netsuite.sandbox.chargebee.stats import RequestStats, path_prefix
-from chargebee_netsuite.sandbox.chargebee.store import Store
+from cbns_devkit.sandbox.chargebee import generate
+from cbns_devkit.sandbox.chargebee.conventions import Conventions
+from cbns_devkit.sandbox.chargebee.currencies import USD_PER_UNIT, SiteCurrencies
+from cbns_devkit.sandbox.chargebee.jsoncopy import json_copy
+from cbns_devkit.sandbox.chargebee.listindex import page_rows
+from cbns_devkit.sandbox.chargebee.pagination import page, sort_key
+from cbns_devkit.sandbox.chargebee.stats import RequestStats, path_prefix
+from cbns_devkit.sandbox.chargebee.store import Store
 
 Record = dict[str, Any]
 

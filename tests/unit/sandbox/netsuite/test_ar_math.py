@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from chargebee_netsuite.sandbox.netsuite import ar
-from chargebee_netsuite.sandbox.netsuite.errors import NetSuiteError
-from chargebee_netsuite.sandbox.netsuite.periods import Period, choose_period
+from cbns_devkit.sandbox.netsuite import ar
+from cbns_devkit.sandbox.netsuite.errors import NetSuiteError
+from cbns_devkit.sandbox.netsuite.periods import Period, choose_period
 
 
 def test_line_amount_prefers_amount_and_rounds_half_up_to_currency_precision() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
-from chargebee_netsuite.sandbox.netsuite.api import _answer_at
+from cbns_devkit.sandbox.netsuite.api import _answer_at
 
 
 class FakeTime:

@@ -1,0 +1,1 @@
+"""Per-stage benchmarks: extraction against the rate budget, load against governance."""

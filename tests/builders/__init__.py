@@ -1,0 +1,1 @@
+"""Builders shared by tests of several folders: documents, sandboxes, tie-out sides."""
