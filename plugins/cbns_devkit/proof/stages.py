@@ -123,7 +123,7 @@ def run_load(engine: Engine, args: dict[str, Any]) -> dict[str, Any]:
             settings=SyncSettings(
                 TransformSettings(args["time_zone"]),
                 concurrency=int(args.get("concurrency", 5)),
-                **({"flush_every": int(args["flush_every"])} if "flush_every" in args else {}),
+                flush_every=int(args.get("flush_every", SyncSettings.flush_every)),
             ),
             full=bool(args.get("full")),
         )
