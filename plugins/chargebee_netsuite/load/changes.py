@@ -119,12 +119,13 @@ def queued(conn: Connection, site: str) -> Ids:
 
 def unsettled(conn: Connection, site: str) -> Ids:
     """Documents with a ledger row that is neither posted nor skipped (by the state index)."""
-    query = (
-        select(ns_ledger.c.source_kind, ns_ledger.c.source_id)
-        .where(ns_ledger.c.site == site, ns_ledger.c.state.in_(UNSETTLED))
-        .distinct()
-    )
-    return _by_kind(conn.execute(query))
+    found: Ids = {kind: set() for kind in KIND_RESOURCES}
+    for state in UNSETTLED:  # one equality each: SQLite then reads the state index, not the site
+        query = select(ns_ledger.c.source_kind, ns_ledger.c.source_id).where(
+            ns_ledger.c.site == site, ns_ledger.c.state == state
+        )
+        found = merge(found, _by_kind(conn.execute(query)))
+    return found
 
 
 def _by_kind(rows: Any) -> Ids:
