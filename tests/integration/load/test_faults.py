@@ -140,10 +140,10 @@ def test_a_sync_killed_mid_load_and_rerun_ends_as_an_uninterrupted_one(
 def test_a_revoked_certificate_fails_the_load_loudly_and_every_document_says_why(
     start_env: StartEnv,
 ) -> None:
+    from tests.builders.netsuite_env import CERT, SITE, mapping, sync_settings
+
     from chargebee_netsuite.load.run import sync
     from chargebee_netsuite.netsuite.errors import AuthenticationError
-
-    from .conftest import CERT, SITE, mapping, sync_settings
 
     env = start_env(scale=3)
     env.extract()
