@@ -64,15 +64,21 @@ Ids = dict[str, set[str]]  # ledger source kind → document ids
 def fingerprint(
     mapping: MappingConfig,
     reference: ReferenceData,
-    settings: Any,
+    settings: Mapping[str, Any],
     item_prices: Mapping[str, Any],
 ) -> str:
-    """A digest of everything but the documents that a payload is built from."""
+    """A digest of everything but the documents that a payload is built from (``settings``:
+    the loader's choices that shape payloads, dataclasses or plain values)."""
     body = {
         "version": TRANSFORM_VERSION,
         "mapping": mapping.model_dump(mode="json"),
         "reference": dataclasses.asdict(reference),
-        "settings": dataclasses.asdict(settings),
+        "settings": {
+            name: dataclasses.asdict(value)
+            if dataclasses.is_dataclass(value) and not isinstance(value, type)
+            else value
+            for name, value in settings.items()
+        },
         "item_prices": {k: dataclasses.asdict(v) for k, v in sorted(item_prices.items())},
     }
     text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))

@@ -810,7 +810,9 @@ def sync(
     timings: dict[str, float] = {}
     with staging_engine.connect() as conn:
         item_prices = read_item_prices(conn, site)
-        digest = changes.fingerprint(mapping, reference, settings, item_prices)
+        # What payloads are built from: not how many requests are in flight or batched.
+        built_by = {"transform": settings.transform, "strict_fields": settings.strict_fields}
+        digest = changes.fingerprint(mapping, reference, built_by, item_prices)
         state = changes.read_state(conn, site)
         full = full or state.fingerprint != digest or state.usage is None
         scope = None

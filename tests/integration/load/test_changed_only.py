@@ -54,6 +54,8 @@ def test_a_mapping_change_plans_every_document_again(start_env: StartEnv) -> Non
     env.extract()
     env.sync("run-1")
     assert env.sync("run-2").scope == "changed"
+    # How many requests are in flight shapes no payload.
+    assert env.sync("run-2b", concurrency=1, flush_every=1).scope == "changed"
     # What every payload is built from changed: every document is planned again.
     changed = mapping().model_copy(update={"rounding_item": "999"})
     assert env.sync("run-3", config=changed).scope == "every document"
