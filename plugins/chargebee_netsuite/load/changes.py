@@ -61,18 +61,24 @@ ROUNDS = 3
 Ids = dict[str, set[str]]  # ledger source kind → document ids
 
 
-def fingerprint(
+def fingerprint_parts(
     mapping: MappingConfig,
     reference: ReferenceData,
     settings: Mapping[str, Any],
     item_prices: Mapping[str, Any],
-) -> str:
-    """A digest of everything but the documents that a payload is built from (``settings``:
-    the loader's choices that shape payloads, dataclasses or plain values)."""
-    body = {
+) -> dict[str, str]:
+    """A digest of each thing but the documents that a payload is built from (``settings``:
+    the loader's choices that shape payloads, dataclasses or plain values). The loader logs
+    them, so two runs' logs say which one made a load plan everything."""
+    data = dataclasses.asdict(reference)
+    # Periods in a canonical order: ties on their dates keep the order staging returned.
+    data["periods"] = sorted(
+        data["periods"], key=lambda p: json.dumps(p, sort_keys=True, default=str)
+    )
+    parts = {
         "version": TRANSFORM_VERSION,
         "mapping": mapping.model_dump(mode="json"),
-        "reference": dataclasses.asdict(reference),
+        "reference": data,
         "settings": {
             name: dataclasses.asdict(value)
             if dataclasses.is_dataclass(value) and not isinstance(value, type)
@@ -81,7 +87,16 @@ def fingerprint(
         },
         "item_prices": {k: dataclasses.asdict(v) for k, v in sorted(item_prices.items())},
     }
-    text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+    return {name: _digest(value) for name, value in parts.items()}
+
+
+def fingerprint(parts: Mapping[str, str]) -> str:
+    """One digest of :func:`fingerprint_parts`."""
+    return _digest(dict(parts))
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -812,8 +812,15 @@ def sync(
         item_prices = read_item_prices(conn, site)
         # What payloads are built from: not how many requests are in flight or batched.
         built_by = {"transform": settings.transform, "strict_fields": settings.strict_fields}
-        digest = changes.fingerprint(mapping, reference, built_by, item_prices)
+        parts = changes.fingerprint_parts(mapping, reference, built_by, item_prices)
+        digest = changes.fingerprint(parts)
         state = changes.read_state(conn, site)
+        if not full and state.fingerprint != digest:
+            log.info(
+                "Planning every document: what payloads are built from is not what the last "
+                "load recorded (none yet, a new record id, or a change; parts now: %s)",
+                {name: value[:12] for name, value in parts.items()},
+            )
         full = full or state.fingerprint != digest or state.usage is None
         scope = None
         if not full:
