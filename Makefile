@@ -27,19 +27,27 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -rf plugins/*.egg-info
 	touch $@
 
-# `make demo [SEED=file.json] [KEEP=1]`: the whole sync through Airflow on the sandboxes, then a
-# summary; KEEP=1 leaves the sandboxes running (.sandbox/sandbox.json). `make airflow
-# [SEED=…] [AIRFLOW_PORT=8080]`: the Airflow UI wired to the sandboxes, until Ctrl-C.
+# `make demo [SEED=billing.json] [MAPPING=mapping.yaml] [NS_REFERENCE=accounts.json] [KEEP=1]`:
+# the whole sync through Airflow on the sandboxes, then a summary; your Chargebee data (the
+# seeding contract, include/chargebee/seed.schema.json), your mapping, your chart of accounts
+# for the NetSuite sandbox; KEEP=1 leaves the sandboxes running (.sandbox/sandbox.json).
+# `make airflow [SEED=…] [MAPPING=…] [NS_REFERENCE=…] [AIRFLOW_PORT=8080] [CONFIRM=1]`: the
+# Airflow UI wired to the sandboxes, until Ctrl-C; every sync is a dry run (a per-line report
+# of what would post) unless CONFIRM=1.
 KEEP         ?=
+CONFIRM      ?=
+NS_REFERENCE ?=
 AIRFLOW_PORT ?= 8080
-DEMO_ARGS    := $(if $(SEED),--seed $(SEED)) $(if $(KEEP),--keep)
+# MAPPING (below, for `make check`) reaches the demo only when you set it.
+INPUT_ARGS   = $(if $(SEED),--seed $(SEED)) $(if $(NS_REFERENCE),--ns-reference $(NS_REFERENCE)) \
+               $(if $(filter-out file,$(origin MAPPING)),--mapping $(MAPPING))
 
 demo: $(STAMP)
-	$(PY) -m cbns_devkit.demo run $(DEMO_ARGS)
+	$(PY) -m cbns_devkit.demo run $(INPUT_ARGS) $(if $(KEEP),--keep)
 
 .PHONY: airflow
 airflow: $(STAMP)
-	$(PY) -m cbns_devkit.demo airflow $(if $(SEED),--seed $(SEED)) --port $(AIRFLOW_PORT)
+	$(PY) -m cbns_devkit.demo airflow $(INPUT_ARGS) --port $(AIRFLOW_PORT) $(if $(CONFIRM),--confirm)
 
 sandbox: $(STAMP)
 	$(VENV)/bin/cbns-sandbox serve $(SANDBOX_ARGS)

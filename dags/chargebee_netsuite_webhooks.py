@@ -1,24 +1,4 @@
-"""chargebee_netsuite_webhooks: post what Chargebee webhooks announce, seconds after arrival."""
-
-from __future__ import annotations
-
-import os
-from datetime import datetime, timedelta
-
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
-
-from chargebee_netsuite.airflow import tasks
-from chargebee_netsuite.airflow.assets import webhooks_asset
-from chargebee_netsuite.airflow.pools import NETSUITE_POOL
-from chargebee_netsuite.airflow.retry import POLICY, default_args
-
-# The safety net: a run on this schedule takes whatever is pending even if no asset event
-# ever came (Airflow was down when the id arrived, or recording the event failed).
-SAFETY_NET = os.environ.get("CBNS_WEBHOOK_SCHEDULE", "*/10 * * * *")
-WEBHOOKS = webhooks_asset()
-NETSUITE_AR = Asset(name="netsuite/ar", uri=f"netsuite://{tasks.NETSUITE_CONN_ID}/ar")
-
-DOC = """
+"""
 ### Chargebee webhooks → NetSuite
 
 The webhook receiver (on the Airflow API server, `/chargebee-netsuite/…`) stores only the
@@ -50,34 +30,26 @@ The task is retried as a whole (every stage is idempotent) and logs each stage's
 holds the single `netsuite_api` slot, so it never posts while the scheduled sync's load does.
 """
 
+from datetime import timedelta
+
+from airflow.sdk import dag
+
+from chargebee_netsuite.airflow import dag_parts as parts
+from chargebee_netsuite.airflow.operators import WebhookInboxToNetSuiteOperator
+
 
 @dag(
-    dag_id="chargebee_netsuite_webhooks",
-    schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(SAFETY_NET, timezone="UTC"), assets=[WEBHOOKS]
-    ),
-    start_date=datetime(2024, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(retries=2, delay=timedelta(seconds=30)),
-    dagrun_timeout=timedelta(minutes=30),
-    doc_md=DOC,
+    schedule=parts.webhook_schedule(),
+    doc_md=__doc__,
     tags=["chargebee", "netsuite", "webhooks"],
+    **parts.dag_defaults(retries=2, delay=timedelta(seconds=30), timeout=timedelta(minutes=30)),
 )
 def chargebee_netsuite_webhooks() -> None:
-    task(
+    WebhookInboxToNetSuiteOperator(
         task_id="sync_webhook_events",
-        retry_policy=POLICY,
-        multiple_outputs=False,  # one small XCom: counts per stage
-        pool=NETSUITE_POOL,
-        outlets=[NETSUITE_AR],
+        outlets=[parts.NETSUITE_AR],
         execution_timeout=timedelta(minutes=20),
-        doc_md="Fetch each pending inbox event with `GET /events/{id}`, re-read every "
-        "resource it names and stage it (unknown ids are rejected, transient failures stay "
-        "pending); run the data-quality suites (failing documents are quarantined); post "
-        "what changed (unchanged payloads are skipped without a request). Validation and "
-        "load are skipped when no event staged anything.",
-    )(tasks.sync_webhook_events)()
+    )
 
 
 chargebee_netsuite_webhooks()

@@ -21,6 +21,7 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+TESTS = REPO_ROOT / "tests"
 # The connector has no default mapping file; tests post with the sandbox's example mapping.
 os.environ.setdefault("CBNS_MAPPING_PATH", str(REPO_ROOT / "include" / "mapping.example.yaml"))
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -85,3 +86,53 @@ def start_env(rsa_key: tuple[str, bytes], sqlite_url: str) -> Iterator[StartEnv]
 def start_env_any_db(rsa_key: tuple[str, bytes], staging_url: str) -> Iterator[StartEnv]:
     """Start sandboxes with staging on SQLite and, in a second run, Postgres."""
     yield from start_environments(rsa_key, staging_url)
+
+
+# -- markers (registered in pyproject.toml; the rules are in tests/README.md) --------------
+
+# Folders whose tests run Airflow itself, or start the sandboxes.
+AIRFLOW_FOLDERS = ("e2e/", "integration/dags/", "integration/proof/")
+SANDBOX_FOLDERS = (
+    "e2e/",
+    "integration/",
+    "security/chargebee_netsuite/",
+)
+NO_SANDBOX_FOLDERS = ("integration/deploy/",)
+# Files whose tests take minutes in all (Airflow processes, thousands of documents), measured
+# with `pytest --durations`; everything else together stays a fast loop.
+SLOW_FILES = frozenset(
+    {
+        "e2e/dags/test_shipped_dags.py",
+        "e2e/deploy/test_celery_topology.py",
+        "e2e/finance_view/test_app.py",
+        "e2e/finance_view/test_browser.py",
+        "e2e/proof/test_chaos.py",
+        "integration/dags/test_operators.py",
+        "integration/dags/test_unposted_notifications.py",
+        "integration/deploy/test_bootstrap.py",
+        "integration/deploy/test_image.py",
+        "integration/extract/test_budget.py",
+        "integration/extract/test_faults.py",
+        "integration/extract/test_scale.py",
+        "integration/load/test_streaming.py",
+        "integration/load/test_tieout.py",
+        "integration/proof/test_secrets.py",
+        "security/webhooks/test_receiver_burst.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by where it lives and what it uses: slow, airflow, sandbox, postgres."""
+    for item in items:
+        where = item.path.resolve().relative_to(TESTS).as_posix()
+        if where in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+        if where.startswith(AIRFLOW_FOLDERS):
+            item.add_marker(pytest.mark.airflow)
+        if where.startswith(SANDBOX_FOLDERS) and not where.startswith(NO_SANDBOX_FOLDERS):
+            item.add_marker(pytest.mark.sandbox)
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("staging_url") == "postgres"
+        if on_postgres or "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)

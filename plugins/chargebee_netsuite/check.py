@@ -11,12 +11,18 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
+
+T = TypeVar("T")
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 
 # Enough to see the catalogue of any real site, few enough to stay well inside a rate limit.
 MAX_ITEM_PRICE_PAGES = 10
+# The newest invoices and credit notes whose lines give catch-all item prices their amounts.
+MAX_DOCUMENT_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class _Context:
     item_prices: list[Any] | None = None
     currencies: list[str] = field(default_factory=list)
     reference: Any = None
+    mapping: Any = None  # the parsed MappingConfig
     results: list[StepResult] = field(default_factory=list)
 
     def scrub(self, text: str) -> str:
@@ -78,24 +85,42 @@ def _missing_connection(conn_id: str, kind: str) -> str:
     )
 
 
+def _from_connection(
+    ctx: _Context, step: str, conn_id: str, kind: str, read: Callable[[], T]
+) -> T | None:
+    """``read()`` a connection, or report why it cannot be used (missing, or a field is off)."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return read()
+    except AirflowNotFoundException:
+        ctx.add(step, FAIL, f"no connection '{conn_id}'", _missing_connection(conn_id, kind))
+    except ValueError as exc:
+        ctx.add(step, FAIL, str(exc), f"edit connection '{conn_id}' as the message says")
+    return None
+
+
+def _skipped(ctx: _Context, step: str, client: Any, needs: str) -> bool:
+    """Report ``step`` skipped when the ``client`` it needs is missing (an earlier step failed)."""
+    if client is None:
+        ctx.add(step, SKIP, needs)
+        return True
+    return False
+
+
 # -- Chargebee --------------------------------------------------------------------------------
 
 
 def _chargebee_connection(ctx: _Context) -> None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
     from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
     from chargebee_netsuite.chargebee.client import ChargebeeClient
 
     step = "Chargebee connection"
     conn_id = ctx.chargebee_conn_id
-    try:
-        settings = ChargebeeHook(conn_id).get_settings()
-    except AirflowNotFoundException:
-        ctx.add(step, FAIL, f"no connection '{conn_id}'", _missing_connection(conn_id, "chargebee"))
-        return
-    except ValueError as exc:
-        ctx.add(step, FAIL, str(exc), f"edit connection '{conn_id}' as the message says")
+    settings = _from_connection(
+        ctx, step, conn_id, "chargebee", lambda: ChargebeeHook(conn_id).get_settings()
+    )
+    if settings is None:
         return
     ctx.remember_secret(settings.api_key)
     ctx.chargebee = ChargebeeClient(settings)
@@ -133,8 +158,7 @@ def _chargebee_document(ctx: _Context) -> None:
     from chargebee_netsuite.chargebee.errors import ChargebeeError
 
     step = "Chargebee: list one invoice"
-    if ctx.chargebee is None:
-        ctx.add(step, SKIP, "needs a usable Chargebee connection")
+    if _skipped(ctx, step, ctx.chargebee, "needs a usable Chargebee connection"):
         return
     try:
         body = ctx.chargebee.get("/invoices", {"limit": "1"})
@@ -159,8 +183,7 @@ def _chargebee_item_prices(ctx: _Context) -> None:
     from chargebee_netsuite.mapping import ItemPriceRef
 
     step = "Chargebee: item prices"
-    if ctx.chargebee is None:
-        ctx.add(step, SKIP, "needs a working Chargebee connection")
+    if _skipped(ctx, step, ctx.chargebee, "needs a working Chargebee connection"):
         return
     refs: list[ItemPriceRef] = []
     currencies: set[str] = set()
@@ -220,22 +243,20 @@ def _netsuite_fix(conn_id: str, exc: Exception) -> str:
 
 
 def _netsuite_connection(ctx: _Context) -> None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
     from chargebee_netsuite.airflow.hooks.netsuite import NetSuiteHook
-    from chargebee_netsuite.netsuite import NetSuiteClient
+    from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig
 
     step = "NetSuite connection"
     conn_id = ctx.netsuite_conn_id
-    try:
+
+    def connect() -> NetSuiteConfig:
         config = NetSuiteHook(conn_id).get_config()
         ctx.remember_secret(config.private_key.reveal())
         ctx.netsuite = NetSuiteClient(config)
-    except AirflowNotFoundException:
-        ctx.add(step, FAIL, f"no connection '{conn_id}'", _missing_connection(conn_id, "netsuite"))
-        return
-    except ValueError as exc:
-        ctx.add(step, FAIL, str(exc), f"edit connection '{conn_id}' as the message says")
+        return config
+
+    config = _from_connection(ctx, step, conn_id, "netsuite", connect)
+    if config is None:
         return
     ctx.netsuite_concurrency = config.concurrency
     ctx.add(step, OK, f"'{conn_id}': {config.describe()}, {config.rest_url}")
@@ -245,8 +266,7 @@ def _netsuite_token(ctx: _Context) -> None:
     from chargebee_netsuite.netsuite import NetSuiteError
 
     step = "NetSuite: mint an access token"
-    if ctx.netsuite is None:
-        ctx.add(step, SKIP, "needs a usable NetSuite connection")
+    if _skipped(ctx, step, ctx.netsuite, "needs a usable NetSuite connection"):
         return
     try:
         token = ctx.netsuite.tokens.token()
@@ -264,8 +284,7 @@ def _netsuite_governance(ctx: _Context) -> None:
     from chargebee_netsuite.netsuite.client import concurrency_from_governance
 
     step = "NetSuite: governance limits"
-    if ctx.netsuite is None:
-        ctx.add(step, SKIP, "needs a NetSuite access token")
+    if _skipped(ctx, step, ctx.netsuite, "needs a NetSuite access token"):
         return
     try:
         limits = ctx.netsuite.governance_limits()
@@ -289,8 +308,7 @@ def _netsuite_reference(ctx: _Context) -> None:
     from chargebee_netsuite.staging.db import create_staging_engine, migrate
 
     step = "NetSuite: reference data (SuiteQL)"
-    if ctx.netsuite is None:
-        ctx.add(step, SKIP, "needs a NetSuite access token")
+    if _skipped(ctx, step, ctx.netsuite, "needs a NetSuite access token"):
         return
     with tempfile.TemporaryDirectory(prefix="cbns-check-") as tmp:
         engine = create_staging_engine(f"sqlite:///{Path(tmp) / 'reference.db'}")
@@ -324,8 +342,16 @@ def _mapping(ctx: _Context) -> None:
         ctx.add(step, FAIL, "file not found", "pass the mapping file with --mapping PATH")
         return
     except MappingConfigError as exc:
-        ctx.add(step, FAIL, str(exc), f"fix {ctx.mapping_path} as listed")
+        from chargebee_netsuite.mapping.draft import describe_todos
+
+        text = ctx.mapping_path.read_text("utf-8") if ctx.mapping_path.is_file() else ""
+        todos = describe_todos(text, exc.problems)
+        fix = "put a NetSuite internal id at each TODO (candidates are in the comment)"
+        ctx.add(
+            step, FAIL, todos or str(exc), fix if todos else f"fix {ctx.mapping_path} as listed"
+        )
         return
+    ctx.mapping = config
     if ctx.reference is None:
         ctx.add(step, SKIP, "the file parses, but checking it needs NetSuite's reference data")
         return
@@ -345,6 +371,56 @@ def _mapping(ctx: _Context) -> None:
         ctx.add(step, FAIL, f"{seen}: {report.summary()}", f"edit {ctx.mapping_path}")
 
 
+def _recent_activity(ctx: _Context) -> tuple[dict[Any, Any], int]:
+    """What the newest invoices and credit notes billed per item price, and how many."""
+    from chargebee_netsuite.load.run import UsageCollector
+
+    collector = UsageCollector({})
+    seen = 0
+    for path, kind in (("/invoices", "invoice"), ("/credit_notes", "credit_note")):
+        pages = ctx.chargebee.list_pages(path, {"sort_by[desc]": "date"})
+        for number, page in enumerate(pages, 1):
+            for entry in page:
+                collector.add_activity(kind, entry.get(kind, {}))
+                seen += 1
+            if number >= MAX_DOCUMENT_PAGES:
+                break
+    return collector.activity, seen
+
+
+def _catch_alls(ctx: _Context) -> None:
+    from chargebee_netsuite.chargebee.errors import ChargebeeError
+    from chargebee_netsuite.mapping.catch_all import catch_all_totals, catch_all_uses, item_names
+
+    step = "Mapping: catch-all rules"
+    if ctx.mapping is None or ctx.item_prices is None or ctx.chargebee is None:
+        ctx.add(step, SKIP, "needs the mapping file and Chargebee's item prices")
+        return
+    names = item_names(ctx.reference)
+    if not catch_all_uses(ctx.mapping, ctx.item_prices, {}, names):
+        ctx.add(step, OK, "every active item price has a rule of its own")
+        return
+    try:
+        activity, documents = _recent_activity(ctx)
+    except ChargebeeError as exc:
+        ctx.add(step, FAIL, str(exc), _chargebee_fix(ctx.chargebee_conn_id, exc))
+        return
+    uses = catch_all_uses(ctx.mapping, ctx.item_prices, activity, names)
+    totals = ", ".join(f"{v} {code}" for code, v in catch_all_totals(uses).items()) or "nothing"
+    detail = (
+        f"{len(uses)} item price(s) post through items.by_entity_type or items.default, which "
+        f"nobody chose for them; on the newest {documents} invoices and credit notes they "
+        f"billed {totals}:\n" + "\n".join(f"- {use.describe()}" for use in uses)
+    )
+    refuse = ctx.mapping.items.catch_all == "refuse"
+    fix = (
+        f"add a specific rule (items.by_item_price or items.by_item) to {ctx.mapping_path} for "
+        "each"
+        + ("" if refuse else ", or set items.catch_all: refuse to hold such documents instead")
+    )
+    ctx.add(step, FAIL if refuse else WARN, detail, fix)
+
+
 STEPS: tuple[Callable[[_Context], None], ...] = (
     _netsuite_connection,
     _netsuite_token,
@@ -354,12 +430,13 @@ STEPS: tuple[Callable[[_Context], None], ...] = (
     _chargebee_document,
     _chargebee_item_prices,
     _mapping,
+    _catch_alls,
 )
 
 
 def run_check(
-    chargebee_conn_id: str = "chargebee_default",
-    netsuite_conn_id: str = "netsuite_default",
+    chargebee_conn_id: str = CHARGEBEE_CONN_ID,
+    netsuite_conn_id: str = NETSUITE_CONN_ID,
     mapping_path: str | Path = "include/mapping.example.yaml",
 ) -> list[StepResult]:
     """Run every step in order and return their verdicts (no exception escapes a step)."""

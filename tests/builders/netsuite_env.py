@@ -15,9 +15,9 @@ from tests.builders.tieout import WHOLE_UNIT_CURRENCIES, chargebee_list
 
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
 from cbns_devkit.sandbox.chargebee.conventions import Conventions
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.account_settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.netsuite.api import create_app as create_netsuite
-from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.extract.documents import extract_all
@@ -150,6 +150,7 @@ class Env:
         config: MappingConfig | None = None,
         client: NetSuiteClient | None = None,
         dry_run: bool = False,
+        reports_dir: Path | None = None,
         full: bool = False,
         **settings: Any,
     ) -> LoadSummary:
@@ -162,6 +163,7 @@ class Env:
             site=SITE,
             settings=sync_settings(**settings),
             dry_run=dry_run,
+            reports_dir=reports_dir,
             full=full,
         )
 

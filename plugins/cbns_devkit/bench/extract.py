@@ -126,7 +126,7 @@ def _warm(_: int) -> int:
 
 
 def run_task(spec: TaskSpec) -> dict[str, Any]:
-    """One extraction task, as ``airflow/tasks.py::extract`` runs it; returns its figures."""
+    """One extraction task, as ``ChargebeeToStagingOperator`` runs it; returns its figures."""
     engine = create_staging_engine(spec.staging_url)
     started, cpu = time.time(), time.process_time()
     try:
@@ -234,7 +234,7 @@ def _request_log(base_url: str, window_seconds: float) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its figures, and return them."""
     # The DAG's pool sizing (plain Python; no Airflow import).
-    from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+    from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
     from chargebee_netsuite.airflow.pools import chargebee_slots
 
     args = parse_args(argv)

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
+from cbns_devkit.proof.harness import rsa_pair
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
 from cbns_devkit.sandbox.netsuite.process import NetSuiteProcess
 from cbns_devkit.sandbox.netsuite.refdata import repository_reference_data
 from cbns_devkit.sandbox.server import serve_in_thread
@@ -118,13 +117,7 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--runs", type=int, default=3, help="runs; the median is reported")
     args = parser.parse_args(argv)
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    private, public = rsa_pair()
     runs: list[Measurement] = []
     for number in range(1, args.runs + 1):
         run = measure(args.scale, args.latency_ms, args.concurrency, private, public)

@@ -9,9 +9,10 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from chargebee_netsuite.airflow.pools import PoolSpec, pools_file
 from chargebee_netsuite.airflow.settings import MAPPING_PATH_ENV
@@ -86,6 +87,9 @@ class AirflowHome:
                 "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.path / "plugins"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                # "Test" on the connection form calls the hooks' test_connection (Airflow
+                # disables the button by default).
+                "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 "AIRFLOW__CORE__EXECUTOR": self.executor,
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.sql_alchemy_conn
                 or f"sqlite:///{self.path / 'airflow.db'}",
@@ -111,25 +115,21 @@ class AirflowHome:
     ) -> subprocess.CompletedProcess[str]:
         """Run ``airflow <args>`` in this home; output goes to ``log`` when given."""
         command = [venv_bin("airflow"), *args]
-        if log is None:
+        with ExitStack() as files:
+            stdout: IO[str] | int = subprocess.PIPE
+            stderr = subprocess.PIPE
+            if log is not None:
+                handle = files.enter_context(log.open("a"))
+                handle.write(f"\n$ airflow {' '.join(args)}\n")
+                handle.flush()
+                stdout, stderr = handle, subprocess.STDOUT
             return subprocess.run(
                 command,
                 env=self.env(),
                 check=check,
                 text=True,
-                capture_output=True,
-                timeout=timeout,
-            )
-        with log.open("a") as handle:
-            handle.write(f"\n$ airflow {' '.join(args)}\n")
-            handle.flush()
-            return subprocess.run(
-                command,
-                env=self.env(),
-                check=check,
-                text=True,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
+                stdout=stdout,
+                stderr=stderr,
                 timeout=timeout,
             )
 

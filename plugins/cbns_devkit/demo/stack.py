@@ -23,12 +23,15 @@ from cbns_devkit.demo.home import AirflowHome
 from cbns_devkit.demo.sandboxes import SandboxProcess
 from cbns_devkit.sandbox.connections import connections_from_sandbox_state
 from cbns_devkit.sandbox.server import free_port
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID
 from chargebee_netsuite.airflow.pools import pool_specs
 
 WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"
 TIME_ZONE = "America/Los_Angeles"
 SYNC_DAG = "chargebee_netsuite_sync"
 WEBHOOK_DAG = "chargebee_netsuite_webhooks"
+RECONCILE_DAG = "chargebee_netsuite_reconcile"
+WEBHOOK_TASK = "sync_webhook_events"  # the webhook DAG's one task
 
 
 @dataclass
@@ -184,7 +187,7 @@ def running_stack(
         connections = connections_from_sandbox_state(state)
         connections["chargebee_webhook"] = webhook_connection(home, state["chargebee"]["site"])
         store_connections(api, connections)
-        extra = connections["chargebee_default"].get("extra") or {}
+        extra = connections[CHARGEBEE_CONN_ID].get("extra") or {}
         store_pools(api, int(extra.get("rate_limit_per_minute") or 150))
         yield Stack(home, sandboxes, components, api, state, connections, port, password)
     finally:

@@ -21,23 +21,43 @@ def report_paths(reports_dir: Path) -> dict[str, list[Path]]:
 def render(
     site: str,
     overview: dict[str, Any],
-    held: list[dict[str, Any]],
+    not_posted: list[dict[str, Any]],
     ar: dict[str, dict[str, str]],
     paths: dict[str, list[Path]],
+    catch_all: dict[str, Any] | None = None,
 ) -> str:
-    """The summary as text for a terminal."""
+    """The summary as text for a terminal.
+
+    ``not_posted`` is :func:`unposted` (every cause, one vocabulary), ``catch_all`` is
+    :func:`catch_alls`.
+    """
+    from chargebee_netsuite.quality.reasons import CAUSES
+
     lines = [f"Chargebee site {site} → NetSuite", "", "Documents by kind (ledger state: count):"]
     for kind, states in sorted(overview["by_kind"].items()):
         text = ", ".join(f"{state} {count}" for state, count in sorted(states.items()))
         lines.append(f"  {kind:<12} {text}")
-    lines += ["", f"Quarantined by validation (Great Expectations): {len(held)}"]
-    for entry in held[:15]:
-        lines.append(f"  {entry.get('kind')} {entry.get('id')} [{entry.get('check')}]:")
-        lines.append(f"      {entry.get('reason')}")
-    lines += ["", f"Not posted (quarantined, held or failed): {overview['not_posted_total']}"]
-    for entry in overview["not_posted"][:15]:
-        lines.append(f"  {entry['kind']} {entry['id']} [{entry['state']}]:")
+    by_cause = {cause: 0 for cause in CAUSES}
+    for entry in not_posted:
+        by_cause[entry["cause"]] = by_cause.get(entry["cause"], 0) + 1
+    causes = ", ".join(f"{cause} {n}" for cause, n in by_cause.items() if n) or "none"
+    total = len(not_posted)
+    lines += ["", f"Not posted (quarantined, held or failed): {total} — by cause: {causes}"]
+    for entry in not_posted[:15]:
+        amount = f" {entry['amount']} {entry['currency']}" if entry.get("amount") else ""
+        kind = str(entry["kind"]).replace("_", " ")
+        lines.append(f"  {kind} {entry['id']}{amount} [{entry['state']}, {entry['cause']}]:")
         lines.append(f"      {entry['reason']}")
+    if len(not_posted) > 15:
+        lines.append(f"  ... and {len(not_posted) - 15} more (see the finance view)")
+    if catch_all is not None:
+        totals = ", ".join(f"{v} {code}" for code, v in catch_all["totals"].items()) or "nothing"
+        lines += [
+            "",
+            f"Catch-alls (item prices no specific rule maps; items.by_entity_type or "
+            f"items.default decide): {catch_all['count']}, billing {totals}",
+        ]
+        lines += [f"  {item['message']}" for item in catch_all["items"][:15]]
     lines += ["", "Open AR by currency        Chargebee        NetSuite      difference"]
     for code, row in ar.items():
         lines.append(

@@ -38,13 +38,13 @@ import httpx
 from sqlalchemy import Engine, select
 
 from cbns_devkit.demo.components import AirflowAPI
-from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
+from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, WEBHOOK_TASK, Stack, running_stack
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID
 from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_webhook_inbox
 from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
 BOUND_SECONDS = 20.0  # issue 16: p95 from delivery to NetSuite at most 20 s
-WEBHOOK_TASK = "sync_webhook_events"
 POSTGRES_ADMIN_ENV = "CBNS_BENCH_POSTGRES_URL"
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -370,11 +370,11 @@ def measure(
         workdir, metadata_url=metadata_url, scale=4, sandbox_args=sandbox_args
     ) as stack:
         api = stack.api
-        site = stack.connections["chargebee_default"]["login"]
+        site = stack.connections[CHARGEBEE_CONN_ID]["login"]
         if chargebee_rate_limit:
-            conn = stack.connections["chargebee_default"]
+            conn = stack.connections[CHARGEBEE_CONN_ID]
             conn["extra"] = {**conn["extra"], "rate_limit_per_minute": chargebee_rate_limit}
-            store_connections(api, {"chargebee_default": conn})
+            store_connections(api, {CHARGEBEE_CONN_ID: conn})
         api.wait_for_dag(SYNC_DAG, 180)
         api.unpause(SYNC_DAG)
         run_id = api.trigger(SYNC_DAG)

@@ -56,6 +56,7 @@ from cbns_devkit.sandbox.connections import (
     env_assignments,
 )
 from cbns_devkit.sandbox.server import free_port
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
 
 SYNC_DAG = "chargebee_netsuite_sync"
 WEBHOOK_DAG = "chargebee_netsuite_webhooks"
@@ -89,7 +90,7 @@ class DagRunResult:
         return sorted(task for task, (_, tries) in self.tasks.items() if tries > 1)
 
     def summary(self, label: str) -> str:
-        """``label success`` or ``label failed (load.post_to_netsuite failed)``, with retries."""
+        """``label success`` or ``label failed (load failed)``, with retries."""
         parts = []
         failed = sorted(t for t, (state, _) in self.tasks.items() if state == "failed")
         if failed:
@@ -106,7 +107,7 @@ def sandbox_env(harness: Harness) -> dict[str, str]:
 
     Connections are ``AIRFLOW_CONN_*`` JSON, as for the demo (``sandbox_connections``), with the
     matrix's quick client retries as connection extras; staging, mapping, reports and the
-    NetSuite time zone are the variables ``airflow/tasks.py`` reads.
+    NetSuite time zone are the variables ``airflow/settings.py`` reads.
     """
     state: dict[str, Any] = {
         "chargebee": {
@@ -123,14 +124,14 @@ def sandbox_env(harness: Harness) -> dict[str, str]:
         },
     }
     connections = connections_from_sandbox_state(state)
-    connections["chargebee_default"]["extra"]["rate_limit_per_minute"] = (
+    connections[CHARGEBEE_CONN_ID]["extra"]["rate_limit_per_minute"] = (
         harness.chargebee_settings.rate_limit_per_minute
     )
     # A 429 without Retry-After waits out the window the client believes in: the sandbox's
     # current one (scenarios shorten it at run time), not Chargebee's minute.
     window = harness.cb_admin("GET", "/faults")["rate_limit_window_seconds"]
-    connections["chargebee_default"]["extra"]["rate_limit_window_seconds"] = window
-    connections["netsuite_default"]["extra"].update({**FAST_RETRIES, "max_attempts": 8})
+    connections[CHARGEBEE_CONN_ID]["extra"]["rate_limit_window_seconds"] = window
+    connections[NETSUITE_CONN_ID]["extra"].update({**FAST_RETRIES, "max_attempts": 8})
     args = harness.stage_args()
     return {
         **env_assignments(connections),
@@ -187,7 +188,8 @@ class RunningDag:
             if len(title) != 4 or " ".join(title[:3]) != TASK_TITLE.strip():
                 continue
             task_id = self._task_id(title[3])
-            if task_id is not None and task_id.startswith(f"{group}."):
+            # A stage is a task group (``extract.<resource>``) or a single task (``load``).
+            if task_id is not None and (task_id == group or task_id.startswith(f"{group}.")):
                 found[title[3]] = TaskProcess(task_id, title[3], child)
         if not found:
             return []

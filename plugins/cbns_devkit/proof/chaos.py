@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from cbns_devkit.demo.stack import WEBHOOK_TASK
 from cbns_devkit.proof import stages
 from cbns_devkit.proof.airflow_runner import (
     SYNC_DAG,
@@ -60,8 +61,7 @@ STAGE_ORDER = ("reference", "extract", "validate", "load")
 CLIENT_ARGS: dict[str, Any] = FAST_RETRIES
 # A scenario's sync reads everything, not one data interval: the sandboxes' history is older.
 FULL_SYNC = {"full_resync": True}
-LOAD_TASK = "load.post_to_netsuite"
-WEBHOOK_TASK = "sync_webhook_events"  # the webhook DAG's one task
+LOAD_TASK = "load"
 WEBHOOK_ROUTE = "/chargebee-netsuite/webhooks/chargebee"  # the plugin's receiver
 WEBHOOK_PASSWORD = "proof-webhook-pass"
 
@@ -330,7 +330,7 @@ class KillDuring:
             self.target, self.predicate = None, None
 
     def note(self) -> str:
-        """``load.post_to_netsuite SIGKILLed after 37 NetSuite writes`` or why not."""
+        """``load SIGKILLed after 37 NetSuite writes`` or why not."""
         late = f" (killed too late first: {', '.join(self.late)})" if self.late else ""
         if self.killed is not None:
             return f"{self.killed} SIGKILLed {self.when}{late}"

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 
 from chargebee_netsuite.netsuite import NetSuiteClient
 from chargebee_netsuite.netsuite.suiteql_literals import build
+from chargebee_netsuite.reference.pull import live_currency_codes
 from chargebee_netsuite.staging.ledger_tables import ns_ledger
 
 # Kept apart from transform.money on purpose: an expectation must not share the code it checks.
@@ -222,10 +223,7 @@ def netsuite_transactions(client: NetSuiteClient) -> list[dict[str, Any]]:
         str(r["id"]): str(r["externalid"])
         for r in client.suiteql.query(build("SELECT id, externalid FROM customer ORDER BY id"))
     }
-    currencies = {
-        str(r["id"]): str(r["symbol"])
-        for r in client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id"))
-    }
+    currencies = live_currency_codes(client)
     rows = client.suiteql.query(
         build("SELECT id, externalid, type, foreigntotal, entity, currency FROM transaction")
     )

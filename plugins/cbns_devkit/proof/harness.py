@@ -22,16 +22,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from cbns_devkit.sandbox.chargebee.app import create_app as create_chargebee
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.netsuite.account_settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.netsuite.api import create_app as create_netsuite
+from cbns_devkit.sandbox.netsuite.keys import (
+    generate_private_key,
+    load_public_key,
+    private_key_pem,
+    public_key_pem,
+)
 from cbns_devkit.sandbox.netsuite.process import NetSuiteProcess
-from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.staging.db import create_staging_engine, migrate
 
@@ -49,14 +53,8 @@ STAGE_ORDER = ("reference", "extract", "validate", "load")
 
 def rsa_pair() -> tuple[str, bytes]:
     """A fresh RSA 3072 key pair (NetSuite's minimum size): private PEM, public PEM."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, public
+    key = generate_private_key("rsa")
+    return private_key_pem(key).decode(), public_key_pem(key)
 
 
 def mapping_text() -> str:
@@ -200,8 +198,6 @@ class Harness:
 
     def restore_certificate(self) -> None:
         """Register the certificate again."""
-        from cbns_devkit.sandbox.netsuite.keys import load_public_key
-
         if self.netsuite_app is None:
             raise RuntimeError("revocation needs the NetSuite sandbox in this process")
         self.netsuite_app.state.sandbox.tokens.public_keys[CERT] = load_public_key(self.public_key)

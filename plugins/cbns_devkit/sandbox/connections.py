@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-CHARGEBEE_CONN_ID = "chargebee_default"
-NETSUITE_CONN_ID = "netsuite_default"
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID, NETSUITE_CONN_ID
 
 
 def connections_from_sandbox_state(state: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

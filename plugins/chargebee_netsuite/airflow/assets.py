@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from chargebee_netsuite.airflow.tasks import CHARGEBEE_CONN_ID
+from chargebee_netsuite.airflow.connection_ids import CHARGEBEE_CONN_ID
 
 if TYPE_CHECKING:
     from airflow.sdk import Asset

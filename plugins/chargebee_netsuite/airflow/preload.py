@@ -23,7 +23,8 @@ import warnings
 # Great Expectations first: it is nearly all of the cost.
 MODULES = (
     "great_expectations",
-    "chargebee_netsuite.airflow.tasks",
+    "chargebee_netsuite.airflow.operators",
+    "chargebee_netsuite.airflow.run_resources",
     "chargebee_netsuite.airflow.hooks.chargebee",
     "chargebee_netsuite.airflow.hooks.netsuite",
     "chargebee_netsuite.extract.documents",

@@ -10,6 +10,12 @@ PACKAGE_NAME = "chargebee-netsuite"
 
 CHARGEBEE_HOOK = "chargebee_netsuite.airflow.hooks.chargebee.ChargebeeHook"
 NETSUITE_HOOK = "chargebee_netsuite.airflow.hooks.netsuite.NetSuiteHook"
+_OPERATORS = "chargebee_netsuite.airflow.operators"
+EXTRA_LINKS = [
+    f"{_OPERATORS}.links.DataDocsLink",
+    f"{_OPERATORS}.links.FinanceViewLink",
+    f"{_OPERATORS}.links.ReconciliationReportLink",
+]
 
 
 def _text(label: str, description: str, **schema: Any) -> dict[str, Any]:
@@ -127,7 +133,7 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": PACKAGE_NAME,
         "name": "Chargebee to NetSuite",
         "description": "Chargebee to Oracle NetSuite accounts-receivable sync: hooks, "
-        "connection types and a Chargebee webhook receiver.",
+        "operators, connection types and a Chargebee webhook receiver.",
         "integrations": [
             {"integration-name": "Chargebee", "tags": ["service"]},
             {"integration-name": "NetSuite", "tags": ["service"]},
@@ -142,5 +148,21 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["chargebee_netsuite.airflow.hooks.netsuite"],
             },
         ],
+        "operators": [
+            {
+                "integration-name": "Chargebee",
+                "python-modules": [f"{_OPERATORS}.chargebee", f"{_OPERATORS}.preflight"],
+            },
+            {
+                "integration-name": "NetSuite",
+                "python-modules": [
+                    f"{_OPERATORS}.netsuite",
+                    f"{_OPERATORS}.quality",
+                    f"{_OPERATORS}.reconcile",
+                    f"{_OPERATORS}.webhooks",
+                ],
+            },
+        ],
+        "extra-links": list(EXTRA_LINKS),
         "connection-types": [_chargebee_connection(), _netsuite_connection()],
     }

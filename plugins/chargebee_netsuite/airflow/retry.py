@@ -6,87 +6,93 @@ a validation run where nothing passed) or one that outlasted the client's patien
 rate-limit episode, an outage). The first kind fails the task at once, so nobody waits an hour
 for three doomed retries; the second kind is retried with a longer delay.
 
-Exceptions are matched by the dotted names of their classes (and base classes), so that
-declaring the policy in a DAG file imports none of the HTTP clients at parse time.
+The policy is Airflow's :class:`ExceptionRetryPolicy`: ordered rules, the first match wins. The
+connector's own errors come first, by their branch of the error root
+(``chargebee_netsuite.errors``: every ``RetriableError`` retries, every ``FatalError`` fails);
+then the few third-party and built-in errors that can escape the clients. Rules name
+third-party classes by dotted path, as Airflow's example does; Airflow warns at parse time
+about a name that cannot be imported. :class:`ApiRetryPolicy` adds only what a rule cannot
+say: a 429 waits for its ``Retry-After``, and at least the rate-limit delay.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import RetryDecision, RetryPolicy
+from airflow.sdk.definitions.retry_policy import (
+    ExceptionRetryPolicy,
+    RetryAction,
+    RetryDecision,
+    RetryRule,
+)
+
+from chargebee_netsuite.errors import FatalError, RetriableError
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-# Never worth a retry: the credentials, the configuration or the data must change first. Every
-# 4xx but 429 is fatal (the clients already re-minted a token once after a 401).
-FAIL_FAST = frozenset(
-    {
-        "chargebee_netsuite.chargebee.errors.FatalAPIError",
-        "chargebee_netsuite.netsuite.errors.FatalAPIError",
-        "chargebee_netsuite.mapping.loading.MappingConfigError",
-        "chargebee_netsuite.errors.FatalError",
-        "airflow.sdk.exceptions.AirflowNotFoundException",
-        "builtins.ValueError",
-        "builtins.TypeError",
-        "builtins.KeyError",
-    }
-)
-
-# Worth another try later: rate limits, server errors, timeouts, dropped connections, a busy
-# staging database. ``RetriesExhaustedError`` is a 429/5xx the client gave up on.
-RETRY = frozenset(
-    {
-        "chargebee_netsuite.chargebee.errors.RetriableAPIError",
-        "chargebee_netsuite.chargebee.errors.RetriesExhaustedError",
-        "chargebee_netsuite.netsuite.errors.RetriableAPIError",
-        "chargebee_netsuite.errors.RetriableError",
-        "httpx.TransportError",
-        "sqlalchemy.exc.OperationalError",
-        "builtins.ConnectionError",
-        "builtins.TimeoutError",
-    }
-)
-
+RETRY_DELAY = timedelta(minutes=2)
 # Rate limits clear within Chargebee's one-minute window; give them more than that.
-RATE_LIMITED = frozenset(
-    {
-        "chargebee_netsuite.chargebee.errors.RateLimitError",
-        "chargebee_netsuite.netsuite.errors.ConcurrencyLimitError",
-    }
-)
+RATE_LIMIT_DELAY = timedelta(minutes=3)
+TOO_MANY_REQUESTS = 429
 
 
-def class_names(exc: BaseException) -> list[str]:
-    """Dotted names of the exception's class and all its bases, most specific first."""
-    return [f"{cls.__module__}.{cls.__qualname__}" for cls in type(exc).__mro__]
+def retry_rules(retry_delay: timedelta = RETRY_DELAY) -> list[RetryRule]:
+    """The ordered rules: the connector's two branches, then what escapes the clients."""
+    return [
+        RetryRule(
+            exception=RetriableError,
+            action=RetryAction.RETRY,
+            retry_delay=retry_delay,
+            reason="transient (rate limit, server error, timeout): retrying",
+        ),
+        RetryRule(
+            exception=FatalError,
+            action=RetryAction.FAIL,
+            reason="not retryable: fix the credentials, configuration or data and re-run",
+        ),
+        # A missing connection, or a malformed value in one: the same until someone edits it.
+        RetryRule(
+            exception=[
+                "airflow.sdk.exceptions.AirflowNotFoundException",
+                ValueError,
+                TypeError,
+                KeyError,
+            ],
+            action=RetryAction.FAIL,
+            reason="not retryable: fix the connection or the input and re-run",
+        ),
+        # What can escape the clients' own retries: dropped connections, a busy staging database.
+        RetryRule(
+            exception=[
+                "httpx.TransportError",
+                "sqlalchemy.exc.OperationalError",
+                ConnectionError,
+                TimeoutError,
+            ],
+            action=RetryAction.RETRY,
+            retry_delay=retry_delay,
+            reason="transient (connection, timeout, busy database): retrying",
+        ),
+    ]
 
 
-def _first(names: Iterable[str], *groups: frozenset[str]) -> int | None:
-    for name in names:
-        for index, group in enumerate(groups):
-            if name in group:
-                return index
-    return None
+class ApiRetryPolicy(ExceptionRetryPolicy):
+    """The rules, plus patience for 429s: at least ``rate_limit_delay``, or ``Retry-After``.
 
-
-class ApiRetryPolicy(RetryPolicy):
-    """Decide, per exception, whether a failed task is retried (and after how long).
-
-    The most specific class wins: a ``RateLimitError`` is also a ``RetriableError``, and its
-    own name (in ``RATE_LIMITED``) is matched before its base's. A rule can only shorten a
-    task's retries, never add to its ``retries``.
+    A rule can only shorten a task's retries, never add to its ``retries``.
     """
 
     def __init__(
         self,
-        retry_delay: timedelta = timedelta(minutes=2),
-        rate_limit_delay: timedelta = timedelta(minutes=3),
+        retry_delay: timedelta = RETRY_DELAY,
+        rate_limit_delay: timedelta = RATE_LIMIT_DELAY,
+        rules: list[RetryRule] | None = None,
     ) -> None:
+        super().__init__(rules if rules is not None else retry_rules(retry_delay))
         self.retry_delay = retry_delay
         self.rate_limit_delay = rate_limit_delay
 
@@ -97,25 +103,23 @@ class ApiRetryPolicy(RetryPolicy):
         max_tries: int,
         context: Context | None = None,
     ) -> RetryDecision:
-        """Fail on credentials and bad input, retry transient failures, else default."""
-        names = class_names(exception)
-        kind = _first(names, RATE_LIMITED, FAIL_FAST, RETRY)
-        label = type(exception).__name__
-        if kind == 0:
-            delay = self.rate_limit_delay
-            retry_after = getattr(exception, "retry_after", None)
-            if isinstance(retry_after, int | float) and retry_after > delay.total_seconds():
-                delay = timedelta(seconds=float(retry_after))
-            return RetryDecision.retry(delay, f"{label}: rate limited, retrying later")
-        if kind == 1:
-            return RetryDecision.fail(f"{label}: not retryable; fix the cause and re-run")
-        if kind == 2:
-            return RetryDecision.retry(self.retry_delay, f"{label}: transient, retrying")
-        return RetryDecision.default()
+        """The first matching rule's decision; a retried 429 waits as long as it asked."""
+        decision = super().evaluate(exception, try_number, max_tries, context)
+        if decision.action is not RetryAction.RETRY:
+            return decision
+        if getattr(exception, "status", None) != TOO_MANY_REQUESTS:
+            return decision
+        delay = self.rate_limit_delay
+        retry_after = getattr(exception, "retry_after", None)
+        if isinstance(retry_after, int | float) and retry_after > delay.total_seconds():
+            delay = timedelta(seconds=float(retry_after))
+        reason = f"{type(exception).__name__}: rate limited, retrying after {delay}"
+        return dataclasses.replace(decision, retry_delay=delay, reason=reason)
 
     def serialize(self) -> dict[str, Any]:
-        """A JSON description (Airflow stores only that a policy exists)."""
+        """The rules and both delays, as JSON."""
         return {
+            **super().serialize(),
             "__type": "ApiRetryPolicy",
             "retry_delay": self.retry_delay.total_seconds(),
             "rate_limit_delay": self.rate_limit_delay.total_seconds(),
@@ -124,15 +128,17 @@ class ApiRetryPolicy(RetryPolicy):
     @classmethod
     def deserialize(cls, data: dict[str, Any]) -> ApiRetryPolicy:
         """The policy back from :meth:`serialize`."""
+        rules = [RetryRule.deserialize(rule) for rule in data["rules"]]
         return cls(
             timedelta(seconds=float(data["retry_delay"])),
             timedelta(seconds=float(data["rate_limit_delay"])),
+            rules=rules,
         )
 
 
-# The delay before a task's first retry, in seconds, instead of the defaults below (read at parse
-# time, like the schedule, so every process parsing the DAG files must see the same value). The
-# fault matrix sets one second: it proves that retries happen, not that they are patient.
+# The delay before a task's first retry, in seconds, instead of the defaults above (read at
+# parse time, like the schedule, so every process parsing the DAG files must see the same
+# value). The fault matrix sets one second: it proves that retries happen, not their patience.
 RETRY_DELAY_ENV = "CBNS_RETRY_DELAY_SECONDS"
 
 
@@ -147,12 +153,12 @@ def retry_delay_override() -> timedelta | None:
     return timedelta(seconds=seconds)
 
 
-def default_args(retries: int = 3, delay: timedelta = timedelta(minutes=2)) -> dict[str, Any]:
-    """``default_args`` for the sync DAGs (the policy itself goes on each task: ``POLICY``).
+def default_args(retries: int = 3, delay: timedelta = RETRY_DELAY) -> dict[str, Any]:
+    """``default_args`` for the connector's DAGs (the policy goes on each operator).
 
     ``default_args`` are serialised with the DAG, and a policy object is not serialisable
-    there, so tasks take ``retry_policy=POLICY`` explicitly. ``delay`` is the first retry's
-    wait unless ``CBNS_RETRY_DELAY_SECONDS`` overrides it.
+    there, so the operators default to :data:`POLICY` themselves. ``delay`` is the first
+    retry's wait unless ``CBNS_RETRY_DELAY_SECONDS`` overrides it.
     """
     return {
         "owner": "finance-systems",

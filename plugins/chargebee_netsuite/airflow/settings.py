@@ -1,21 +1,69 @@
-"""Configuration from the environment and Airflow connections: staging DB, webhook receiver."""
+"""Configuration from the environment and Airflow connections: a run's settings, the staging
+database, the webhook receiver."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from chargebee_netsuite.airflow.connection_ids import (
+    CHARGEBEE_CONN_ID,
+    NETSUITE_CONN_ID,
+    STAGING_CONN_ID,
+    WEBHOOK_CONN_ID,
+)
 from chargebee_netsuite.webhooks.config import ReceiverConfig, ReceiverNotConfigured
 
 STAGING_URL_ENV = "CBNS_STAGING_URL"
 MAPPING_PATH_ENV = "CBNS_MAPPING_PATH"
-STAGING_CONN_ID = "cbns_staging"
 DEFAULT_STAGING_FILE = "cbns_staging.db"
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
 
 
 def airflow_home() -> Path:
     """``$AIRFLOW_HOME``, or Airflow's own default ``~/airflow``."""
     return Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Where a run reads and writes, from the environment of the Airflow components.
+
+    ``CBNS_STAGING_URL`` (or the ``cbns_staging`` connection: :func:`staging_url`),
+    ``CBNS_MAPPING_PATH`` (required: the mapping file),
+    ``CBNS_NETSUITE_TIME_ZONE`` (the NetSuite account's time zone),
+    ``CBNS_REPORTS_DIR`` (validation reports, Data Docs, reconciliation reports),
+    ``CBNS_LINE_SERVICE_DATES`` (``1`` to send revRec dates per line).
+    """
+
+    staging_url: str
+    mapping_path: Path
+    time_zone: str
+    reports_dir: Path
+    line_service_dates: bool = False
+    chargebee_conn_id: str = CHARGEBEE_CONN_ID
+    netsuite_conn_id: str = NETSUITE_CONN_ID
+
+
+def reports_dir() -> Path:
+    """``$CBNS_REPORTS_DIR``, or ``$AIRFLOW_HOME/reports``."""
+    return Path(os.environ.get("CBNS_REPORTS_DIR") or airflow_home() / "reports")
+
+
+def sync_config(
+    chargebee_conn_id: str = CHARGEBEE_CONN_ID, netsuite_conn_id: str = NETSUITE_CONN_ID
+) -> SyncConfig:
+    """The configuration for this process (read at run time, never at parse time)."""
+    return SyncConfig(
+        staging_url=staging_url(),
+        mapping_path=mapping_path(),
+        time_zone=os.environ.get("CBNS_NETSUITE_TIME_ZONE") or DEFAULT_TIME_ZONE,
+        reports_dir=reports_dir(),
+        line_service_dates=os.environ.get("CBNS_LINE_SERVICE_DATES", "0") == "1",
+        chargebee_conn_id=chargebee_conn_id,
+        netsuite_conn_id=netsuite_conn_id,
+    )
 
 
 def mapping_path() -> Path:
@@ -72,10 +120,6 @@ def _url_from_connection(conn_id: str) -> str | None:
         if uri.startswith(prefix):
             return "postgresql://" + uri.removeprefix(prefix)
     return uri
-
-
-WEBHOOK_CONN_ID = "chargebee_webhook"
-CHARGEBEE_CONN_ID = "chargebee_default"
 
 
 def webhook_receiver_config(

@@ -1,12 +1,11 @@
-"""The Chargebee HTTP client: Basic auth with the API key, retries, rate limits, read-only GETs."""
+"""The Chargebee HTTP client: Basic auth with the API key, rate limits, read-only GETs."""
 
 from __future__ import annotations
 
-import base64
 import logging
-import threading
+import random
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -15,23 +14,23 @@ from urllib.parse import quote
 import httpx
 
 from chargebee_netsuite.chargebee.errors import (
-    AuthenticationError,
-    AuthorizationError,
-    ChargebeeError,
     FatalAPIError,
-    NotFoundError,
     RateLimitError,
     RetriableAPIError,
     RetriesExhaustedError,
+    error_from_response,
+    transport_error,
 )
 from chargebee_netsuite.chargebee.hosts import base_url_for
 from chargebee_netsuite.chargebee.pagination import MAX_PAGE_SIZE, OffsetPaginator
 from chargebee_netsuite.chargebee.ratelimit import Limiter, RateLimiter
-from chargebee_netsuite.chargebee.retry import RetryPolicy, parse_retry_after
+from chargebee_netsuite.http_core import HttpCore, RetryPolicy
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "chargebee-netsuite/0.1 (+httpx)"
+# Chargebee's SDKs tell the server which retry a request is.
+RETRY_ATTEMPT_HEADER = "X-CB-Retry-Attempt"
 
 
 @dataclass(frozen=True)
@@ -63,21 +62,6 @@ class ChargebeeSettings:
         return base_url_for(self.site, self.environment, self.region, self.base_url)
 
 
-class _ApiKeyAuth(httpx.Auth):
-    """HTTP Basic with the API key as user name and an empty password: ``base64("<key>:")``."""
-
-    def __init__(self, api_key: str) -> None:
-        token = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
-        self._header = f"Basic {token}"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._header
-        yield request
-
-    def __repr__(self) -> str:
-        return "_ApiKeyAuth(<redacted>)"
-
-
 class ChargebeeClient:
     """Read-only access to the Chargebee API v2 of one site.
 
@@ -90,39 +74,58 @@ class ChargebeeClient:
         settings: ChargebeeSettings,
         *,
         transport: httpx.BaseTransport | None = None,
-        retry: RetryPolicy | None = None,
         limiter: Limiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
-        self.retry = retry or RetryPolicy(
-            max_attempts=settings.max_attempts,
-            rate_limit_window=settings.rate_limit_window_seconds,
-            rate_limit_budget=settings.rate_limit_budget_seconds,
-        )
         self.limiter: Limiter = limiter or RateLimiter(
             settings.rate_limit_per_minute,
             settings.rate_limit_window_seconds,
             settings.max_concurrency,
         )
-        self._sleep = sleep
         self._clock = clock
-        self._lock = threading.Lock()
-        self.requests_sent = 0
-        self.rate_limited = 0
-        self._http = httpx.Client(
-            base_url=settings.api_base,
-            auth=_ApiKeyAuth(settings.api_key),
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(max_connections=settings.max_concurrency),
-            transport=transport,
+        self._core = HttpCore(
+            httpx.Client(
+                base_url=settings.api_base,
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+                timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+                limits=httpx.Limits(max_connections=settings.max_concurrency),
+                transport=transport,
+            ),
+            RetryPolicy(
+                max_attempts=settings.max_attempts,
+                rate_limited=(RateLimitError,),
+                rate_limit_window=settings.rate_limit_window_seconds,
+                rate_limit_budget=settings.rate_limit_budget_seconds,
+                attempt_header=RETRY_ATTEMPT_HEADER,
+            ),
+            # HTTP Basic with the API key as user name and an empty password.
+            auth=httpx.BasicAuth(settings.api_key, ""),
+            limiter=self.limiter,
+            transport_error=transport_error,
+            sleep=sleep,
+            clock=clock,
+            rng=rng,
         )
 
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far, retries included."""
+        return self._core.requests_sent
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers received so far."""
+        return self._core.rate_limited
+
     def __repr__(self) -> str:
-        s = self.settings
-        return f"ChargebeeClient(site={s.site!r}, env={s.environment!r}, url={s.api_base!r})"
+        settings = self.settings
+        return (
+            f"ChargebeeClient(site={settings.site!r}, env={settings.environment!r}, "
+            f"url={settings.api_base!r})"
+        )
 
     def __enter__(self) -> ChargebeeClient:
         return self
@@ -137,7 +140,7 @@ class ChargebeeClient:
 
     def close(self) -> None:
         """Release pooled connections (and what the limiter holds)."""
-        self._http.close()
+        self._core.http.close()
         self.limiter.close()
 
     # -- requests ---------------------------------------------------------------------------
@@ -145,47 +148,33 @@ class ChargebeeClient:
     def get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """GET ``path`` (relative to ``/api/v2``) with retries; returns the decoded JSON body.
 
-        429s are retried until ``rate_limit_budget`` seconds have passed; every other
+        429s are retried until ``rate_limit_budget_seconds`` have passed; every other
         retriable failure counts against ``max_attempts``.
         """
         started = self._clock()
-        attempt = failures = 0
-        while True:
-            attempt += 1
-            try:
-                return self._get_once(path, params, attempt)
-            except RateLimitError as exc:
-                with self._lock:
-                    self.rate_limited += 1
-                delay = self.retry.rate_limit_delay(exc.retry_after)
-                waited = self._clock() - started
-                if waited + delay > self.retry.rate_limit_budget:
-                    raise RetriesExhaustedError(
-                        f"GET {path} on Chargebee site '{self.settings.site}' was still "
-                        f"rate-limited after {waited:.0f}s ({attempt} attempts, budget "
-                        f"{self.retry.rate_limit_budget:.0f}s). The site's request limit is "
-                        "shared by every client of it: lower this connection's "
-                        "rate_limit_per_minute, pause the other tools using the site, or raise "
-                        f"rate_limit_budget_seconds; last error: {exc}",
-                        last_error=exc,
-                        attempts=attempt,
-                    ) from exc
-                self._wait(path, exc, delay, "rate-limited; waiting out the window")
-            except RetriableAPIError as exc:
-                failures += 1
-                if failures >= self.retry.max_attempts:
-                    raise RetriesExhaustedError(
-                        f"GET {path} on Chargebee site '{self.settings.site}' still failing after "
-                        f"{attempt} attempts; last error: {exc}",
-                        last_error=exc,
-                        attempts=attempt,
-                    ) from exc
-                delay = self.retry.delay(failures, exc.retry_after)
-                self._wait(path, exc, delay, f"retry {failures}/{self.retry.max_attempts - 1}")
-
-    def _wait(self, path: str, exc: RetriableAPIError, delay: float, what: str) -> None:
-        log.warning("Chargebee GET %s failed (%s); %s, next try in %.1fs", path, exc, what, delay)
-        self._sleep(delay)
+        request = self._core.http.build_request("GET", path, params=params)
+        try:
+            return self._core.send(
+                request, lambda response: self._read(response, path), label=f"GET {path}"
+            )
+        except RateLimitError as exc:
+            budget = self.settings.rate_limit_budget_seconds
+            raise RetriesExhaustedError(
+                f"GET {path} on Chargebee site '{self.settings.site}' was still "
+                f"rate-limited after {self._clock() - started:.0f}s ({exc.attempts} attempts, "
+                f"budget {budget:.0f}s). The site's request limit is shared by every client of "
+                "it: lower this connection's rate_limit_per_minute, pause the other tools using "
+                f"the site, or raise rate_limit_budget_seconds; last error: {exc}",
+                last_error=exc,
+                attempts=exc.attempts,
+            ) from exc
+        except RetriableAPIError as exc:
+            raise RetriesExhaustedError(
+                f"GET {path} on Chargebee site '{self.settings.site}' still failing after "
+                f"{exc.attempts} attempts; last error: {exc}",
+                last_error=exc,
+                attempts=exc.attempts,
+            ) from exc
 
     def retrieve(self, collection: str, resource_id: str, **params: str) -> dict[str, Any]:
         """``GET /{collection}/{id}`` — one resource by id (e.g. ``retrieve("invoices", "42")``)."""
@@ -206,27 +195,15 @@ class ChargebeeClient:
             paginator.update_state(body)
             yield list(body.get("list") or [])
 
-    def _get_once(
-        self, path: str, params: Mapping[str, str] | None, attempt: int
-    ) -> dict[str, Any]:
-        headers = {"X-CB-Retry-Attempt": str(attempt - 1)} if attempt > 1 else None
-        with self.limiter.slot():
-            with self._lock:
-                self.requests_sent += 1
-            try:
-                response = self._http.get(path, params=params, headers=headers)
-            except httpx.TimeoutException as exc:
-                raise RetriableAPIError(
-                    f"GET {path} timed out ({type(exc).__name__})", api_error_code="timeout"
-                ) from None
-            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                # A dropped or refused connection is transient in the same way a 5xx is.
-                raise RetriableAPIError(
-                    f"GET {path} failed at the network level ({type(exc).__name__})",
-                    api_error_code="network_error",
-                ) from None
+    def _read(self, response: httpx.Response, path: str) -> dict[str, Any]:
+        """The JSON object of a 2xx answer, or Chargebee's error as a typed exception."""
         if response.status_code >= 400:
-            raise self._error_for(response, path)
+            settings = self.settings
+            where = (
+                f"site '{settings.site}' ({settings.environment} environment, "
+                f"region '{settings.region}', {response.request.url.host})"
+            )
+            raise error_from_response(response, path, where)
         try:
             body = response.json()
         except ValueError:
@@ -237,58 +214,3 @@ class ChargebeeClient:
         if not isinstance(body, dict):
             raise FatalAPIError(f"GET {path} returned JSON that is not an object")
         return body
-
-    # -- errors -----------------------------------------------------------------------------
-
-    def _error_for(self, response: httpx.Response, path: str) -> ChargebeeError:
-        status = response.status_code
-        code: str | None = None
-        message = ""
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            code = body.get("api_error_code") or body.get("error_code")
-            message = str(body.get("message") or body.get("error_msg") or "")
-        if not message:
-            message = (response.text or response.reason_phrase or "").strip()[:200]
-        s = self.settings
-        where = (
-            f"site '{s.site}' ({s.environment} environment, region '{s.region}', "
-            f"{response.request.url.host})"
-        )
-        if status == 401:
-            return AuthenticationError(
-                f"Chargebee rejected the API key for {where}: the key must belong to that site, "
-                f"environment and region (a test-site key fails on the live site, and an EU or "
-                f"AU key fails against the US host); Chargebee answered: {message}",
-                status=status,
-                api_error_code=code,
-            )
-        if status == 403:
-            return AuthorizationError(
-                f"The API key for {where} lacks permission for GET {path}; grant it read access "
-                f"to this resource. Chargebee said: {message}",
-                status=status,
-                api_error_code=code,
-            )
-        if status == 404:
-            if code == "site_not_found":
-                message = f"Chargebee has no {where}; check the site name and environment"
-            return NotFoundError(f"GET {path}: {message}", status=status, api_error_code=code)
-        if status == 429:
-            return RateLimitError(
-                f"GET {path} was rate-limited by {where}: {message}",
-                status=status,
-                api_error_code=code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        if status >= 500:
-            return RetriableAPIError(
-                f"GET {path}: {message}",
-                status=status,
-                api_error_code=code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        return FatalAPIError(f"GET {path}: {message}", status=status, api_error_code=code)

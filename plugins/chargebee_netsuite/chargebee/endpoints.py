@@ -1,25 +1,30 @@
-"""One small class per Chargebee list endpoint: path, list wrapper, and which filters it allows."""
+"""Chargebee's list endpoints: path, list wrapper, and which filters each allows."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any
 
 from chargebee_netsuite.chargebee.filters import between, is_in, sort_asc
 
+# Catalog endpoints have no include_deleted; deleted rows are those with status "deleted".
+CATALOG_STATUSES = ("active", "archived", "deleted")
 
+
+@dataclass(frozen=True)
 class Endpoint:
     """A Chargebee list endpoint and the query parameters an extraction may send to it."""
 
-    name: ClassVar[str]  # collection path segment, e.g. "invoices"
-    wrapper: ClassVar[str]  # key of each list entry, e.g. "invoice"
-    window_attr: ClassVar[str] = "updated_at"
+    name: str  # collection path segment, e.g. "invoices"
+    wrapper: str  # key of each list entry, e.g. "invoice"
+    window_attr: str = "updated_at"
     # Sorting on the windowed attribute keeps a window's pages in change order; where the
     # endpoint cannot sort by it the default (created_at) order is used, which never moves.
-    sorts_by_window_attr: ClassVar[bool] = True
-    supports_include_deleted: ClassVar[bool] = True
-    # Catalog endpoints have no include_deleted; deleted rows are those with status "deleted".
-    all_statuses: ClassVar[tuple[str, ...] | None] = None
-    has_line_items: ClassVar[bool] = False
+    sorts_by_window_attr: bool = True
+    supports_include_deleted: bool = True
+    # Statuses to ask for when include_deleted is not supported (see CATALOG_STATUSES).
+    all_statuses: tuple[str, ...] | None = None
+    has_line_items: bool = False
 
     @property
     def path(self) -> str:
@@ -59,66 +64,26 @@ class Endpoint:
         return obj
 
 
-class Customers(Endpoint):
-    """``GET /customers`` (entries may also carry a ``card``, which is not staged)."""
-
-    name = "customers"
-    wrapper = "customer"
-
-
-class Items(Endpoint):
-    """``GET /items`` (Product Catalog 2.0)."""
-
-    name = "items"
-    wrapper = "item"
-    supports_include_deleted = False
-    all_statuses = ("active", "archived", "deleted")
-
-
-class ItemPrices(Endpoint):
-    """``GET /item_prices`` (Product Catalog 2.0)."""
-
-    name = "item_prices"
-    wrapper = "item_price"
-    supports_include_deleted = False
-    all_statuses = ("active", "archived", "deleted")
-
-
-class Invoices(Endpoint):
-    """``GET /invoices``; entries with ``line_items_next_offset`` need a per-invoice re-fetch."""
-
-    name = "invoices"
-    wrapper = "invoice"
-    has_line_items = True
-
-
-class CreditNotes(Endpoint):
-    """``GET /credit_notes``; cannot sort by ``updated_at`` (only ``date``)."""
-
-    name = "credit_notes"
-    wrapper = "credit_note"
-    sorts_by_window_attr = False
-    has_line_items = True
-
-
-class Transactions(Endpoint):
-    """``GET /transactions``: payments, refunds, and also failed or voided attempts."""
-
-    name = "transactions"
-    wrapper = "transaction"
-
-
-class Events(Endpoint):
-    """``GET /events``, windowed and sorted by ``occurred_at``; events are never deleted."""
-
-    name = "events"
-    wrapper = "event"
-    window_attr = "occurred_at"
-    supports_include_deleted = False
-
-
 ENDPOINTS: dict[str, Endpoint] = {
-    e.name: e
-    for e in (Customers(), Items(), ItemPrices(), Invoices(), CreditNotes(), Transactions())
+    endpoint.name: endpoint
+    for endpoint in (
+        # Entries may also carry a ``card``, which is not staged.
+        Endpoint("customers", "customer"),
+        # Product Catalog 2.0.
+        Endpoint("items", "item", supports_include_deleted=False, all_statuses=CATALOG_STATUSES),
+        Endpoint(
+            "item_prices",
+            "item_price",
+            supports_include_deleted=False,
+            all_statuses=CATALOG_STATUSES,
+        ),
+        # Entries with ``line_items_next_offset`` need a per-invoice re-fetch.
+        Endpoint("invoices", "invoice", has_line_items=True),
+        # Cannot sort by ``updated_at`` (only ``date``).
+        Endpoint("credit_notes", "credit_note", sorts_by_window_attr=False, has_line_items=True),
+        # Payments, refunds, and also failed or voided attempts.
+        Endpoint("transactions", "transaction"),
+    )
 }
-EVENTS = Events()
+# Windowed and sorted by ``occurred_at``; events are never deleted.
+EVENTS = Endpoint("events", "event", window_attr="occurred_at", supports_include_deleted=False)

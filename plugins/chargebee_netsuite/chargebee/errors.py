@@ -1,8 +1,14 @@
-"""Typed Chargebee API errors: retriable (429, 5xx, timeouts) versus fatal (every other failure)."""
+"""Typed Chargebee API errors and the table that maps an answer onto them.
+
+Retriable: 429, 5xx, timeouts. Fatal: every other failure.
+"""
 
 from __future__ import annotations
 
+import httpx
+
 from chargebee_netsuite.errors import ConnectorError, FatalError, RetriableError
+from chargebee_netsuite.http_core import parse_retry_after
 
 
 class ChargebeeError(ConnectorError):
@@ -21,7 +27,7 @@ class ChargebeeError(ConnectorError):
         self.api_error_code = api_error_code
 
     def __str__(self) -> str:
-        parts = [p for p in (str(self.status or ""), self.api_error_code or "") if p]
+        parts = [part for part in (str(self.status or ""), self.api_error_code or "") if part]
         prefix = f"[{' '.join(parts)}] " if parts else ""
         return f"{prefix}{self.message}"
 
@@ -76,3 +82,70 @@ class RetriesExhaustedError(RetriableAPIError):
         )
         self.last_error = last_error
         self.attempts = attempts
+
+
+def error_from_response(response: httpx.Response, path: str, where: str) -> ChargebeeError:
+    """The typed error for an error answer to ``GET path``; ``where`` names site and host.
+
+    Chargebee's body carries ``api_error_code`` and ``message`` (``error_code`` and ``error_msg``
+    in older answers); a load balancer's HTML page has neither, so its text is kept instead.
+    """
+    status = response.status_code
+    code: str | None = None
+    message = ""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        code = body.get("api_error_code") or body.get("error_code")
+        message = str(body.get("message") or body.get("error_msg") or "")
+    if not message:
+        message = (response.text or response.reason_phrase or "").strip()[:200]
+    if status == 401:
+        return AuthenticationError(
+            f"Chargebee rejected the API key for {where}: the key must belong to that site, "
+            f"environment and region (a test-site key fails on the live site, and an EU or "
+            f"AU key fails against the US host); Chargebee answered: {message}",
+            status=status,
+            api_error_code=code,
+        )
+    if status == 403:
+        return AuthorizationError(
+            f"The API key for {where} lacks permission for GET {path}; grant it read access "
+            f"to this resource. Chargebee said: {message}",
+            status=status,
+            api_error_code=code,
+        )
+    if status == 404:
+        if code == "site_not_found":
+            message = f"Chargebee has no {where}; check the site name and environment"
+        return NotFoundError(f"GET {path}: {message}", status=status, api_error_code=code)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status == 429:
+        return RateLimitError(
+            f"GET {path} was rate-limited by {where}: {message}",
+            status=status,
+            api_error_code=code,
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        return RetriableAPIError(
+            f"GET {path}: {message}", status=status, api_error_code=code, retry_after=retry_after
+        )
+    return FatalAPIError(f"GET {path}: {message}", status=status, api_error_code=code)
+
+
+def transport_error(exc: httpx.TransportError, label: str) -> ChargebeeError:
+    """A request that got no answer: timeouts and dropped connections are transient like a 5xx."""
+    if isinstance(exc, httpx.TimeoutException):
+        return RetriableAPIError(
+            f"{label} timed out ({type(exc).__name__})", api_error_code="timeout"
+        )
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return RetriableAPIError(
+            f"{label} failed at the network level ({type(exc).__name__})",
+            api_error_code="network_error",
+        )
+    # A URL without a scheme, a refused proxy, a request httpx cannot encode: fix, then rerun.
+    return FatalAPIError(f"{label} could not be sent ({type(exc).__name__})")

@@ -6,23 +6,21 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Protocol
+
+from chargebee_netsuite.http_core import Limiter as SlotLimiter
 
 # Chargebee's published per-minute limits by plan (test sites get the Starter limit).
 PLAN_LIMITS_PER_MINUTE: dict[str, int] = {"starter": 150, "performance": 1000, "enterprise": 3500}
 
 
-class Limiter(Protocol):
-    """What a client needs of a limiter: a slot held for the duration of one request.
+class Limiter(SlotLimiter, Protocol):
+    """What a client needs of a limiter: the core's request slot, and a way to release it all.
 
     :class:`RateLimiter` serves the threads of one process; extraction tasks running as
     separate processes share one site budget through ``extract.budget.SharedRateLimiter``.
     """
-
-    def slot(self) -> AbstractContextManager[None]:
-        """Wait for a slot and hold it for the duration of the ``with`` block."""
-        ...
 
     def close(self) -> None:
         """Release what the limiter holds (called when its client closes)."""

@@ -17,15 +17,13 @@ from chargebee_netsuite.chargebee.endpoints import ENDPOINTS, Endpoint
 from chargebee_netsuite.chargebee.errors import NotFoundError
 from chargebee_netsuite.extract.lines import complete_lines, needs_lines
 from chargebee_netsuite.extract.prefetch import prefetched
+from chargebee_netsuite.extract.resources import RESOURCES
 from chargebee_netsuite.extract.rows import document_row
 from chargebee_netsuite.extract.windows import DEFAULT_OVERLAP, Window
 from chargebee_netsuite.staging import chargebee_queries as q
 from chargebee_netsuite.staging.chargebee_tables import DOCUMENT_TABLES
 
 log = logging.getLogger(__name__)
-
-# Dependencies first: catalog and customers before the documents that reference them.
-RESOURCES = ("customers", "items", "item_prices", "invoices", "credit_notes", "transactions")
 
 
 @dataclass

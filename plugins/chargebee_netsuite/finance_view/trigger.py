@@ -43,3 +43,25 @@ async def trigger_dag_run(
         raise TriggerFailed(f"Airflow answered {response.status_code}: {detail}")
     run: dict[str, Any] = response.json()
     return {"dag_id": dag_id, "dag_run_id": run.get("dag_run_id"), "state": run.get("state")}
+
+
+async def dag_run_state(
+    base_url: str,
+    dag_id: str,
+    dag_run_id: str,
+    *,
+    authorization: str | None,
+    token_cookie: str | None,
+) -> str | None:
+    """The state of one DAG run (``queued``, ``running``, ``success``, ``failed``), read as
+    the caller; None when Airflow does not answer it."""
+    headers = {"Authorization": authorization} if authorization else {}
+    cookies = {COOKIE: token_cookie} if token_cookie and not authorization else {}
+    async with httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=30) as client:
+        response = await client.get(
+            f"/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", headers=headers, cookies=cookies
+        )
+    if response.status_code >= 400:
+        return None
+    state = response.json().get("state")
+    return None if state is None else str(state)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from queue import Full, Queue
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from chargebee_netsuite.load.customers import (
     keep_primary_currency,
     posted_inactive,
 )
+from chargebee_netsuite.load.dry_run_report import DryRunReport, report_dir
 from chargebee_netsuite.load.plan import (
     PHASES,
     Work,
@@ -41,6 +43,7 @@ from chargebee_netsuite.load.source import (
     transactions_against,
 )
 from chargebee_netsuite.load.wire import payload_hash, to_record
+from chargebee_netsuite.mapping.catch_all import PriceActivity
 from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef, credit_note_codes
 from chargebee_netsuite.mapping.validation import ChargebeeUsage, validate_mapping
@@ -73,6 +76,7 @@ from chargebee_netsuite.transform.model import (
     TransformContext,
     TransformSettings,
 )
+from chargebee_netsuite.transform.money import to_money
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +131,14 @@ class LoadSummary:
     scope: str = "every document"
     planned: int = 0  # ledger rows decided
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    # A dry run's report files (html, csv, totals_csv), when it wrote one.
+    report: dict[str, str] = field(default_factory=dict)
+    # Item prices posting through a catch-all rule (CatchAllUse.as_dict), largest first.
+    catch_alls: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, max_catch_alls: int = 20) -> dict[str, Any]:
         """A JSON-serialisable form."""
-        return {
+        small = {
             "run_id": self.run_id,
             "dry_run": self.dry_run,
             "counts": dict(sorted(self.counts.items())),
@@ -139,7 +147,9 @@ class LoadSummary:
             "scope": self.scope,
             "planned": self.planned,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "catch_alls": self.catch_alls[:max_catch_alls],
         }
+        return {**small, "report": dict(self.report)} if self.report else small
 
 
 class UsageCollector:
@@ -153,7 +163,11 @@ class UsageCollector:
     def __init__(self, item_prices: Mapping[str, Any], stored: Mapping[str, Any] | None = None):
         self.item_prices = item_prices
         stored = stored or {}
-        self.prices: set[str | None] = set(stored.get("prices", ()))
+        # Item prices by id, resolved against the catalog as they come (stored: ids only).
+        self.prices: dict[str | None, Any] = {
+            price_id: "adhoc" if price_id is None else item_prices.get(price_id, price_id)
+            for price_id in stored.get("prices", ())
+        }
         self.currencies: set[str] = set(stored.get("currencies", ()))
         self.payments: set[tuple[str, str]] = _pairs(stored.get("payments"))
         self.refunds: set[tuple[str, str]] = _pairs(stored.get("refunds"))
@@ -161,13 +175,21 @@ class UsageCollector:
         self.entities: set[str | None] = set(stored.get("entities", ()))
         self.reasons: set[tuple[str | None, str | None]] = _pairs(stored.get("reasons"))
         self.withheld: set[str] = set(stored.get("withheld", ()))
+        # Amounts per item price (catch-all reports) are not stored: they cover the
+        # documents read by this collector (every document, or the ones a load plans).
+        self.activity: dict[str | None, PriceActivity] = {}
 
     def add(self, kind: str, doc: Any) -> None:
         """Note what one document of ``kind`` uses."""
         raw = doc.raw
         if kind in ("invoice", "credit_note"):
             for line in raw.get("line_items", []):
-                self.prices.add(line.get("entity_id"))
+                price_id = line.get("entity_id")
+                if price_id is None:
+                    self.prices[None] = "adhoc"
+                else:
+                    self.prices[price_id] = self.item_prices.get(price_id, price_id)
+            self.add_activity(kind, raw)
             if kind == "credit_note":
                 self.reasons.add(credit_note_codes(raw))
             elif raw.get("linked_taxes_withheld") and raw.get("currency_code"):
@@ -184,6 +206,21 @@ class UsageCollector:
                 "payment_reversal": self.chargebacks,
             }
             by_type.get(str(raw.get("type")), set()).add(pair)
+
+    def add_activity(self, kind: str, raw: Mapping[str, Any]) -> None:
+        """What a live invoice or credit note billed per item price (for catch-all reports)."""
+        currency = str(raw.get("currency_code") or "").upper()
+        if raw.get("deleted") or raw.get("status") == "voided" or not currency:
+            return
+        counted: set[str | None] = set()
+        for line in raw.get("line_items", []):
+            price_id = line.get("entity_id")
+            activity = self.activity.setdefault(price_id, PriceActivity())
+            amount = to_money(int(line.get("amount") or 0), currency)
+            activity.add(currency, amount, credit=kind == "credit_note")
+            if price_id not in counted:
+                counted.add(price_id)
+                activity.documents += 1
 
     def usage(self) -> ChargebeeUsage:
         """Everything noted so far."""
@@ -202,6 +239,7 @@ class UsageCollector:
             self.reasons,
             chargeback_gateways=self.chargebacks,
             tax_withheld_currencies=self.withheld,
+            item_price_activity=self.activity,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -387,6 +425,7 @@ class _Run:
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
         self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
         self.reactivations = Reactivations(client, engine, self.row, settings.strict_fields)
+        self.report: DryRunReport | None = None  # a dry run's per-line report, if asked for
 
     def count(self, outcome: str) -> None:
         """Add one to ``outcome`` (the planner's thread and the sender's both count)."""
@@ -568,6 +607,8 @@ class _Run:
         if self.dry_run:
             self.count(WOULD_POST)
             self.planned_ok.add(posting.external_id)
+            if self.report is not None:
+                self.report.add(item.key[1], posting)
             return None
         inactive = self.activate_customers(posting, refs)
         if inactive is not None:
@@ -789,6 +830,7 @@ def sync(
     site: str,
     settings: SyncSettings,
     dry_run: bool = False,
+    reports_dir: Path | str | None = None,
     full: bool = False,
 ) -> LoadSummary:
     """Post every staged document of ``site`` to NetSuite, dependencies first, and ledger it.
@@ -796,7 +838,9 @@ def sync(
     Documents whose payload is unchanged since NetSuite accepted it are skipped without a
     request; a document that cannot post gets a ledger state and a sentence saying why, and
     the run goes on. With ``dry_run`` everything is built and checked, nothing is written to
-    NetSuite or the ledger, and ``counts["would_post"]`` says how many records would be.
+    NetSuite or the ledger, and ``counts["would_post"]`` says how many records would be;
+    with ``reports_dir`` it also writes, per document line, where each would post
+    (``load/dry_run_report.py``; the paths are in ``summary.report``).
 
     A run costs what changed: it plans the documents staged since the last load, what depends
     on them and what is not settled yet (``load/changes.py``), unless ``full`` is set or what
@@ -838,13 +882,19 @@ def sync(
         scope,
     )
     report = validate_mapping(mapping, reference, collector.usage())
-    if not report.ok:
+    if not report.ok or report.catch_alls:
         log.warning("%s", report.summary())
     timings["usage"] = time.monotonic() - mark
     mark = time.monotonic()
     ctx = TransformContext(site, mapping, reference, settings.transform, report, item_prices)
     run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run, scope)
-    run.go()
+    if dry_run and reports_dir is not None:
+        folder = report_dir(reports_dir, run_id)
+        run.report = DryRunReport(folder, reference, staging_engine, site)
+    try:
+        run.go()
+    finally:
+        paths = run.report.close(run_id, run.outcomes) if run.report is not None else {}
     timings["plan_and_send"] = time.monotonic() - mark
     mark = time.monotonic()
     if not dry_run and not run.credentials_refused:
@@ -862,6 +912,8 @@ def sync(
         scope="every document" if scope is None else "changed",
         planned=sum(run.outcomes.values()),
         timings=timings,
+        report=paths,
+        catch_alls=[use.as_dict() for use in report.catch_alls],
     )
     log.info("NetSuite load %s: %s", run_id, summary.as_dict())
     if run.credentials_refused:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 EntityType = Literal["plan", "addon", "charge", "adhoc"]
 PeriodPolicyName = Literal["hold", "first_open_period"]
+CatchAllPolicy = Literal["allow", "refuse"]
 
 DEFAULT_REDATE_MEMO = (
     "Re-dated from {original_date} to {posting_date}: accounting period {original_period} "
@@ -22,6 +23,11 @@ def _netsuite_id(value: Any) -> Any:
         raise ValueError("a NetSuite internal id is a number such as 54, not true/false")
     if isinstance(value, int):
         value = str(value)
+    if value == "TODO":  # left by `cbns mapping draft` for a person to decide
+        raise ValueError(
+            "still TODO: put the NetSuite internal id here (the draft's comment "
+            "names the likely candidates)"
+        )
     if isinstance(value, str) and not value.strip().isdigit():
         raise ValueError(f"a NetSuite internal id is a number such as 54, not {value!r}")
     return value.strip() if isinstance(value, str) else value
@@ -54,6 +60,10 @@ class ItemMapping(_Model):
     by_entity_type: dict[EntityType, ItemTarget] = Field(default_factory=dict)
     # No default: an unmatched item price is reported and its documents are held.
     default: ItemTarget | None = None
+    # by_entity_type (for an item price) and default are catch-alls: an item price nobody
+    # mapped posts there silently. allow: post, and report each such item price with its
+    # amounts; refuse: quarantine its documents until a specific rule exists.
+    catch_all: CatchAllPolicy = "allow"
 
 
 class SubsidiaryMapping(_Model):

@@ -6,12 +6,19 @@ fix, and each says which documents it blocks, so that posting stops for those al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from chargebee_netsuite.mapping.catch_all import (
+    CatchAllUse,
+    PriceActivity,
+    catch_all_uses,
+    item_names,
+    refusal,
+)
 from chargebee_netsuite.mapping.model import (
     AccountRules,
-    CreditNoteTarget,
     ItemTarget,
     MappingConfig,
 )
@@ -112,6 +119,8 @@ class ChargebeeUsage:
     or reason code stands for "none given". A credit note's reasons are its codes in the order
     rules match them, ``(create_reason_code, reason_code)``, or one code alone.
     ``tax_withheld_currencies`` are the currencies of invoices with tax withheld.
+    ``item_price_activity`` says what staged documents billed on each item price (``None``:
+    ad-hoc lines), so that catch-alls are reported with their amounts.
     """
 
     item_prices: Iterable[ItemPriceRef | str] = ()
@@ -122,6 +131,7 @@ class ChargebeeUsage:
     credit_note_reasons: Iterable[str | tuple[str | None, ...] | None] = ()
     chargeback_gateways: Iterable[tuple[str, str]] = ()
     tax_withheld_currencies: Iterable[str] = ()
+    item_price_activity: Mapping[str | None, PriceActivity] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,10 +139,12 @@ class ValidationReport:
     """Every problem found; the ``blocked_*`` sets say which documents must not post.
 
     ``notices`` are worth knowing but block nothing (reason codes in use without a rule).
+    ``catch_alls`` are the item prices in use that post through a catch-all rule.
     """
 
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    catch_alls: list[CatchAllUse] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -197,6 +209,12 @@ class ValidationReport:
         else:
             lines = [f"The mapping has {len(self.problems)} problem(s):"]
             lines += [f"{n}. {p.message}" for n, p in enumerate(self.problems, 1)]
+        if self.catch_alls:
+            lines.append(
+                f"Catch-alls: {len(self.catch_alls)} Chargebee item price(s) post through "
+                "items.by_entity_type or items.default, which nobody chose for them:"
+            )
+            lines += [f"- {use.describe()}" for use in self.catch_alls]
         if self.notices:
             lines.append("Notes:")
             lines += [f"- {notice}" for notice in self.notices]
@@ -209,6 +227,7 @@ class _Validator:
         self.reference = reference
         self.problems: list[Problem] = []
         self.notices: list[str] = []
+        self.catch_alls: list[CatchAllUse] = []
 
     def add(self, rule: str, message: str, scope: Scope | None = None) -> None:
         self.problems.append(Problem(rule, message, scope or Scope()))
@@ -321,7 +340,22 @@ def validate_mapping(
     _check_tax_withheld(v, usage)
     _check_special_lines(v)
     _check_netsuite_tax(v)
-    return ValidationReport(v.problems, v.notices)
+    return ValidationReport(v.problems, v.notices, v.catch_alls)
+
+
+T = TypeVar("T")
+
+
+def _keyed(prefix: str, rules: Mapping[str, T]) -> list[tuple[str, T]]:
+    """The keyed rules of a mapping section, named ``{prefix}.{key}`` as problems cite them."""
+    return [(f"{prefix}.{key}", value) for key, value in rules.items()]
+
+
+def _with_default(
+    section: str, rules: list[tuple[str, T]], default: T | None
+) -> list[tuple[str, T]]:
+    """``rules`` then ``{section}.default`` if the mapping sets one: every rule that can serve."""
+    return [*rules, (f"{section}.default", default)] if default is not None else rules
 
 
 def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
@@ -350,12 +384,21 @@ def _check_items(v: _Validator, usage: ChargebeeUsage) -> None:
             )
     item_rules: list[tuple[str, ItemTarget]] = []
     for section in ("by_item_price", "by_item", "by_item_family", "by_entity_type"):
-        rules: dict[str, ItemTarget] = getattr(config.items, section)
-        item_rules += [(f"items.{section}.{key}", target) for key, target in rules.items()]
-    if config.items.default is not None:
-        item_rules.append(("items.default", config.items.default))
-    for rule, target in item_rules:
+        item_rules += _keyed(f"items.{section}", getattr(config.items, section))
+    for rule, target in _with_default("items", item_rules, config.items.default):
         v.check_item_target(rule, target, Scope(item_prices=frozenset(served.get(rule, ()))))
+    _check_catch_alls(v, prices, usage.item_price_activity)
+
+
+def _check_catch_alls(
+    v: _Validator, prices: list[ItemPriceRef], activity: Mapping[str | None, PriceActivity]
+) -> None:
+    v.catch_alls = catch_all_uses(v.config, prices, activity, item_names(v.reference))
+    if v.config.items.catch_all != "refuse":
+        return
+    for use in v.catch_alls:
+        scope = Scope(item_prices=frozenset({use.price.id})) if use.price.id else Scope()
+        v.add("items.catch_all", f"items.catch_all: {refusal(use.price, use.rule)}", scope)
 
 
 def _check_subsidiaries(v: _Validator, usage: ChargebeeUsage) -> None:
@@ -376,12 +419,11 @@ def _check_subsidiaries(v: _Validator, usage: ChargebeeUsage) -> None:
                 "subsidiaries.default."
             )
         v.add("subsidiaries", message, Scope(business_entities=frozenset({entity})))
-    rules: list[tuple[str, str]] = [
-        (f"subsidiaries.by_business_entity.{key}", subsidiary_id)
-        for key, subsidiary_id in config.subsidiaries.by_business_entity.items()
-    ]
-    if config.subsidiaries.default is not None:
-        rules.append(("subsidiaries.default", config.subsidiaries.default))
+    rules = _with_default(
+        "subsidiaries",
+        _keyed("subsidiaries.by_business_entity", config.subsidiaries.by_business_entity),
+        config.subsidiaries.default,
+    )
     for rule, subsidiary_id in rules:
         affected = frozenset(
             e for e in entities if (r := resolve_subsidiary(config, e)) and r.rule == rule
@@ -464,9 +506,11 @@ def _check_gateway_accounts(
                 f"{currency} (or either alone), or set {section}.default.",
                 scope([(gateway, currency)]),
             )
-    account_rules = [(f"{section}.rules[{i}]", r.account) for i, r in enumerate(rules_obj.rules)]
-    if rules_obj.default is not None:
-        account_rules.append((f"{section}.default", rules_obj.default))
+    account_rules = _with_default(
+        section,
+        [(f"{section}.rules[{i}]", r.account) for i, r in enumerate(rules_obj.rules)],
+        rules_obj.default,
+    )
     for rule, account_id in account_rules:
         affected = [pair for pair, r in resolved.items() if r is not None and r.rule == rule]
         v.check_ref(
@@ -499,12 +543,11 @@ def _check_credit_notes(v: _Validator, usage: ChargebeeUsage) -> None:
         matched.setdefault(resolution.rule, set()).add(hit)
     for codes in sorted(unmapped, key=lambda c: [str(x) for x in c]):
         v.notices.append(_unmapped_reason(codes))
-    rules: list[tuple[str, CreditNoteTarget]] = [
-        (f"credit_notes.by_reason_code.{key}", target)
-        for key, target in config.credit_notes.by_reason_code.items()
-    ]
-    if config.credit_notes.default is not None:
-        rules.append(("credit_notes.default", config.credit_notes.default))
+    rules = _with_default(
+        "credit_notes",
+        _keyed("credit_notes.by_reason_code", config.credit_notes.by_reason_code),
+        config.credit_notes.default,
+    )
     for rule, target in rules:
         scope = Scope(credit_note_reasons=frozenset(matched.get(rule, ())))
         v.check_ref(f"{rule}.item", "item", target.item, scope)

@@ -1,4 +1,4 @@
-"""OAuth 2.0 client credentials for NetSuite: JWT assertions and a shared, single-flight token."""
+"""OAuth 2.0 client credentials for NetSuite: JWT assertions, a single-flight token, bearer auth."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from chargebee_netsuite.http_core import copy_request
 from chargebee_netsuite.netsuite.config import NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.errors import TokenRequestError
 
@@ -89,9 +90,12 @@ class TokenManager:
         post: Callable[[str, dict[str, str]], httpx.Response],
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        on_mint: Callable[[Secret], None] | None = None,
     ) -> None:
         self._config = config
         self._post = post
+        # Told of every new token (the Airflow hook registers it with the secrets masker).
+        self._on_mint = on_mint
         self._clock = clock
         self._signer = AssertionSigner(config, wall_clock)
         self._lock = threading.Lock()
@@ -150,10 +154,42 @@ class TokenManager:
             ) from None
         # Renew a little early so a token never expires between our check and NetSuite's.
         lifetime = max(expires_in - self._config.token_renew_margin, expires_in / 2)
+        if self._on_mint is not None:
+            self._on_mint(token)
         self._token = token
         self._expires_at = started + lifetime
         log.info("Minted a NetSuite access token for %s", self._config.describe())
         return token
+
+
+class BearerTokenAuth(httpx.Auth):
+    """``Authorization: Bearer`` from the shared token; on a 401, one fresh token, one more try.
+
+    Tokens can be revoked or expire early (NetSuite's clock is the one that counts), so the
+    first 401 drops the token and sends the request once more with a newly minted one, outside
+    the client's retry budget and without a backoff. A second 401 goes back to the client,
+    which reports it as :class:`~chargebee_netsuite.netsuite.errors.UnauthorizedError`.
+    """
+
+    def __init__(self, tokens: TokenManager) -> None:
+        self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return f"BearerTokenAuth({self._tokens!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self._tokens.token()
+        request.headers["Authorization"] = f"Bearer {token.reveal()}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        self._tokens.invalidate(token)
+        log.info(
+            "NetSuite answered 401 to %s %s; minting a new token", request.method, request.url.path
+        )
+        retry = copy_request(request)
+        retry.headers["Authorization"] = f"Bearer {self._tokens.token().reveal()}"
+        yield retry
 
 
 def _token_error(config: NetSuiteConfig, response: httpx.Response) -> TokenRequestError:

@@ -37,8 +37,6 @@ class NetSuiteError(ConnectorError):
 class RetriableAPIError(NetSuiteError, RetriableError):
     """Worth retrying later: 429, 5xx, timeouts, dropped connections."""
 
-    attempts: int = 1
-
 
 class FatalAPIError(NetSuiteError, FatalError):
     """Retrying will not help: the request, the data or the credentials must change."""

@@ -1,8 +1,7 @@
-"""Account concurrency governance: one shared in-flight limiter and decorrelated-jitter backoff."""
+"""Account concurrency governance: one in-flight limiter shared by every client of an account."""
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,23 +67,3 @@ def shared_limiter(key: str, limit: int) -> ConcurrencyLimiter:
         if limiter is None:
             limiter = _registry[key] = ConcurrencyLimiter(limit)
         return limiter
-
-
-class DecorrelatedJitter:
-    """Backoff delays: ``min(cap, uniform(base, previous * 3))``.
-
-    Oracle asks for increasing, de-synchronised retries after a 429; decorrelated jitter spreads
-    threads apart better than full jitter on a shared limit (AWS Architecture Blog, 2015).
-    """
-
-    def __init__(self, base: float, cap: float, rng: random.Random | None = None) -> None:
-        self.base = base
-        self.cap = cap
-        self._rng = rng or random.Random()
-        self._previous = base
-
-    def next_delay(self) -> float:
-        """The next delay in seconds."""
-        delay = min(self.cap, self._rng.uniform(self.base, self._previous * 3))
-        self._previous = max(delay, self.base)
-        return delay

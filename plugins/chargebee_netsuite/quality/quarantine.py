@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from chargebee_netsuite.staging.quality_tables import dq_quarantine
 
@@ -86,9 +86,19 @@ def replace_quarantine(
     *,
     run_id: str,
     at: datetime,
+    first_seen: Mapping[tuple[str, str], datetime] | None = None,
 ) -> None:
     """Record a validation: the ``validated`` documents (by kind) leave quarantine unless
-    ``entries`` put them (back) in."""
+    ``entries`` put them (back) in.
+
+    A document still quarantined keeps the time it first entered quarantine
+    (``first_seen_at``), so the exception queue shows its true age; ``first_seen`` gives
+    those times when the caller took the documents out of quarantine already.
+    """
+    first_seen = {
+        **first_seen_times(conn, site, {(e.kind, e.id) for e in entries}),
+        **(first_seen or {}),
+    }
     for kind, ids in validated.items():
         wanted = sorted(set(ids))
         for start in range(0, len(wanted), 500):
@@ -110,8 +120,39 @@ def replace_quarantine(
             "resource_version": e.resource_version,
             "run_id": run_id,
             "quarantined_at": at,
+            "first_seen_at": first_seen.get((e.kind, e.id), at),
         }
         for e in entries
     ]
     for start in range(0, len(rows), 500):
         conn.execute(insert(dq_quarantine), rows[start : start + 500])
+
+
+def first_seen_times(
+    conn: Connection, site: str, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], datetime]:
+    """When each of ``keys`` (kind, id) first entered quarantine, for those in it now."""
+    q = dq_quarantine
+    found: dict[tuple[str, str], datetime] = {}
+    by_kind: dict[str, list[str]] = {}
+    for kind, document_id in keys:
+        by_kind.setdefault(kind, []).append(document_id)
+    for kind, ids in by_kind.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            query = (
+                select(
+                    q.c.document_id,
+                    func.min(func.coalesce(q.c.first_seen_at, q.c.quarantined_at)),
+                )
+                .where(
+                    q.c.site == site,
+                    q.c.kind == kind,
+                    q.c.document_id.in_(ordered[start : start + 500]),
+                )
+                .group_by(q.c.document_id)
+            )
+            for document_id, moment in conn.execute(query):
+                if moment is not None:
+                    found[(kind, document_id)] = moment
+    return found

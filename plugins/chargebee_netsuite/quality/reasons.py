@@ -181,3 +181,69 @@ def item_staged(kind: str, row: Mapping[str, Any]) -> str:
         f"{label(kind, row)} belongs to item {row.get('missing_item_id')}, which is not staged. "
         "Re-extract items (a full sync of the catalog)."
     )
+
+
+# -- one vocabulary -------------------------------------------------------------------------
+# Every reason a document did not post falls under one of these causes, whichever stage found
+# it. The validation report, the loader's ledger, the exception queue, the per-run report,
+# the demo summary and the notifications all name causes (and fixes) from here.
+
+DATA_CHECK = "data check"
+MAPPING = "mapping"
+CLOSED_PERIOD = "closed period"
+DEPENDENCY = "dependency"
+NETSUITE = "NetSuite refusal"
+CAUSES = (DATA_CHECK, MAPPING, CLOSED_PERIOD, DEPENDENCY, NETSUITE)
+
+CAUSE_TITLES = {
+    DATA_CHECK: "Data check: the Chargebee document is incomplete or inconsistent",
+    MAPPING: "Mapping: the mapping file has no usable rule for it",
+    CLOSED_PERIOD: "Closed period: its accounting period is closed in NetSuite",
+    DEPENDENCY: "Dependency: it waits for another document",
+    NETSUITE: "NetSuite refusal: NetSuite did not accept it",
+}
+
+# The codes the loader and validation record (ledger ``last_error_code``), by cause.
+_CODE_CAUSES = {
+    DATA_CHECK: (
+        "DATA_QUALITY",
+        "LINES_INCOMPLETE",
+        "LINES_DO_NOT_SUM",
+        "SEVERAL_CUSTOMERS",
+        "UNLINKED_REFUND",
+        "UNLINKED_CHARGEBACK",
+    ),
+    MAPPING: (
+        "UNMAPPED_ITEM",
+        "UNMAPPED_TAX",
+        "UNMAPPED_REASON",
+        "UNMAPPED_ACCOUNT",
+        "UNMAPPED_TAX_WITHHELD",
+        "CURRENCY",
+        "SUBSIDIARY",
+        "NETSUITE_TAX",
+        "EXCHANGE_RATE",
+        "MAPPING_RULE",
+        "CATCH_ALL_REFUSED",
+    ),
+    CLOSED_PERIOD: ("PERIOD_CLOSED", "NO_PERIOD"),
+    DEPENDENCY: ("DEPENDENCY", "CUSTOMER_INACTIVE"),
+}
+CODE_CAUSES = {code: cause for cause, codes in _CODE_CAUSES.items() for code in codes}
+# Without a known code, the ledger state says enough.
+_STATE_CAUSES = {"quarantined": DATA_CHECK, "held": DEPENDENCY, "failed": NETSUITE}
+
+
+def cause_of(state: str, code: str | None) -> str:
+    """The cause (one of :data:`CAUSES`) of a document in ``state`` with error ``code``.
+
+    A data-quality check name (``invoice.lines_sum_to_total``) is a data check; a document
+    NetSuite refused (state ``failed``) is a NetSuite refusal whatever NetSuite's code.
+    """
+    if code in CODE_CAUSES:
+        return CODE_CAUSES[code]
+    if state == "failed":
+        return NETSUITE
+    if code and "." in code:
+        return DATA_CHECK
+    return _STATE_CAUSES.get(state, DEPENDENCY)

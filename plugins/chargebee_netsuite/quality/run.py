@@ -24,7 +24,12 @@ from chargebee_netsuite.quality.batch import (
     staged_versions,
 )
 from chargebee_netsuite.quality.kinds import KINDS
-from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
+from chargebee_netsuite.quality.quarantine import (
+    QuarantineEntry,
+    first_seen_times,
+    quarantine_entries,
+    replace_quarantine,
+)
 from chargebee_netsuite.quality.suites import Check, checks_for
 from chargebee_netsuite.quality.validate import Failures, run_checkpoint
 
@@ -50,6 +55,8 @@ class ValidationSummary:
     quarantined: list[QuarantineEntry] = field(default_factory=list)
     data_docs_index: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # Documents checked only because an earlier run left them in quarantine.
+    carried_over: int = 0
 
     @property
     def quarantine_page(self) -> Path | None:
@@ -70,8 +77,12 @@ class ValidationSummary:
 
     @property
     def all_failed(self) -> bool:
-        """True when documents were checked and every one of them was quarantined."""
-        return self.checked > 0 and self.quarantined_documents == self.checked
+        """True when this run's documents were checked and every one was quarantined.
+
+        Documents carried over from earlier runs' quarantine do not count alone: a run that
+        staged nothing new and re-checked only those has found nothing broken upstream.
+        """
+        return self.checked > self.carried_over and self.quarantined_documents == self.checked
 
     def as_dict(self, max_entries: int = 50) -> dict[str, Any]:
         """A small JSON-serialisable form for XCom (the full list lives in the quarantine)."""
@@ -178,6 +189,9 @@ def validate_staged(
     batch = uuid.uuid4().hex
     summary = ValidationSummary(site=site, run_id=run_id)
     with engine.begin() as conn:
+        summary.carried_over = len(
+            {(e.kind, e.id) for kind in kinds for e in quarantine_entries(conn, site, kind)}
+        )
         scope = stage_batch(
             conn, site, batch, kinds, run_id=run_id, document_ids=document_ids, now=now
         )
@@ -205,8 +219,18 @@ def validate_staged(
             summary.quarantined = _hold_changed(conn, site, batch, scope, entries)
             for entry in summary.quarantined:
                 failed_ids[entry.kind].add(entry.id)
+            # Read before the release: a document failing again keeps its first failure's time.
+            first_seen = first_seen_times(conn, site, {(e.kind, e.id) for e in summary.quarantined})
             release_batch(conn, site, scope)
-            replace_quarantine(conn, site, {}, summary.quarantined, run_id=run_id, at=now)
+            replace_quarantine(
+                conn,
+                site,
+                {},
+                summary.quarantined,
+                run_id=run_id,
+                at=now,
+                first_seen=first_seen,
+            )
     finally:
         with engine.begin() as conn:
             drop_batch(conn, batch)

@@ -146,6 +146,20 @@ def _document_amounts(kind: str) -> list[Check]:
     ]
 
 
+def _sales_document(kind: str, known: frozenset[str]) -> list[Check]:
+    """The checks an invoice and a credit note share, in the order they run."""
+    return [
+        _unique(kind),
+        _required(kind, "customer_id", "a customer"),
+        _required(kind, "currency_code", "a currency"),
+        _required(kind, "date", "a date"),
+        _required(kind, "total", "a total"),
+        _currency(kind, known),
+        *_document_amounts(kind),
+        _customer(kind),
+    ]
+
+
 def checks_for(kind: str, known_currencies: Iterable[str], now: datetime) -> list[Check]:
     """The checks of ``kind`` for a run at ``now`` with the mapping's ``known_currencies``."""
     known = frozenset(code.upper() for code in known_currencies)
@@ -174,14 +188,7 @@ def checks_for(kind: str, known_currencies: Iterable[str], now: datetime) -> lis
         ]
     if kind == "invoice":
         return [
-            _unique(kind),
-            _required(kind, "customer_id", "a customer"),
-            _required(kind, "currency_code", "a currency"),
-            _required(kind, "date", "a date"),
-            _required(kind, "total", "a total"),
-            _currency(kind, known),
-            *_document_amounts(kind),
-            _customer(kind),
+            *_sales_document(kind, known),
             _dated(kind, "date", latest),
             Check(
                 "invoice.due_date_not_before_date",
@@ -198,14 +205,7 @@ def checks_for(kind: str, known_currencies: Iterable[str], now: datetime) -> lis
         ]
     if kind == "credit_note":
         return [
-            _unique(kind),
-            _required(kind, "customer_id", "a customer"),
-            _required(kind, "currency_code", "a currency"),
-            _required(kind, "date", "a date"),
-            _required(kind, "total", "a total"),
-            _currency(kind, known),
-            *_document_amounts(kind),
-            _customer(kind),
+            *_sales_document(kind, known),
             _reference(kind, "invoice"),
             _dated(kind, "date", latest),
         ]

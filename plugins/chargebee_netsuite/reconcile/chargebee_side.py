@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, RowMapping, Table, or_, select
 
 from chargebee_netsuite.load.source import transaction_links
 from chargebee_netsuite.staging.chargebee_tables import (
@@ -52,6 +52,44 @@ def _bounds(start: datetime, end: datetime) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
+def _currency(row: RowMapping) -> str:
+    return str(row["currency_code"] or "").upper()
+
+
+def _dated_rows(
+    conn: Connection, table: Table, site: str, low: int, high: int
+) -> Sequence[RowMapping]:
+    """Rows of ``table`` for ``site`` whose ``date`` is in ``[low, high)`` (epoch seconds)."""
+    query = select(table).where(table.c.site == site, table.c.date >= low, table.c.date < high)
+    return conn.execute(query).mappings().all()
+
+
+def _sales_document(
+    site: str,
+    kind: str,
+    measure: str,
+    row: RowMapping,
+    *,
+    outstanding: Decimal = Decimal(0),
+    expected_status: str | None = None,
+) -> ChargebeeDoc:
+    """An invoice or credit note row; a voided or deleted one is in scope but not postable."""
+    code = _currency(row)
+    return ChargebeeDoc(
+        kind=kind,
+        id=str(row["id"]),
+        external_id=identity.external_id(site, KINDS[kind][1], str(row["id"])),
+        customer_id=row["customer_id"],
+        currency=code,
+        doc_date=_day(row["date"]),
+        measure=measure,
+        total=_money(row["total"], code),
+        outstanding=outstanding,
+        expected_status=expected_status,
+        postable=not row["deleted"] and row["status"] != "voided",
+    )
+
+
 def read_documents(
     conn: Connection, site: str, window_start: datetime, window_end: datetime
 ) -> list[ChargebeeDoc]:
@@ -59,57 +97,21 @@ def read_documents(
     customers they belong to (or that were created in the window)."""
     low, high = _bounds(window_start, window_end)
     docs: list[ChargebeeDoc] = []
-    inv = cb_invoices
-    for row in conn.execute(
-        select(inv).where(inv.c.site == site, inv.c.date >= low, inv.c.date < high)
-    ).mappings():
-        code = str(row["currency_code"] or "").upper()
-        due = _money(row["amount_due"], code)
+    for row in _dated_rows(conn, cb_invoices, site, low, high):
+        due = _money(row["amount_due"], _currency(row))
+        # NetSuite: A = Open, B = Paid In Full.
+        status = "A" if due > 0 else "B"
         docs.append(
-            ChargebeeDoc(
-                kind="invoice",
-                id=str(row["id"]),
-                external_id=identity.external_id(site, identity.INVOICE, str(row["id"])),
-                customer_id=row["customer_id"],
-                currency=code,
-                doc_date=_day(row["date"]),
-                measure=BILLED,
-                total=_money(row["total"], code),
-                outstanding=due,
-                # NetSuite: A = Open, B = Paid In Full.
-                expected_status="A" if due > 0 else "B",
-                postable=not row["deleted"] and row["status"] != "voided",
-            )
+            _sales_document(site, "invoice", BILLED, row, outstanding=due, expected_status=status)
         )
-    cn = cb_credit_notes
-    for row in conn.execute(
-        select(cn).where(cn.c.site == site, cn.c.date >= low, cn.c.date < high)
-    ).mappings():
-        code = str(row["currency_code"] or "").upper()
-        docs.append(
-            ChargebeeDoc(
-                kind="credit_note",
-                id=str(row["id"]),
-                external_id=identity.external_id(site, identity.CREDIT_NOTE, str(row["id"])),
-                customer_id=row["customer_id"],
-                currency=code,
-                doc_date=_day(row["date"]),
-                measure=CREDITED,
-                total=_money(row["total"], code),
-                postable=not row["deleted"] and row["status"] != "voided",
-            )
-        )
-    tx = cb_transactions
-    rows = (
-        conn.execute(select(tx).where(tx.c.site == site, tx.c.date >= low, tx.c.date < high))
-        .mappings()
-        .all()
-    )
+    for row in _dated_rows(conn, cb_credit_notes, site, low, high):
+        docs.append(_sales_document(site, "credit_note", CREDITED, row))
+    rows = _dated_rows(conn, cb_transactions, site, low, high)
     # A transaction posts under the customer whose documents it settles (a hierarchy's
     # payment owner pays its children's invoices), so that is the customer NetSuite shows.
     links = transaction_links(conn, site, [row["raw"] for row in rows])
     for row in rows:
-        code = str(row["currency_code"] or "").upper()
+        code = _currency(row)
         link = links.get(str(row["id"]))
         # A chargeback is money given back too: it counts with the refunds.
         kind = {"payment": COLLECTED, "refund": REFUNDED, "payment_reversal": REFUNDED}.get(

@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from chargebee_netsuite.staging.ledger_queries import upsert_entries
-from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, READY, ns_ledger
+from chargebee_netsuite.staging.ledger_tables import (
+    FAILED,
+    HELD,
+    MAIN,
+    POSTED,
+    QUARANTINED,
+    READY,
+    ns_ledger,
+)
+from chargebee_netsuite.staging.quality_tables import dq_quarantine
 
 from .compare import LedgerRow
 
@@ -129,3 +138,77 @@ def redrive(
     if rows:
         upsert_entries(conn, rows)
     return keys
+
+
+def quarantined_documents(
+    conn: Connection, site: str, documents: Iterable[tuple[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """Quarantined documents (all, or those of ``documents``): by the loader (the mapping,
+    a currency) or by validation (a data check), as ``(kind, id)``.
+
+    Re-driving one means validating, transforming and loading it again: every sync does that
+    for each quarantined document, so a sync run after the fix (a mapping change, a correction
+    in Chargebee) is what re-drives it.
+    """
+    wanted = set(documents) if documents is not None else None
+    t = ns_ledger
+    found = {
+        (row.source_kind, row.source_id)
+        for row in conn.execute(
+            select(t.c.source_kind, t.c.source_id).where(t.c.site == site, t.c.state == QUARANTINED)
+        )
+    }
+    q = dq_quarantine
+    found |= {
+        (row.kind, row.document_id)
+        for row in conn.execute(select(q.c.kind, q.c.document_id).where(q.c.site == site))
+    }
+    return sorted(key for key in found if wanted is None or key in wanted)
+
+
+def document_states(
+    conn: Connection, site: str, documents: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The main ledger state of each of ``documents`` (``quarantined`` while validation holds
+    it), its reason and when it last changed."""
+    wanted = set(documents)
+    t = ns_ledger
+    states: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind in {k for k, _ in wanted}:
+        ids = sorted(i for k, i in wanted if k == kind)
+        for start in range(0, len(ids), 500):
+            query = select(
+                t.c.source_id, t.c.state, t.c.reason, t.c.updated_at, t.c.netsuite_id
+            ).where(
+                t.c.site == site,
+                t.c.source_kind == kind,
+                t.c.role == MAIN,
+                t.c.source_id.in_(ids[start : start + 500]),
+            )
+            for row in conn.execute(query):
+                states[(kind, row.source_id)] = {
+                    "state": row.state,
+                    "reason": row.reason,
+                    "updated": _iso(row.updated_at),
+                    "posted": row.state == POSTED,
+                }
+    q = dq_quarantine
+    for kind, source_id in wanted:
+        held = conn.scalar(
+            select(q.c.reason)
+            .where(q.c.site == site, q.c.kind == kind, q.c.document_id == source_id)
+            .limit(1)
+        )
+        if held is not None:
+            states[(kind, source_id)] = {
+                **states.get((kind, source_id), {}),
+                "state": QUARANTINED,
+                "reason": held,
+                "posted": False,
+            }
+    return states
+
+
+def _iso(moment: datetime | None) -> str | None:
+    aware = _aware(moment)
+    return None if aware is None else aware.isoformat(timespec="seconds")

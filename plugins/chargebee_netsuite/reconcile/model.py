@@ -102,6 +102,20 @@ class Finding:
         }
 
 
+# What a finding compared and where, beyond its check, action and source: the finance view's
+# audit details, and the columns of findings.csv after those four.
+FINDING_DETAIL_FIELDS = (
+    "role",
+    "external_id",
+    "netsuite_type",
+    "netsuite_id",
+    "field",
+    "chargebee_value",
+    "netsuite_value",
+    "detail",
+)
+
+
 @dataclass
 class ReconcileSummary:
     """What one reconciliation did, small enough for XCom (the report holds the detail)."""

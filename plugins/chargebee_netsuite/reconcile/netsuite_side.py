@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from chargebee_netsuite.netsuite.client import NetSuiteClient
 from chargebee_netsuite.netsuite.suiteql import ColumnType
 from chargebee_netsuite.netsuite.suiteql_literals import build, iso_date
+from chargebee_netsuite.reference.pull import live_currency_codes
 from chargebee_netsuite.transform import identity
 
 from .model import NetSuiteDoc
@@ -124,10 +125,7 @@ def read_snapshot(
     Chargebee document of the window can sit later in NetSuite.
     """
     snap = NetSuiteSnapshot()
-    snap.currencies = {
-        str(r["id"]): str(r["symbol"]).upper()
-        for r in client.suiteql.query(build("SELECT id, symbol FROM currency ORDER BY id"))
-    }
+    snap.currencies = live_currency_codes(client)
     snap.subsidiaries = {
         str(r["id"]): str(r["name"])
         for r in client.suiteql.query(build("SELECT id, name FROM subsidiary ORDER BY id"))

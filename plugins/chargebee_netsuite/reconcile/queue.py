@@ -5,36 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 
+from chargebee_netsuite.finance_view.fixes import fix_sentence
+from chargebee_netsuite.quality.reasons import DATA_CHECK, cause_of
 from chargebee_netsuite.staging.ledger_queries import attempts_for
 from chargebee_netsuite.staging.ledger_tables import FAILED, HELD, QUARANTINED, ns_ledger
 from chargebee_netsuite.staging.quality_tables import dq_quarantine
 from chargebee_netsuite.staging.reconcile_tables import recon_findings
 
-EXCEPTION_STATES = (QUARANTINED, HELD, FAILED)
+from .lookup import customer_names, document_facts, document_noun
 
-# Short, actionable hints by the code the loader or validation recorded.
-FIX_HINTS = {
-    "DEPENDENCY": "Fix the document it waits for (see the reason); it posts on the next sync.",
-    "LINES_INCOMPLETE": "Nothing to do: it posts once the extraction has fetched all lines.",
-    "CURRENCY": "Add the currency to the mapping (and to NetSuite), then re-drive.",
-    "SUBSIDIARY": "Map the Chargebee business entity to a NetSuite subsidiary, then re-drive.",
-    "UNMAPPED_ITEM": "Map the item price (or its item family) in the mapping file, then re-drive.",
-    "UNMAPPED_TAX": "Map the tax to a NetSuite tax code, then re-drive.",
-    "UNMAPPED_REASON": "Map the credit-note reason code, then re-drive.",
-    "MANUAL_REVERSAL": "Void the record in NetSuite by hand; the connector does not.",
-    "USER_ERROR": "Correct the record or the mapping as NetSuite says, then re-drive.",
-    "INVALID_FIELD_VALUE": "Refresh NetSuite reference data and check the mapping ids, then "
-    "re-drive.",
-    "NONEXISTENT_ID": "A record it refers to was deleted in NetSuite; reconcile re-queues it.",
-}
-STATE_HINTS = {
-    QUARANTINED: "Correct the document in Chargebee (or what it refers to); every sync "
-    "re-validates it.",
-    HELD: "It posts by itself once the cause is gone; re-drive after fixing the mapping.",
-    FAILED: "Correct what NetSuite names, then re-drive.",
-}
+EXCEPTION_STATES = (QUARANTINED, HELD, FAILED)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -45,23 +27,19 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds")
 
 
-def fix_hint(state: str, code: str | None) -> str:
-    """What to do about a document in the exception queue."""
-    return FIX_HINTS.get(code or "", STATE_HINTS.get(state, "See the reason."))
-
-
 def exception_queue(
     conn: Connection, site: str, *, search: str | None = None, limit: int = 500
 ) -> list[dict[str, Any]]:
-    """Quarantined, held and failed documents, oldest first, with reason and fix hint.
+    """Quarantined, held and failed documents, oldest first, with reason and fix.
 
-    ``search`` keeps documents whose Chargebee id or external id contains it.
+    ``since`` is when the document first went wrong (the ledger's first sight of it, or its
+    first quarantine), not when it was last touched (``updated``). Each entry names the
+    customer (name and e-mail), the amount (exact decimal text) and currency, so finance can
+    read it without the audit details. ``search`` keeps documents whose Chargebee id,
+    external id, customer name or e-mail contains it.
     """
     t = ns_ledger
     query = select(t).where(t.c.site == site, t.c.state.in_(EXCEPTION_STATES))
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(or_(t.c.source_id.like(pattern), t.c.external_id.like(pattern)))
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for row in conn.execute(query).mappings():
         entries[(row["source_kind"], row["source_id"])] = {
@@ -70,21 +48,27 @@ def exception_queue(
             "role": row["role"],
             "state": row["state"],
             "code": row["last_error_code"],
+            "cause": cause_of(row["state"], row["last_error_code"]),
             "reason": row["reason"] or row["last_error_detail"] or "",
-            "fix": fix_hint(row["state"], row["last_error_code"]),
             "external_id": row["external_id"],
+            "netsuite_type": row["netsuite_type"],
             "attempts": row["attempts"],
-            "since": _iso(row["updated_at"]),
+            "since": _iso(row["first_seen_at"]),
+            "updated": _iso(row["updated_at"]),
         }
     q = dq_quarantine
     dq = select(q).where(q.c.site == site).order_by(q.c.quarantined_at, q.c.check_name)
-    if search:
-        dq = dq.where(q.c.document_id.like(f"%{search.strip()}%"))
     for row in conn.execute(dq).mappings():
         key = (row["kind"], row["document_id"])
+        first = _iso(row["first_seen_at"] or row["quarantined_at"])
         if key in entries:
-            if entries[key]["state"] == QUARANTINED and row["reason"] not in entries[key]["reason"]:
-                entries[key]["reason"] += " " + row["reason"]
+            entry = entries[key]
+            if entry["state"] == QUARANTINED and row["reason"] not in entry["reason"]:
+                entry["reason"] += " " + row["reason"]
+            if entry["state"] == QUARANTINED and entry["code"] in (None, "DATA_QUALITY"):
+                entry["code"] = row["check_name"]
+            if first and (entry["since"] is None or first < entry["since"]):
+                entry["since"] = first
             continue
         entries[key] = {
             "kind": row["kind"],
@@ -92,14 +76,59 @@ def exception_queue(
             "role": "main",
             "state": QUARANTINED,
             "code": row["check_name"],
+            "cause": DATA_CHECK,
             "reason": row["reason"],
-            "fix": STATE_HINTS[QUARANTINED],
             "external_id": None,
+            "netsuite_type": None,
             "attempts": 0,
-            "since": _iso(row["quarantined_at"]),
+            "since": first,
+            "updated": _iso(row["quarantined_at"]),
         }
-    ordered = sorted(entries.values(), key=lambda e: (e["since"] or "", e["kind"], e["id"]))
+    _describe(conn, site, entries)
+    found = list(entries.values())
+    if search:
+        term = search.strip().lower()
+        found = [
+            e
+            for e in found
+            if any(
+                term in str(e.get(field) or "").lower()
+                for field in ("id", "external_id", "customer_name", "customer_email", "label")
+            )
+        ]
+    ordered = sorted(found, key=lambda e: (e["since"] or "", e["kind"], e["id"]))
     return ordered[:limit]
+
+
+def _describe(conn: Connection, site: str, entries: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Add what finance names each entry by, and the fix in plain words."""
+    facts = document_facts(conn, site, entries)
+    names = customer_names(conn, site, {f.customer_id for f in facts.values() if f.customer_id})
+    for key, entry in entries.items():
+        fact = facts.get(key)
+        customer = names.get(fact.customer_id or "") if fact else None
+        label = fact.label if fact else f"{document_noun(entry['kind'])} {entry['id']}"
+        entry.update(
+            {
+                "label": label,
+                "customer_id": fact.customer_id if fact else None,
+                "customer_name": customer["name"] if customer else None,
+                "customer_email": customer["email"] if customer else None,
+                "currency": fact.currency if fact else None,
+                "amount": None if fact is None or fact.amount is None else str(fact.amount),
+                "date": fact.date if fact else None,
+            }
+        )
+        entry["fix"] = fix_sentence(
+            entry["state"],
+            entry["code"],
+            entry["reason"],
+            {
+                "document": label[:1].lower() + label[1:],
+                "customer": entry["customer_name"],
+                "currency": entry["currency"],
+            },
+        )
 
 
 def audit_trail(conn: Connection, site: str, kind: str, source_id: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from chargebee_netsuite.rendering import render
 
 from .charts import chart_groups, vega_lite_spec
+from .model import FINDING_DETAIL_FIELDS
 
 _SAFE_RUN = re.compile(r"[^A-Za-z0-9._+-]")
 
@@ -79,20 +80,7 @@ def write_report(reports_dir: Path | str, report: dict[str, Any]) -> Path:
     _csv(
         target / "findings.csv",
         report["findings"],
-        [
-            "check",
-            "action",
-            "source_kind",
-            "source_id",
-            "role",
-            "external_id",
-            "netsuite_type",
-            "netsuite_id",
-            "field",
-            "chargebee_value",
-            "netsuite_value",
-            "detail",
-        ],
+        ["check", "action", "source_kind", "source_id", *FINDING_DETAIL_FIELDS],
     )
     _csv(
         target / "exceptions.csv",
@@ -101,6 +89,11 @@ def write_report(reports_dir: Path | str, report: dict[str, Any]) -> Path:
             "since",
             "kind",
             "id",
+            "label",
+            "customer_name",
+            "customer_email",
+            "currency",
+            "amount",
             "role",
             "state",
             "code",

@@ -30,6 +30,14 @@ def fetch_reference_rows(client: NetSuiteClient, kind: str) -> list[dict[str, An
     ]
 
 
+def live_currency_codes(client: NetSuiteClient) -> dict[str, str]:
+    """ISO code by NetSuite currency id, read now through SuiteQL (the reference pull's query)."""
+    return {
+        str(row["id"]): str(row["symbol"]).upper()
+        for row in fetch_reference_rows(client, "currency")
+    }
+
+
 def refresh_reference_data(
     client: NetSuiteClient, engine: Engine, kinds: Iterable[str] = KINDS
 ) -> dict[str, int]:

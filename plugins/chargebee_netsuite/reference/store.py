@@ -6,10 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from chargebee_netsuite.reference.model import AccountingPeriod, ReferenceData, ReferenceRecord
-from chargebee_netsuite.staging.netsuite_reference_tables import REFERENCE_TABLES, ns_ref_snapshot
+from chargebee_netsuite.staging.netsuite_reference_tables import (
+    REFERENCE_TABLES,
+    ns_ref_currency,
+    ns_ref_snapshot,
+)
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -99,3 +103,9 @@ def read_reference_data(engine: Engine) -> ReferenceData:
             else:
                 records.extend(_record(kind, row) for row in rows)
     return ReferenceData.build(records, periods)
+
+
+def staged_currency_codes(conn: Connection) -> dict[str, str]:
+    """ISO code by NetSuite currency id, from the staged snapshot (no request to NetSuite)."""
+    rows = conn.execute(select(ns_ref_currency.c.id, ns_ref_currency.c.symbol))
+    return {str(currency_id): str(symbol).upper() for currency_id, symbol in rows}

@@ -86,6 +86,8 @@ dq_quarantine = Table(
     Column("reason", Text, nullable=False),  # a sentence for finance naming the fix
     Column("resource_version", BigInteger),
     Column("run_id", String(250)),
-    Column("quarantined_at", DateTime(timezone=True), nullable=False),
+    Column("quarantined_at", DateTime(timezone=True), nullable=False),  # the last validation
+    # The first validation that quarantined the document (kept while it stays quarantined).
+    Column("first_seen_at", DateTime(timezone=True)),
     Index("ix_dq_quarantine_site_kind", "site", "kind"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from chargebee_netsuite.mapping.catch_all import REFUSED, is_catch_all, refusal
 from chargebee_netsuite.mapping.model import ItemTarget, NetSuiteTax
 from chargebee_netsuite.mapping.resolve import (
     ItemPriceRef,
@@ -35,7 +36,9 @@ def check_everything(ctx: TransformContext, label: str) -> None:
     """Quarantine when a mapping problem (such as the A/R account) stops every document."""
     if ctx.report.blocks_everything:
         reasons = " ".join(p.message for p in ctx.report.problems if p.scope.everything)
-        raise Quarantined(f"{label} is not posted because the mapping is broken: {reasons}")
+        raise Quarantined(
+            f"{label} is not posted because the mapping is broken: {reasons}", "MAPPING_RULE"
+        )
 
 
 def currency_id(ctx: TransformContext, code: str, label: str) -> str:
@@ -69,9 +72,14 @@ def subsidiary_id(ctx: TransformContext, business_entity_id: str | None, label: 
 
 
 def item_target(ctx: TransformContext, price: ItemPriceRef, label: str) -> ItemTarget:
-    """The item rule of a line, or quarantine naming the rule to add or fix."""
+    """The item rule of a line, or quarantine naming the rule to add or fix.
+
+    Each reason is the real one: no rule at all; a catch-all the mapping refuses; or a rule
+    whose NetSuite item, account or dimension is missing, inactive or unfit (the preflight's
+    own sentence, naming the rule and the NetSuite id).
+    """
     resolution = resolve_item(ctx.mapping, price)
-    if resolution is None or (price.id is not None and price.id in ctx.report.blocked_item_prices):
+    if resolution is None:
         key = price.id or "adhoc"
         raise Quarantined(
             f"{label} has a line for Chargebee {price.describe()}, which matches no item rule. "
@@ -79,8 +87,22 @@ def item_target(ctx: TransformContext, price: ItemPriceRef, label: str) -> ItemT
             "to the mapping, or set items.default.",
             "UNMAPPED_ITEM",
         )
-    if _blocked(ctx, resolution.rule):
-        raise Quarantined(f"{label}: {_problems(ctx, resolution.rule)}", "UNMAPPED_ITEM")
+    if ctx.mapping.items.catch_all == "refuse" and is_catch_all(resolution.rule, price):
+        raise Quarantined(f"{label}: {refusal(price, resolution.rule)}", REFUSED)
+    blocked = price.id is not None and price.id in ctx.report.blocked_item_prices
+    if blocked or _blocked(ctx, resolution.rule):
+        messages = [
+            p.message
+            for p in ctx.report.problems
+            if p.rule == resolution.rule
+            or p.rule.startswith(resolution.rule + ".")
+            or (price.id is not None and price.id in p.scope.item_prices)
+        ]
+        raise Quarantined(
+            f"{label} has a line for Chargebee {price.describe()}, which posts through "
+            f"{resolution.rule}, and that rule cannot be used: {' '.join(dict.fromkeys(messages))}",
+            "MAPPING_RULE",
+        )
     return resolution.value
 
 
@@ -93,7 +115,7 @@ def special_item(ctx: TransformContext, rule: str, item: str | None, what: str, 
             "UNMAPPED_ITEM",
         )
     if _blocked(ctx, rule):
-        raise Quarantined(f"{label}: {_problems(ctx, rule)}", "UNMAPPED_ITEM")
+        raise Quarantined(f"{label}: {_problems(ctx, rule)}", "MAPPING_RULE")
     return item
 
 

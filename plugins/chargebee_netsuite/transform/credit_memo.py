@@ -38,7 +38,7 @@ def _override_item(ctx: TransformContext, doc: Mapping[str, Any], label: str) ->
         if p.rule == resolution.rule or p.rule.startswith(resolution.rule + ".")
     )
     if problems:
-        raise Quarantined(f"{label} (reason {reason}): {problems}", "UNMAPPED_REASON")
+        raise Quarantined(f"{label} (reason {reason}): {problems}", "MAPPING_RULE")
     if resolution.value.item is None:
         raise Quarantined(
             f"{label} has reason {reason}, which {resolution.rule} maps to account "

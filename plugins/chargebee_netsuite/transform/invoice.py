@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from chargebee_netsuite.transform import identity
@@ -31,14 +31,41 @@ def transaction_header(
 ) -> dict[str, Any]:
     """Body fields shared by AR transactions: customer, dates, currency, subsidiary, memo."""
     check_everything(ctx, label)
+    return posting_header(
+        ctx,
+        doc,
+        label,
+        when,
+        memo,
+        party=lambda: {"entity": Ref("customer", customer_ref_id(ctx, str(doc["customer_id"])))},
+        accounts={"account": {"id": ctx.mapping.ar_account}},
+    )
+
+
+def posting_header(
+    ctx: TransformContext,
+    doc: Mapping[str, Any],
+    label: str,
+    when: int,
+    memo: str,
+    *,
+    party: Callable[[], dict[str, Any]],
+    accounts: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``party`` fields, date, currency, subsidiary, ``accounts`` and memo of a posting.
+
+    The posting period and exchange rate follow where they apply. ``party`` is called once the
+    date and subsidiary are settled, so a held period or an unmapped subsidiary is reported
+    first, as it always was.
+    """
     day, note, period = posting_date(ctx, local_date(when, ctx), label)
     subsidiary = subsidiary_id(ctx, doc.get("business_entity_id"), label)
     body: dict[str, Any] = {
-        "entity": Ref("customer", customer_ref_id(ctx, str(doc["customer_id"]))),
+        **party(),
         "tranDate": day.isoformat(),
         "currency": {"id": currency_id(ctx, str(doc["currency_code"]), label)},
         "subsidiary": {"id": subsidiary},
-        "account": {"id": ctx.mapping.ar_account},
+        **accounts,
         "memo": f"{memo} {note}" if note else memo,
     }
     if period is not None:

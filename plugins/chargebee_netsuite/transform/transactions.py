@@ -21,16 +21,13 @@ from chargebee_netsuite.mapping.validation import ValidationReport
 from chargebee_netsuite.transform import identity
 from chargebee_netsuite.transform.checks import (
     check_everything,
-    currency_id,
     keep_netsuite_tax_off,
     local_date,
-    posting_date,
     special_item,
-    subsidiary_id,
 )
 from chargebee_netsuite.transform.credit_memo import credit_memo_ref_id
 from chargebee_netsuite.transform.customer import customer_ref_id
-from chargebee_netsuite.transform.invoice import invoice_ref_id
+from chargebee_netsuite.transform.invoice import invoice_ref_id, posting_header
 from chargebee_netsuite.transform.model import (
     Posting,
     Quarantined,
@@ -39,7 +36,6 @@ from chargebee_netsuite.transform.model import (
     TransformContext,
 )
 from chargebee_netsuite.transform.money import to_money
-from chargebee_netsuite.transform.rates import exchange_rate
 
 Document = Mapping[str, Any]
 
@@ -137,24 +133,18 @@ def _header(
     owner, paid_by = _owner(ctx, doc, label, customer_id, customers)
     memo = f"{memo} {paid_by}" if paid_by else memo
     moment = int(doc["date"]) if when is None else when
-    day, note, period = posting_date(ctx, local_date(moment, ctx), label)
-    subsidiary = subsidiary_id(ctx, doc.get("business_entity_id"), label)
-    body: dict[str, Any] = {
-        "externalId": transaction_ref_id(ctx, str(doc["id"])),
-        "customer": Ref("customer", customer_ref_id(ctx, owner)),
-        "tranDate": day.isoformat(),
-        "currency": {"id": currency_id(ctx, str(doc["currency_code"]), label)},
-        "subsidiary": {"id": subsidiary},
-        "account": {"id": account},
-        "arAcct": {"id": ctx.mapping.ar_account},
-        "memo": f"{memo} {note}" if note else memo,
-    }
-    if period is not None:
-        body["postingPeriod"] = {"id": period}
-    fx = exchange_rate(ctx, doc, subsidiary, label)
-    if fx is not None:
-        body["exchangeRate"] = fx
-    return body
+    return posting_header(
+        ctx,
+        doc,
+        label,
+        moment,
+        memo,
+        party=lambda: {
+            "externalId": transaction_ref_id(ctx, str(doc["id"])),
+            "customer": Ref("customer", customer_ref_id(ctx, owner)),
+        },
+        accounts={"account": {"id": account}, "arAcct": {"id": ctx.mapping.ar_account}},
+    )
 
 
 def _account(ctx: TransformContext, doc: Document, label: str, section: str) -> str:
@@ -162,7 +152,11 @@ def _account(ctx: TransformContext, doc: Document, label: str, section: str) -> 
     resolve, blocked_pairs = _SECTIONS[section]
     resolution = resolve(ctx.mapping, gateway, currency)
     blocked = (gateway, currency) in blocked_pairs(ctx.report)
-    if resolution is None or blocked or resolution.rule in ctx.report.blocked_rules:
+    if resolution is not None and resolution.rule in ctx.report.blocked_rules:
+        # The rule exists but names a missing, inactive or unfit account: say which.
+        broken = " ".join(p.message for p in ctx.report.problems if p.rule == resolution.rule)
+        raise Quarantined(f"{label} went through {gateway} in {currency}: {broken}", "MAPPING_RULE")
+    if resolution is None or blocked:
         problems = " ".join(
             p.message for p in ctx.report.problems if p.rule.startswith(section)
         ) or (

@@ -2,10 +2,12 @@
 (LocalExecutor, Postgres metadata database) plus both sandboxes, as separate processes.
 
 One test, in stages, since each stage needs the previous one's NetSuite state: a triggered
-sync succeeds; a Chargebee change reaches NetSuite through the webhook receiver and the
-webhook DAG, started by the receiver's asset event (the safety-net schedule is set to once a
-year, so no run can come from it), and a burst of changes starts only a few runs; a three-day
-backfill succeeds; NetSuite is checked through SuiteQL throughout.
+sync succeeds, and its validation task links to the run's Data Docs served by the plugin; a
+Chargebee change reaches NetSuite through the webhook receiver and the webhook DAG, started by
+the receiver's asset event (the safety-net schedule is set to once a year, so no run can come
+from it), and a burst of changes starts only a few runs; a three-day backfill succeeds; the
+reconciliation DAG succeeds and links to its report. Every operator of the connector runs in
+one of these DAGs; NetSuite is checked through SuiteQL throughout.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select
 
-from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, Stack, running_stack
+from cbns_devkit.demo.stack import SYNC_DAG, WEBHOOK_DAG, WEBHOOK_TASK, Stack, running_stack
+from chargebee_netsuite.finance_view.settings import RECONCILE_DAG_ID
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.suiteql_literals import build
 from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_webhook_inbox
 from chargebee_netsuite.staging.db import create_staging_engine
 from chargebee_netsuite.transform import identity
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = pytest.mark.timeout(1200)
 
 BURST = 30  # invoices created at once: their webhooks must coalesce into a few DAG runs
 
@@ -100,6 +103,17 @@ def _eventually(check: Callable[[], Any], timeout: float, what: str, stack: Stac
             return value
         time.sleep(3)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def _linked_page(stack: Stack, dag_id: str, run_id: str, task_id: str, link: str) -> str:
+    """The page an extra link of a task instance points to, fetched as the UI user would."""
+    links = stack.api.request(
+        "GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/links"
+    )["extra_links"]
+    assert links.get(link), links
+    page = stack.api.http.get(links[link])
+    assert page.status_code == 200, (links[link], page.status_code)
+    return page.text
 
 
 def _invoice_ids(client: NetSuiteClient, site: str) -> set[str]:
@@ -202,6 +216,10 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
                 }, consumed
                 assert all(e["extra"]["source"] == "chargebee webhook receiver" for e in consumed)
                 assert {r["run_type"] for r in _webhook_runs(stack, since)} == {"asset_triggered"}
+                # The task's extra link opens the Data Docs of what that run validated, served
+                # by the plugin on the API server.
+                docs = _linked_page(stack, WEBHOOK_DAG, carrier, WEBHOOK_TASK, "Data Docs")
+                assert "quarantine" in docs.lower()
 
                 # A burst: every webhook reaches NetSuite through a few coalesced runs, which
                 # never overlap (max_active_runs=1), each asset-triggered.
@@ -266,3 +284,20 @@ def test_sync_webhook_and_backfill_through_airflow(tmp_path: Path, postgres_url:
             assert starts == ["2026-01-01", "2026-01-02", "2026-01-03"]
             # Re-syncing posted nothing twice: one NetSuite invoice per external id.
             assert _invoice_ids(netsuite, site) >= synced | {invoice_id}
+
+        # 4. The reconciliation DAG: unpausing it runs its latest interval, which succeeds and
+        # links to its report.
+        api.wait_for_dag(RECONCILE_DAG_ID, 60)
+        api.unpause(RECONCILE_DAG_ID)
+
+        def reconciled() -> list[dict[str, Any]] | None:
+            runs = api.request("GET", f"/dags/{RECONCILE_DAG_ID}/dagRuns")["dag_runs"]
+            return runs if runs and all(r["state"] in ("success", "failed") for r in runs) else None
+
+        [run] = _eventually(reconciled, 300, "the reconciliation run", stack)
+        tasks = api.task_states(RECONCILE_DAG_ID, run["dag_run_id"])
+        assert run["state"] == "success" and set(tasks.values()) == {"success"}, tasks
+        report = _linked_page(
+            stack, RECONCILE_DAG_ID, run["dag_run_id"], "reconcile", "Reconciliation report"
+        )
+        assert "<html" in report.lower()

@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[3]
 AIRFLOW = Path(sys.executable).with_name("airflow")
 USER, PASSWORD = "finance", "finance-pass-7Qx"
 # Write the README screenshot too: CBNS_UPDATE_DOCS_SCREENSHOT=1 pytest tests/e2e/...
-DOCS_SCREENSHOT = REPO / "docs" / "finance_view.png"
+DOCS_SCREENSHOT = REPO / "docs" / "finance-view" / "airflow-ui.png"
 WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 pytestmark = pytest.mark.timeout(600)
@@ -326,11 +326,11 @@ def test_finance_view_shows_the_mismatch_and_the_quarantine_and_redrives(
     text = browser.evaluate(f"{doc}.body.innerText")
     assert "Different in NetSuite: 1" in text
     assert invoice["id"] in text and "total" in text
-    assert quarantined in text and "quarantined" in text
-    assert "held" in text
+    assert quarantined in text and "Stopped by a check" in text
+    assert "Waiting" in text
     # Airflow's own navigation lists the view.
     assert browser.evaluate("document.body.innerText.includes('Chargebee ↔ NetSuite')")
-    browser.screenshot(tmp_path / "finance_view.png")
+    browser.screenshot(tmp_path / "airflow-ui.png")
     if os.environ.get("CBNS_UPDATE_DOCS_SCREENSHOT") == "1":
         browser.send(
             "Emulation.setDeviceMetricsOverride",
@@ -346,10 +346,11 @@ def test_finance_view_shows_the_mismatch_and_the_quarantine_and_redrives(
     browser.evaluate(f"{doc}.getElementById('redrive-all').click()")
     message = browser.wait_for(
         f"{doc}.getElementById('status').className === 'ok' && "
+        f"{doc}.getElementById('status').textContent.startsWith('Re-queued') && "
         f"{doc}.getElementById('status').textContent",
         60,
     )
-    assert f"Re-queued {len(held)} document(s); sync run" in message
+    assert message.startswith(f"Re-queued {len(held)} document(s)") and "; sync run" in message
     runs = httpx.get(
         f"{base}/api/v2/dags/chargebee_netsuite_sync/dagRuns",
         headers={"Authorization": f"Bearer {token}"},

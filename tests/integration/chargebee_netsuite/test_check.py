@@ -122,3 +122,28 @@ def test_the_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("cbns")
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "check" in result.stdout
+
+
+def test_catch_alls_are_listed_with_their_amounts_and_refused_on_request(
+    connections: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    mapping = yaml.safe_load(EXAMPLE.read_text())
+    # Without its own rule, every 'onboarding' price falls to items.by_entity_type.charge.
+    del mapping["items"]["by_item"]["onboarding"]
+    loose = tmp_path / "loose.yaml"
+    loose.write_text(yaml.safe_dump(mapping))
+    code = main(["check", "--mapping", str(loose)])
+    out = capsys.readouterr().out
+    assert code == 0, out  # a warning, not a failure
+    assert "WARN  Mapping: catch-all rules" in out
+    assert "items.by_entity_type.charge to NetSuite item 6 (CHARGE-SETUP Setup fee)" in out
+    assert "item 'onboarding'" in out and " USD" in out
+
+    mapping["items"]["catch_all"] = "refuse"
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(yaml.safe_dump(mapping))
+    code = main(["check", "--mapping", str(strict)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL  Mapping: catch-all rules" in out
+    assert "items.catch_all: refuse" in out and "items.by_item.onboarding" in out

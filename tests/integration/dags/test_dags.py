@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[3]
 DAGS = REPO / "dags"
 SYNC = "chargebee_netsuite_sync"
 WEBHOOKS = "chargebee_netsuite_webhooks"
+RECONCILE = "chargebee_netsuite_reconcile"
 WEBHOOK_TASK = "sync_webhook_events"
 RESOURCES = ["customers", "items", "item_prices", "invoices", "credit_notes", "transactions"]
 HEAVY = ("great_expectations", "pandas", "httpx", "requests", "fastapi", "uvicorn")
@@ -24,10 +25,31 @@ HEAVY = ("great_expectations", "pandas", "httpx", "requests", "fastapi", "uvicor
 PARSE_TIME_MODULES = {
     "chargebee_netsuite",
     "chargebee_netsuite.airflow",
-    "chargebee_netsuite.airflow.tasks",
+    "chargebee_netsuite.airflow.dag_parts",
     "chargebee_netsuite.airflow.assets",
+    "chargebee_netsuite.airflow.connection_ids",
     "chargebee_netsuite.airflow.pools",
     "chargebee_netsuite.airflow.retry",
+    # The operators the DAGs are built from, and what their modules import at the top: the
+    # links' URLs, the run's settings and resources (each made only in ``execute``).
+    "chargebee_netsuite.airflow.operators",
+    "chargebee_netsuite.airflow.operators.base",
+    "chargebee_netsuite.airflow.operators.chargebee",
+    "chargebee_netsuite.airflow.operators.links",
+    "chargebee_netsuite.airflow.operators.netsuite",
+    "chargebee_netsuite.airflow.operators.preflight",
+    "chargebee_netsuite.airflow.operators.quality",
+    "chargebee_netsuite.airflow.operators.reconcile",
+    "chargebee_netsuite.airflow.operators.webhooks",
+    "chargebee_netsuite.airflow.run_resources",
+    "chargebee_netsuite.airflow.settings",
+    "chargebee_netsuite.airflow.urls",
+    # The resource names the extraction tasks are named after (a tuple).
+    "chargebee_netsuite.extract",
+    "chargebee_netsuite.extract.resources",
+    # The receiver's settings dataclass (no FastAPI), which settings.py returns.
+    "chargebee_netsuite.webhooks",
+    "chargebee_netsuite.webhooks.config",
     # The error root: two tiny classes, named by the retry policy.
     "chargebee_netsuite.errors",
 }
@@ -42,7 +64,7 @@ def dagbag() -> Any:
 
 def test_no_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
-    assert {SYNC, WEBHOOKS} <= set(dagbag.dag_ids)
+    assert {SYNC, WEBHOOKS, RECONCILE} <= set(dagbag.dag_ids)
 
 
 # Run in a fresh interpreter: import Airflow's SDK first (that cost is Airflow's, paid once per
@@ -116,36 +138,71 @@ def test_schedule_comes_from_the_environment(tmp_path: Path) -> None:
 
 def test_sync_dag_groups_and_order(dagbag: Any) -> None:
     dag = dagbag.dags[SYNC]
-    groups = dag.task_group.children
-    assert list(groups) == ["preflight", "extract", "validate", "load", "reconcile"]
-    for group in groups.values():
-        assert group.doc_md, f"group {group.group_id} has no doc_md"
-    assert sorted(t.split(".", 1)[1] for t in groups["extract"].children) == sorted(RESOURCES)
-    # Stage order: every extract task waits for the end of the preflight, validation waits
-    # for every extraction, load for validation, the summary for the load.
+    nodes = dag.task_group.children
+    assert list(nodes) == [
+        "preflight",
+        "extract",
+        "check_mapping",
+        "validate",
+        "load",
+        "reconcile",
+    ]
+    # Groups only where there is more than one task, each with its doc.
+    for group_id in ("preflight", "extract"):
+        assert nodes[group_id].doc_md, f"group {group_id} has no doc_md"
+    assert sorted(t.split(".", 1)[1] for t in nodes["extract"].children) == sorted(RESOURCES)
+    # Stage order: every extract task waits for the end of the preflight; the mapping is
+    # checked against what every extraction staged, then validation, load, the summary.
     for resource in RESOURCES:
-        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.check_mapping"}
-    assert dag.get_task("validate.validate_staged").upstream_task_ids == {
-        f"extract.{r}" for r in RESOURCES
-    }
-    assert dag.get_task("load.post_to_netsuite").upstream_task_ids == {"validate.validate_staged"}
-    assert dag.get_task("reconcile.summary").upstream_task_ids == {"load.post_to_netsuite"}
+        assert dag.get_task(f"extract.{resource}").upstream_task_ids == {"preflight.parse_mapping"}
+    assert dag.get_task("check_mapping").upstream_task_ids == {f"extract.{r}" for r in RESOURCES}
+    assert dag.get_task("validate").upstream_task_ids == {"check_mapping"}
+    assert dag.get_task("load").upstream_task_ids == {"validate"}
+    assert dag.get_task("reconcile").upstream_task_ids == {"load"}
     preflight = [
         "preflight.check_connections",
         "preflight.migrate_staging",
         "preflight.pull_reference",
-        "preflight.check_mapping",
+        "preflight.parse_mapping",
     ]
     for before, after in itertools.pairwise(preflight):
         assert dag.get_task(after).upstream_task_ids == {before}
     # A resource left out of the `resources` param is skipped; validation still runs.
-    assert dag.get_task("validate.validate_staged").trigger_rule == "none_failed"
+    assert dag.get_task("validate").trigger_rule == "none_failed"
+    assert dag.get_task("check_mapping").trigger_rule == "none_failed"
+    assert dag.params["fail_on_unposted"] is False
+
+
+def test_reconcile_dag_order_pools_and_outlets(dagbag: Any) -> None:
+    dag = dagbag.dags[RECONCILE]
+    assert list(dag.task_group.children) == [
+        "preflight",
+        "backfill",
+        "validate",
+        "reconcile",
+        "load",
+    ]
+    assert dag.get_task("preflight.migrate_staging").upstream_task_ids == {
+        "preflight.check_connections"
+    }
+    for resource in RESOURCES:
+        task = dag.get_task(f"backfill.{resource}")
+        assert task.upstream_task_ids == {"preflight.migrate_staging"}
+        assert (task.pool, task.outlets) == ("chargebee_api", [])
+    assert dag.get_task("validate").upstream_task_ids == {f"backfill.{r}" for r in RESOURCES}
+    reconcile, load = dag.get_task("reconcile"), dag.get_task("load")
+    assert reconcile.upstream_task_ids == {"validate"}
+    assert load.upstream_task_ids == {"reconcile"}
+    assert (reconcile.pool, load.pool) == ("netsuite_api", "netsuite_api")
+    assert [o.uri for o in reconcile.outlets] == ["netsuite://netsuite_default/reconciliation"]
+    assert [o.uri for o in load.outlets] == ["netsuite://netsuite_default/ar"]
+    assert set(dag.params) == {"window_start", "window_end"}
 
 
 def test_pools_retries_and_policy(dagbag: Any) -> None:
     from chargebee_netsuite.airflow.retry import ApiRetryPolicy
 
-    for dag_id in (SYNC, WEBHOOKS):
+    for dag_id in (SYNC, WEBHOOKS, RECONCILE):
         dag = dagbag.dags[dag_id]
         for task in dag.tasks:
             assert task.retries >= 2, task.task_id
@@ -153,12 +210,43 @@ def test_pools_retries_and_policy(dagbag: Any) -> None:
     sync = dagbag.dags[SYNC]
     for resource in RESOURCES:
         assert sync.get_task(f"extract.{resource}").pool == "chargebee_api"
-    for task_id in ("preflight.pull_reference", "load.post_to_netsuite", "reconcile.summary"):
+    for task_id in ("preflight.pull_reference", "load", "reconcile"):
         assert sync.get_task(task_id).pool == "netsuite_api"
-    assert sync.get_task("load.post_to_netsuite").retry_delay == timedelta(minutes=2)
+    for task_id in (
+        "preflight.check_connections",
+        "preflight.parse_mapping",
+        "check_mapping",
+        "validate",
+    ):
+        assert sync.get_task(task_id).pool == "default_pool"
+    assert sync.get_task("load").retry_delay == timedelta(minutes=2)
     hooks = dagbag.dags[WEBHOOKS]
     # The webhook DAG's one task posts, so it shares the single NetSuite slot with the sync.
     assert hooks.get_task(WEBHOOK_TASK).pool == "netsuite_api"
+
+
+def test_run_limits_and_retry_defaults(dagbag: Any) -> None:
+    """The arguments the DAGs share (``dag_parts.dag_defaults``), and the webhook DAG's own."""
+    expected = {
+        SYNC: (timedelta(hours=2), 3, timedelta(minutes=2)),
+        RECONCILE: (timedelta(hours=2), 3, timedelta(minutes=2)),
+        WEBHOOKS: (timedelta(minutes=30), 2, timedelta(seconds=30)),
+    }
+    for dag_id, (timeout, retries, delay) in expected.items():
+        dag = dagbag.dags[dag_id]
+        assert (dag.catchup, dag.max_active_runs, dag.dagrun_timeout) == (False, 1, timeout)
+        assert dag.start_date.date().isoformat() == "2024-01-01"
+        assert (dag.default_args["retries"], dag.default_args["retry_delay"]) == (retries, delay)
+        assert dag.default_args["owner"] == "finance-systems"
+
+
+def test_a_new_account_syncs_dry_until_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("CBNS_DRY_RUN_DEFAULT", "1")
+    bag = DagBag(dag_folder=str(DAGS / f"{SYNC}.py"))
+    assert bag.import_errors == {}
+    assert bag.dags[SYNC].params["dry_run"] is True
 
 
 def test_params(dagbag: Any) -> None:
@@ -175,7 +263,7 @@ def test_assets_for_lineage(dagbag: Any) -> None:
     for resource in RESOURCES:
         (outlet,) = sync.get_task(f"extract.{resource}").outlets
         assert outlet.uri == f"chargebee://chargebee_default/{resource}"
-    (ar,) = sync.get_task("load.post_to_netsuite").outlets
+    (ar,) = sync.get_task("load").outlets
     assert ar.uri == "netsuite://netsuite_default/ar"
     (hook_ar,) = dagbag.dags[WEBHOOKS].get_task(WEBHOOK_TASK).outlets
     assert hook_ar == ar
@@ -227,7 +315,29 @@ def test_dags_serialise(dagbag: Any) -> None:
     """What the dag-processor stores must round-trip (the retry policy is stored as a flag)."""
     from airflow.serialization.serialized_objects import DagSerialization
 
-    for dag_id in (SYNC, WEBHOOKS):
+    for dag_id in (SYNC, WEBHOOKS, RECONCILE):
         data = DagSerialization.to_dict(dagbag.dags[dag_id])
         restored = DagSerialization.from_dict(data)
         assert set(restored.task_ids) == set(dagbag.dags[dag_id].task_ids)
+    # The UI's buttons survive serialisation: each operator's extra links, by name.
+    sync = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags[SYNC]))
+    assert sync.get_task("validate").extra_links == ["Data Docs", "Finance view"]
+    assert sync.get_task("load").extra_links == ["Finance view"]
+    reconcile = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags[RECONCILE]))
+    assert reconcile.get_task("reconcile").extra_links == ["Finance view", "Reconciliation report"]
+
+
+def test_the_readmes_own_dag_example_parses(tmp_path: Path) -> None:
+    """The README's "Operators in your own DAG" block is a working DAG file."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Operators in your own DAG", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "own_dag.py").write_text(code)
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.import_errors == {}
+    [dag] = bag.dags.values()
+    assert dag.get_task("load").netsuite_conn_id == "netsuite_sb1"
+    assert dag.get_task("preflight.check_connections").chargebee_conn_id == "chargebee_eu"
+    assert dag.get_task("load").upstream_task_ids == {"validate"}

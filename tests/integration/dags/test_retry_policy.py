@@ -87,6 +87,21 @@ def test_policy_round_trips() -> None:
     restored = ApiRetryPolicy.deserialize(POLICY.serialize())
     assert restored.retry_delay == POLICY.retry_delay
     assert restored.rate_limit_delay == POLICY.rate_limit_delay
+    assert [r.serialize() for r in restored.rules] == [r.serialize() for r in POLICY.rules]
+    limited = cb.RateLimitError("429", status=429, retry_after=600)
+    assert restored.evaluate(limited, 1, 4).retry_delay == timedelta(seconds=600)
+
+
+def test_the_rules_name_the_error_roots_branches_first() -> None:
+    """Airflow's ordered rules: the connector's two branches decide before any builtin."""
+    from chargebee_netsuite.airflow.retry import retry_rules
+    from chargebee_netsuite.errors import FatalError, RetriableError
+
+    first, second, *_ = retry_rules()
+    assert (first.exception, first.action) == (RetriableError, RetryAction.RETRY)
+    assert (second.exception, second.action) == (FatalError, RetryAction.FAIL)
+    # MappingConfigError is also a ValueError; its branch decides, not the builtin rule.
+    assert second.matches(MappingConfigError("m.yaml", ["x"]))
 
 
 def test_retry_delays_are_minutes_unless_the_deployment_says_otherwise(
@@ -115,10 +130,3 @@ def test_chargebee_pool_sized_from_the_plan(limit: int, slots: int) -> None:
     chargebee, netsuite = pool_specs(limit)
     assert (chargebee.name, chargebee.slots) == ("chargebee_api", slots)
     assert (netsuite.name, netsuite.slots) == ("netsuite_api", 1)
-
-
-def test_dag_files_name_the_resources_the_extractor_knows() -> None:
-    from chargebee_netsuite.airflow.tasks import RESOURCES
-    from chargebee_netsuite.extract.documents import RESOURCES as EXTRACTED
-
-    assert RESOURCES == EXTRACTED

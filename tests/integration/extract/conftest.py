@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from cbns_devkit.sandbox.chargebee.app import create_app
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
 from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.staging.db import create_staging_engine, migrate

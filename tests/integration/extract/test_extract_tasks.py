@@ -1,7 +1,7 @@
 """The DAG's extraction tasks, each in its own process, spend one site budget between them.
 
 Each worker runs this file: it reads the Airflow connection from the environment, as a task
-process does, and calls the task callable ``airflow/tasks.py::extract``.
+process does, and runs the DAG's operator, ``ChargebeeToStagingOperator``.
 """
 
 from __future__ import annotations
@@ -88,9 +88,10 @@ def test_extract_tasks_side_by_side_share_the_site_budget(
 
 
 if __name__ == "__main__":
-    from chargebee_netsuite.airflow import tasks
+    from chargebee_netsuite.airflow.operators import ChargebeeToStagingOperator
 
+    task = ChargebeeToStagingOperator(task_id=sys.argv[1], resource=sys.argv[1])
     print("ready", flush=True)
     assert sys.stdin.readline().strip() == "go"
-    result = tasks.extract(sys.argv[1], params={}, run_id="budget")
+    result = task.execute({"params": {}, "run_id": "budget"})
     print(RESULT + json.dumps(result, default=str), flush=True)

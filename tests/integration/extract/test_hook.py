@@ -27,7 +27,7 @@ def test_a_chargebee_connection_drives_an_extraction(
     monkeypatch.setenv("AIRFLOW_CONN_CHARGEBEE_SANDBOX", json.dumps(conn))
     hook = ChargebeeHook("chargebee_sandbox")
     assert hook.test_connection() == (True, "Chargebee connection works")
-    with hook.get_client() as client:
+    with hook.get_conn() as client:
         extract_all(client, sqlite_engine)
     assert_staging_matches(sqlite_engine, sandbox.export())
 

@@ -14,8 +14,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from cbns_devkit.sandbox.netsuite.account_settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.netsuite.api import create_app
-from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.server import RunningServer, serve_in_thread
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, Secret
 from chargebee_netsuite.netsuite.governance import ConcurrencyLimiter

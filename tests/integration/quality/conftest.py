@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from cbns_devkit.sandbox.chargebee.app import create_app
 from cbns_devkit.sandbox.chargebee.generator import generate
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
 from cbns_devkit.sandbox.server import serve_in_thread
 from chargebee_netsuite.chargebee import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.extract.rows import document_row

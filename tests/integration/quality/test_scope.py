@@ -42,6 +42,11 @@ def test_a_run_where_every_document_fails_reports_all_failed(
     with engine.connect() as conn:
         for table in (dq_facts, dq_refs, dq_rows):
             assert conn.scalar(select(func.count()).select_from(table)) == 0
+    # A later run that staged nothing re-checks only that quarantine: nothing new is broken,
+    # so the run is not failed for it (the documents stay quarantined and are reported).
+    later = validate_staged(engine, SITE, "run-2", [], tmp_path, kinds=MONEY_KINDS)
+    assert later.checked == later.quarantined_documents == later.carried_over == expected
+    assert not later.all_failed
 
 
 def test_only_the_given_documents_are_validated(engine: Engine, tmp_path: Path) -> None:

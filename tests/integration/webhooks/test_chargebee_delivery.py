@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cbns_devkit.sandbox.chargebee.app import create_app as chargebee_app
-from cbns_devkit.sandbox.chargebee.settings import ChargebeeSandboxSettings
+from cbns_devkit.sandbox.chargebee.site_settings import ChargebeeSandboxSettings
 from cbns_devkit.sandbox.server import serve_in_thread
 from chargebee_netsuite.airflow.settings import webhook_receiver_config
 from chargebee_netsuite.webhooks.receiver import WEBHOOK_PATH, create_app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
+from airflow.sdk import BaseHook, Connection
 
-from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook
+from chargebee_netsuite.airflow.hooks.chargebee import ChargebeeHook, chargebee_settings
+from chargebee_netsuite.chargebee import ChargebeeClient
 
 KEY = "live_hOoKsEcReT"
 
@@ -26,8 +27,7 @@ def connection(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_init_does_no_io() -> None:
     hook = ChargebeeHook(chargebee_conn_id="does_not_exist_anywhere")
-    assert hook.http_conn_id == "does_not_exist_anywhere"
-    assert hook.method == "GET"
+    assert hook.chargebee_conn_id == "does_not_exist_anywhere"
 
 
 def test_client_settings_come_from_the_connection(connection: str) -> None:
@@ -36,7 +36,8 @@ def test_client_settings_come_from_the_connection(connection: str) -> None:
     assert settings.environment == "test" and settings.region == "eu"
     assert settings.rate_limit_per_minute == 1000
     assert settings.api_base == "https://acme-test.chargebee.com/api/v2"
-    with ChargebeeHook(connection).get_client() as client:
+    with ChargebeeHook(connection).get_conn() as client:
+        assert isinstance(client, ChargebeeClient)
         assert client.limiter.requests_per_window == 1000
         assert KEY not in repr(client) and KEY not in repr(settings)
 
@@ -59,22 +60,35 @@ def test_host_or_base_url_extra_overrides_the_derived_url(
     assert ChargebeeHook("cb_local").get_settings().api_base == "http://proxy.local:9000/api/v2"
 
 
-def test_inherited_requests_session_uses_key_with_empty_password(connection: str) -> None:
-    hook = ChargebeeHook(connection)
-    session = hook.get_conn()
-    assert (session.auth.username, session.auth.password) == (KEY, "")  # type: ignore[union-attr]
-    assert hook.base_url == "https://acme-test.chargebee.com/api/v2"
-    assert "environment" not in session.headers and "region" not in session.headers
-    prepared = session.prepare_request(__import__("requests").Request("GET", hook.base_url))
-    expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
-    assert prepared.headers["Authorization"] == expected
+def test_settings_come_from_a_connection_object_without_airflow_lookups() -> None:
+    conn = Connection(
+        conn_id="cb_pure",
+        conn_type="chargebee",
+        login="acme",
+        password=KEY,
+        extra=json.dumps({"plan": "performance", "timeout": "12", "max_attempts": 3}),
+    )
+    settings = chargebee_settings(conn)
+    assert (settings.site, settings.api_key, settings.environment) == ("acme", KEY, "live")
+    assert settings.rate_limit_per_minute == 1000
+    assert (settings.read_timeout, settings.max_attempts) == (12.0, 3)
+    assert settings.api_base == "https://acme.chargebee.com/api/v2"
+    with pytest.raises(ValueError, match="Connection 'cb_pure' needs the Chargebee site"):
+        chargebee_settings(Connection(conn_id="cb_pure", conn_type="chargebee", password=KEY))
+    with pytest.raises(ValueError, match="unknown Chargebee plan 'gold'") as raised:
+        chargebee_settings(
+            Connection(
+                conn_id="c", conn_type="chargebee", login="a", password=KEY, extra='{"plan":"gold"}'
+            )
+        )
+    assert KEY not in str(raised.value)
 
 
-def test_the_hook_refuses_writes(connection: str) -> None:
-    hook = ChargebeeHook(connection)
-    hook.method = "POST"
-    with pytest.raises(ValueError, match="read-only"):
-        hook.run("/invoices")
+def test_the_hook_is_a_plain_base_hook() -> None:
+    # No HttpHook underneath: nothing private of another hook is overridden, and there is no
+    # requests session that could be asked for a write.
+    assert ChargebeeHook.__mro__[1] is BaseHook
+    assert not {"run", "_set_base_url", "_extract_auth"} & set(dir(ChargebeeHook))
 
 
 def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

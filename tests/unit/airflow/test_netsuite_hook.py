@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from airflow.sdk import Connection
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chargebee_netsuite.airflow.hooks.netsuite import NetSuiteHook
+from chargebee_netsuite.airflow.hooks.netsuite import NetSuiteHook, netsuite_config
 from chargebee_netsuite.netsuite import NetSuiteClient
 
 
@@ -59,7 +60,7 @@ def test_client_comes_from_the_connection(connection: str, ec_pem: str) -> None:
     hook = NetSuiteHook(connection)
     client = hook.get_conn()
     assert isinstance(client, NetSuiteClient)
-    assert hook.get_conn() is client
+    assert hook.get_conn() is not client  # the hook holds no client; the caller closes it
     config = client.config
     assert (config.account_id, config.client_id, config.certificate_id) == (
         "1234567_SB1",
@@ -99,6 +100,25 @@ def test_base_url_scope_and_governance_extras(monkeypatch: pytest.MonkeyPatch, e
     assert config.scope == ("rest_webservices", "suite_analytics")
     assert config.concurrency == "governance"
     assert config.private_key.reveal() == ec_pem
+
+
+def test_config_comes_from_a_connection_object_without_airflow_lookups(ec_pem: str) -> None:
+    conn = Connection(
+        conn_id="ns_pure",
+        conn_type="netsuite",
+        login="7654321",
+        password=ec_pem,
+        extra=json.dumps(
+            {"client_id": "c", "certificate_id": "k", "algorithm": "ES256", "timeout": "9"}
+        ),
+    )
+    config = netsuite_config(conn)
+    assert (config.account_id, config.client_id, config.certificate_id) == ("7654321", "c", "k")
+    assert config.private_key.reveal() == ec_pem
+    assert (config.timeout, config.concurrency) == (9.0, 5)
+    conn.extra = None  # no extras at all
+    with pytest.raises(ValueError, match="Connection 'ns_pure' needs 'client_id'"):
+        netsuite_config(conn)
 
 
 @pytest.mark.parametrize(

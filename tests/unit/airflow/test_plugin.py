@@ -18,7 +18,15 @@ def test_the_plugin_declares_the_receiver_app() -> None:
     assert entry["app"] is webhook_app and entry["url_prefix"] == URL_PREFIX
     assert WEBHOOK_URL_PATH == "/chargebee-netsuite/webhooks/chargebee"
     paths = {getattr(route, "path", None) for route in webhook_app.routes}
-    assert "/webhooks/chargebee" in paths
+    assert {"/webhooks/chargebee", "/finance"} <= paths
+
+
+def test_the_plugin_registers_the_operators_extra_links() -> None:
+    from chargebee_netsuite.airflow.operators import NetSuiteLoadOperator
+
+    links = {link.name: link for link in ChargebeeNetSuitePlugin.operator_extra_links}
+    assert set(links) == {"Data Docs", "Finance view", "Reconciliation report"}
+    assert NetSuiteLoadOperator in links["Finance view"].operators
 
 
 def test_airflows_plugins_manager_loads_it_and_the_api_server_mounts_it() -> None:

@@ -19,7 +19,6 @@ from chargebee_netsuite.chargebee import (
     NotFoundError,
     RetriesExhaustedError,
 )
-from chargebee_netsuite.chargebee.retry import RetryPolicy, parse_retry_after
 
 KEY = "test_sEcReTkEy123"
 
@@ -239,20 +238,26 @@ def test_the_client_has_no_write_methods() -> None:
     assert not public & {"post", "put", "patch", "delete", "request", "create", "update"}
 
 
-def test_retry_after_parses_seconds_and_http_dates() -> None:
-    from datetime import UTC, datetime
+def test_5xx_retry_after_is_honoured_up_to_the_backoff_cap() -> None:
+    responses = iter(
+        [
+            error(503, "site_not_ready", "later", **{"Retry-After": "500"}),
+            httpx.Response(200, json={"list": []}),
+        ]
+    )
+    sleeps: list[float] = []
+    assert make_client(lambda r: next(responses), sleeps).get("/invoices") == {"list": []}
+    assert 60.0 <= sleeps[0] <= 60.1
 
-    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-    assert parse_retry_after("30") == 30.0
-    assert parse_retry_after("Thu, 01 Jan 2026 12:00:45 GMT", now) == 45.0
-    assert parse_retry_after("garbage") is None
-    assert parse_retry_after(None) is None
 
+def test_a_request_that_cannot_be_sent_is_fatal_and_not_retried() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.UnsupportedProtocol("no scheme")
 
-def test_backoff_delay_is_capped() -> None:
-    policy = RetryPolicy(base_delay=1, max_delay=10, jitter=0)
-    assert [policy.delay(n) for n in (1, 2, 3, 4, 5, 6)] == [1, 2, 4, 8, 10, 10]
-    assert policy.delay(1, retry_after=500) <= 10.1
+    sleeps: list[float] = []
+    with pytest.raises(FatalAPIError, match="GET /invoices could not be sent"):
+        make_client(handler, sleeps).get("/invoices")
+    assert sleeps == []
 
 
 def test_error_bodies_do_not_need_to_be_json() -> None:

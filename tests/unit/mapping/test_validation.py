@@ -49,7 +49,11 @@ def test_the_example_mapping_is_valid_for_the_demo_data(
 ) -> None:
     report = validate_mapping(example_mapping, demo_reference, demo_usage())
     assert report.problems == [], report.summary()
-    assert report.ok and report.summary().startswith("The mapping is valid.\nNotes:")
+    assert report.ok and report.summary().startswith("The mapping is valid.\nCatch-alls: 12 ")
+    # The demo's add-ons without a rule of their own (api-calls, sso, priority-support) post
+    # on the general add-on item through items.by_entity_type.addon: said, not silent.
+    assert {use.rule for use in report.catch_alls} == {"items.by_entity_type.addon"}
+    assert "\nNotes:\n" in report.summary()
     # The reason codes in use without a rule are listed (they post through the item rules).
     assert [n.split(";")[0] for n in report.notices] == [
         "credit_notes: no rule for reason 'order_change'",

@@ -20,7 +20,7 @@ from chargebee_netsuite.netsuite import (
     TransportError,
 )
 from chargebee_netsuite.netsuite.client import concurrency_from_governance
-from chargebee_netsuite.netsuite.governance import ConcurrencyLimiter, DecorrelatedJitter
+from chargebee_netsuite.netsuite.governance import ConcurrencyLimiter
 
 PATH = "/record/v1/customer/7"
 
@@ -208,16 +208,6 @@ def test_concurrency_can_come_from_governance_limits(make_client: Any, fake_nets
     assert concurrency_from_governance({}) is None
 
 
-def test_decorrelated_jitter_stays_within_base_and_cap() -> None:
-    import random
-
-    jitter = DecorrelatedJitter(0.5, 4.0, random.Random(7))
-    delays = [jitter.next_delay() for _ in range(50)]
-    assert all(0.5 <= delay <= 4.0 for delay in delays)
-    assert max(delays) == 4.0  # it does reach the cap
-    assert len(set(delays)) > 10  # and it is not a fixed schedule
-
-
 def test_limiter_resize_lets_waiters_in() -> None:
     limiter = ConcurrencyLimiter(1)
     entered = threading.Event()
@@ -266,3 +256,27 @@ def test_governance_limits_refused_keeps_the_configured_default(
     client = make_client(fake_netsuite(handler), concurrency="governance")
     client.request("GET", PATH)
     assert client.limiter.limit == 5
+
+
+def test_a_retry_after_sent_with_a_429_is_honoured(
+    make_client: Any, fake_netsuite: Any, error_response: Any
+) -> None:
+    busy = error_response(429, "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded.")
+    busy.headers["Retry-After"] = "3"
+    fake = fake_netsuite(_sequence(busy, httpx.Response(200, json={})))
+    make_client(fake).request("GET", PATH)
+    assert len(make_client.sleeps) == 1 and 3.0 <= make_client.sleeps[0] <= 3.1
+
+
+def test_token_endpoint_5xx_is_retried_then_the_token_is_used(
+    make_client: Any, fake_netsuite: Any
+) -> None:
+    fake = fake_netsuite(_sequence(httpx.Response(200, json={})))
+    fake.token_status = 503
+    client = make_client(fake, max_attempts=2)
+    with pytest.raises(ServerError):
+        client.request("GET", PATH)
+    assert len(fake.token_requests) == 2 and fake.rest_requests == []
+    fake.token_status = 200
+    client.request("GET", PATH)
+    assert fake.rest_requests[0].headers["Authorization"] == "Bearer token-3"

@@ -48,9 +48,12 @@ def test_the_quarantine_goes_on_top_of_the_index_and_on_its_own_page(tmp_path: P
     # GX's own markup around the table is left exactly as it was.
     assert index.startswith(f'<html><body>{GX_COLUMN}<div id="cbns-quarantine"')
     assert index.endswith("GX</div></body></html>")
-    assert "Quarantined documents in run run-1: 1" in page.read_text()
+    assert "Quarantined by the data checks in run run-1: 1" in page.read_text()
+    assert "By cause: data check 1." in page.read_text()
 
 
 def test_a_clean_run_says_so(tmp_path: Path) -> None:
     page = add_quarantine_page(tmp_path, [], "run-2")
-    assert "nothing is quarantined" in page.read_text()
+    text = page.read_text()
+    # Only the data checks have run: the page does not claim nothing is held back.
+    assert "Every document passed the data checks" in text and "once the load has run" in text

@@ -38,8 +38,8 @@ def test_the_exception_queue_is_oldest_first_with_reasons_hints_and_search(seede
             ("txn_9", "failed"),
         ]
         assert "lines add up" in items[0]["reason"]
-        assert items[1]["fix"].startswith("Fix the document it waits for")
-        assert "re-drive" in items[2]["fix"]
+        assert items[1]["fix"].startswith("Nothing to do for this one: it posts on its own")
+        assert "Re-drive" in items[2]["fix"] and "NetSuite admin" in items[2]["fix"]
         assert [i["id"] for i in exception_queue(conn, SITE, search="txn_9")] == ["txn_9"]
         assert [i["id"] for i in exception_queue(conn, SITE, search="5F9")] == ["txn_9"]
         assert exception_queue(conn, "other-site") == []
@@ -76,3 +76,31 @@ def test_redrive_requeues_failed_and_held_only(seeded: Engine) -> None:
         rest = redrive(conn, SITE, actor="ann", now=NOW)
     assert rest == [("credit_note", "cn_4", "main")]
     assert row(seeded, "invoice", "inv_1")["state"] == "posted"
+
+
+def test_the_age_counts_from_the_first_failure_not_the_last_check(seeded: Engine) -> None:
+    from datetime import timedelta
+
+    from chargebee_netsuite.quality.quarantine import QuarantineEntry, replace_quarantine
+    from chargebee_netsuite.staging.ledger_queries import upsert_entries
+
+    from .conftest import T0, ledger_row
+
+    later = T0 + timedelta(days=3)
+    with seeded.begin() as conn:
+        # Validation checks inv_7 again and it fails again; the credit note is touched again.
+        replace_quarantine(
+            conn,
+            SITE,
+            {"invoice": ["inv_7"]},
+            [QuarantineEntry("invoice", "inv_7", "invoice.lines_sum_to_total", "x", "still off")],
+            run_id="validate-2",
+            at=later,
+        )
+        upsert_entries(conn, [ledger_row("credit_note", "cn_4", "held", at=later)])
+    with seeded.connect() as conn:
+        items = {i["id"]: i for i in exception_queue(conn, SITE)}
+    assert items["inv_7"]["since"] == (T0 - timedelta(days=1)).isoformat()
+    assert items["inv_7"]["updated"] == later.isoformat()
+    assert items["cn_4"]["since"] == (T0 + timedelta(hours=1)).isoformat()
+    assert items["cn_4"]["updated"] == later.isoformat()

@@ -2,7 +2,7 @@
 
 from .app import create_app
 from .generator import generate
-from .settings import ChargebeeSandboxSettings
+from .site_settings import ChargebeeSandboxSettings
 from .spec import add_arguments, build, describe_settings
 
 __all__ = [

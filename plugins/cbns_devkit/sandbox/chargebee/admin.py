@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from . import objects, operations
@@ -20,12 +20,20 @@ from .objects import LineSpec, Record
 from .operations import OperationError
 from .seed import dump_seed, load_seed
 from .site import Site
+from .site_store import Store
 from .webhooks import WebhookSender
 
 router = APIRouter(prefix="/__admin")
 JsonBody = dict[str, Any]
 RequiredBody = Annotated[JsonBody, Body()]
-OptionalBody = Annotated[JsonBody | None, Body()]
+
+
+async def _optional_body(body_in: Annotated[JsonBody | None, Body()] = None) -> JsonBody:
+    """The JSON object sent, or an empty one when the body is absent or ``null``."""
+    return body_in or {}
+
+
+OptionalBody = Annotated[JsonBody, Depends(_optional_body)]
 
 
 def _site(request: Request, name: str | None) -> Site:
@@ -36,12 +44,15 @@ def _site(request: Request, name: str | None) -> Site:
     return site
 
 
-def _run(site: Site, action: Callable[[], Record | list[Any] | bool]) -> Response:
-    store = site.store
+def _run(
+    request: Request, site: str | None, action: Callable[[Store], Record | list[Any] | bool]
+) -> Response:
+    """Run ``action`` on the site's store under its lock: the result and the events it emitted."""
+    store = _site(request, site).store
     before = len(store.event_sequence)
     try:
         with store.lock:
-            result = action()
+            result = action(store)
     except OperationError as exc:
         return JSONResponse({"error": str(exc)}, status_code=409)
     except (KeyError, TypeError, ValueError) as exc:
@@ -80,8 +91,7 @@ async def info(request: Request) -> JsonBody:
 @router.post("/seed")
 async def seed(request: Request, payload: RequiredBody, site: str | None = None) -> Response:
     """Load more objects in the seeding-contract shape."""
-    target = _site(request, site)
-    return _run(target, lambda: [load_seed(target.store, payload)])
+    return _run(request, site, lambda store: [load_seed(store, payload)])
 
 
 @router.get("/export")
@@ -95,10 +105,8 @@ async def create_customer(
     request: Request, payload: RequiredBody, site: str | None = None
 ) -> Response:
     """Create a customer (``customer_created``)."""
-    target = _site(request, site)
-    store = target.store
 
-    def action() -> Record:
+    def action(store: Store) -> Record:
         record = objects.customer(
             customer_id=payload.get("id") or store.token(16),
             created_at=store.now(),
@@ -115,7 +123,7 @@ async def create_customer(
         )
         return operations.create_customer(store, record)
 
-    return _run(target, action)
+    return _run(request, site, action)
 
 
 @router.post("/customers/{customer_id}")
@@ -123,15 +131,15 @@ async def change_customer(
     customer_id: str, request: Request, payload: RequiredBody, site: str | None = None
 ) -> Response:
     """Change a customer (``customer_changed``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.change_customer(target.store, customer_id, payload))
+    return _run(
+        request, site, lambda store: operations.change_customer(store, customer_id, payload)
+    )
 
 
 @router.delete("/customers/{customer_id}")
 async def delete_customer(customer_id: str, request: Request, site: str | None = None) -> Response:
     """Delete a customer (``customer_deleted``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.delete_customer(target.store, customer_id))
+    return _run(request, site, lambda store: operations.delete_customer(store, customer_id))
 
 
 def _line(data: JsonBody, store_get: Callable[[str, str], Record | None]) -> LineSpec:
@@ -178,10 +186,8 @@ async def generate_invoice(
     ``round_off``, ``subscription_id``, ``net_term_days``, ``store_credits`` (store credit
     note ids to use up before tax).
     """
-    target = _site(request, site)
-    store = target.store
 
-    def action() -> Record:
+    def action(store: Store) -> Record:
         coupon = payload.get("document_coupon")
         return operations.generate_invoice(
             store,
@@ -197,7 +203,7 @@ async def generate_invoice(
             store_credits=[str(cn_id) for cn_id in payload.get("store_credits", [])],
         )
 
-    return _run(target, action)
+    return _run(request, site, action)
 
 
 @router.post("/invoices/{invoice_id}")
@@ -205,21 +211,19 @@ async def update_invoice(
     invoice_id: str, request: Request, payload: RequiredBody, site: str | None = None
 ) -> Response:
     """Change ``po_number``/``dunning_status``/``next_retry_at`` (``invoice_updated``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.update_invoice(target.store, invoice_id, payload))
+    return _run(request, site, lambda store: operations.update_invoice(store, invoice_id, payload))
 
 
 @router.post("/invoices/{invoice_id}/payments")
 async def record_payment(
-    invoice_id: str, request: Request, body_in: OptionalBody = None, site: str | None = None
+    invoice_id: str, request: Request, payload: OptionalBody, site: str | None = None
 ) -> Response:
     """Collect a payment: ``amount`` (default: all due), ``succeeded``, ``payment_method``."""
-    payload: JsonBody = body_in or {}
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.record_payment(
-            target.store,
+        request,
+        site,
+        lambda store: operations.record_payment(
+            store,
             invoice_id,
             amount=payload.get("amount"),
             succeeded=bool(payload.get("succeeded", True)),
@@ -230,17 +234,16 @@ async def record_payment(
 
 @router.post("/invoices/{invoice_id}/credit_notes")
 async def issue_credit_note(
-    invoice_id: str, request: Request, body_in: OptionalBody = None, site: str | None = None
+    invoice_id: str, request: Request, payload: OptionalBody, site: str | None = None
 ) -> Response:
     """Issue a credit note: ``type`` adjustment|refundable|store, ``amount``, ``reason_code``,
     ``create_reason_code``, ``round_off`` (total to a whole unit), ``prorate`` (Chargebee's
     per-line proration, with a fractional correction)."""
-    payload: JsonBody = body_in or {}
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.issue_credit_note(
-            target.store,
+        request,
+        site,
+        lambda store: operations.issue_credit_note(
+            store,
             invoice_id,
             amount=payload.get("amount"),
             cn_type=payload.get("type", "adjustment"),
@@ -255,8 +258,7 @@ async def issue_credit_note(
 @router.post("/invoices/{invoice_id}/write_off")
 async def write_off(invoice_id: str, request: Request, site: str | None = None) -> Response:
     """Write off what is due (adjustment credit note, reason ``write_off``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.write_off_invoice(target.store, invoice_id))
+    return _run(request, site, lambda store: operations.write_off_invoice(store, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/tax_withheld")
@@ -265,11 +267,11 @@ async def record_tax_withheld(
 ) -> Response:
     """Record tax the customer withheld: ``amount``, ``reference_number``, ``description``,
     ``date`` (``tax_withheld_recorded``)."""
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.record_tax_withheld(
-            target.store,
+        request,
+        site,
+        lambda store: operations.record_tax_withheld(
+            store,
             invoice_id,
             amount=int(payload["amount"]),
             reference_number=payload.get("reference_number"),
@@ -282,21 +284,19 @@ async def record_tax_withheld(
 @router.post("/invoices/{invoice_id}/dunning_exhausted")
 async def dunning_exhausted(invoice_id: str, request: Request, site: str | None = None) -> Response:
     """Stop dunning: the invoice becomes ``not_paid``."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.exhaust_dunning(target.store, invoice_id))
+    return _run(request, site, lambda store: operations.exhaust_dunning(store, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/void")
 async def void_invoice(
-    invoice_id: str, request: Request, body_in: OptionalBody = None, site: str | None = None
+    invoice_id: str, request: Request, payload: OptionalBody, site: str | None = None
 ) -> Response:
     """Void an invoice without payments or credits."""
-    payload: JsonBody = body_in or {}
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.void_invoice(
-            target.store, invoice_id, payload.get("reason_code", "Other")
+        request,
+        site,
+        lambda store: operations.void_invoice(
+            store, invoice_id, payload.get("reason_code", "Other")
         ),
     )
 
@@ -304,24 +304,22 @@ async def void_invoice(
 @router.delete("/invoices/{invoice_id}")
 async def delete_invoice(invoice_id: str, request: Request, site: str | None = None) -> Response:
     """Delete an invoice (``invoice_deleted``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.delete_invoice(target.store, invoice_id))
+    return _run(request, site, lambda store: operations.delete_invoice(store, invoice_id))
 
 
 @router.post("/transactions/{transaction_id}/refunds")
 async def refund(
     transaction_id: str,
     request: Request,
-    body_in: OptionalBody = None,
+    payload: OptionalBody,
     site: str | None = None,
 ) -> Response:
     """Refund a payment (``payment_refunded`` with a refundable credit note)."""
-    payload: JsonBody = body_in or {}
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.refund_payment(
-            target.store,
+        request,
+        site,
+        lambda store: operations.refund_payment(
+            store,
             transaction_id,
             amount=payload.get("amount"),
             reason_code=payload.get("reason_code", "product_unsatisfactory"),
@@ -333,18 +331,17 @@ async def refund(
 async def chargeback(
     transaction_id: str,
     request: Request,
-    body_in: OptionalBody = None,
+    payload: OptionalBody,
     site: str | None = None,
 ) -> Response:
     """Charge back a card payment: ``amount`` (default: all not refunded), ``name_invoices``
     (default true: the chargeback lists the invoices it re-opens), ``shape``
     (``payment_reversal`` by default, or ``refund``: Chargebee's automated chargeback)."""
-    payload: JsonBody = body_in or {}
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.chargeback_payment(
-            target.store,
+        request,
+        site,
+        lambda store: operations.chargeback_payment(
+            store,
             transaction_id,
             amount=payload.get("amount"),
             name_invoices=bool(payload.get("name_invoices", True)),
@@ -359,8 +356,7 @@ async def void_transaction(
     transaction_id: str, request: Request, site: str | None = None
 ) -> Response:
     """Void a successful payment or refund (``transaction_updated``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.void_transaction(target.store, transaction_id))
+    return _run(request, site, lambda store: operations.void_transaction(store, transaction_id))
 
 
 @router.delete("/transactions/{transaction_id}")
@@ -368,31 +364,28 @@ async def delete_transaction(
     transaction_id: str, request: Request, site: str | None = None
 ) -> Response:
     """Delete an offline payment (``transaction_deleted``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.delete_transaction(target.store, transaction_id))
+    return _run(request, site, lambda store: operations.delete_transaction(store, transaction_id))
 
 
 @router.post("/credit_notes/{cn_id}/void")
 async def void_credit_note(cn_id: str, request: Request, site: str | None = None) -> Response:
     """Void a credit note (``credit_note_updated``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.void_credit_note(target.store, cn_id))
+    return _run(request, site, lambda store: operations.void_credit_note(store, cn_id))
 
 
 @router.delete("/credit_notes/{cn_id}")
 async def delete_credit_note(cn_id: str, request: Request, site: str | None = None) -> Response:
     """Delete a credit note (``credit_note_deleted``)."""
-    target = _site(request, site)
-    return _run(target, lambda: operations.delete_credit_note(target.store, cn_id))
+    return _run(request, site, lambda store: operations.delete_credit_note(store, cn_id))
 
 
 @router.post("/touch")
 async def touch(request: Request, payload: RequiredBody, site: str | None = None) -> Response:
     """Update the first ``count`` records of ``kind`` now (bumps versions, emits events)."""
-    target = _site(request, site)
     return _run(
-        target,
-        lambda: operations.touch_records(target.store, payload["kind"], int(payload["count"])),
+        request,
+        site,
+        lambda store: operations.touch_records(store, payload["kind"], int(payload["count"])),
     )
 
 

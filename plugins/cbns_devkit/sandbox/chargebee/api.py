@@ -7,16 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from . import errors, operations
-from .errors import param_wrong_value
-from .filters import matches, parse_bool, parse_filters
+from . import api_errors as errors
+from . import operations
+from .api_errors import param_wrong_value
+from .filter_params import matches, parse_bool, parse_filters
 from .jsoncopy import json_copy
-from .listindex import page_rows
-from .pagination import decode_offset, encode_offset, line_items_window
+from .listindex import PageQuery, page_rows
+from .offsets import decode_offset, encode_offset, line_items_window
 from .resources import PC1_PATHS, RESOURCES, Resource
-from .settings import ChargebeeSandboxSettings
 from .site import Site
-from .store import Record
+from .site_settings import ChargebeeSandboxSettings
+from .site_store import Record
 
 router = APIRouter(prefix="/api/v2")
 _LINE_DOCUMENTS = frozenset({"invoice", "credit_note"})
@@ -119,14 +120,8 @@ def list_records(
     with store.lock:
         # A maintained sorted index instead of filtering and sorting every record per page.
         index = store.sorted_index(resource.name, attr)
-        chunk, more = page_rows(
-            index,
-            store.rows(resource.name),
-            descending=descending,
-            after=after,
-            limit=limit,
-            accept=accept,
-        )
+        page = PageQuery(descending=descending, after=after, limit=limit, accept=accept)
+        chunk, more = page_rows(index, store.rows(resource.name), page)
         next_offset = encode_offset(chunk[-1][0]) if more else None
         items = [_shape_for_list(resource.name, rec, line_limit, snapshot) for _, rec in chunk]
     body: dict[str, Any] = {"list": [{resource.name: rec} for rec in items]}
@@ -150,9 +145,8 @@ def _shape_for_list(kind: str, record: Record, line_limit: int, snapshot: bool) 
     return json_copy(record) if snapshot else record
 
 
-@router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-async def list_endpoint(path: str, request: Request) -> Response:
-    """``GET /api/v2/<resource>`` for every listed resource."""
+def _readable_resource(request: Request, path: str) -> tuple[Site, Resource]:
+    """The request's site and the resource at ``path``, or the error Chargebee answers."""
     site = _site(request)
     if path in PC1_PATHS:
         raise errors.configuration_incompatible()
@@ -162,6 +156,13 @@ async def list_endpoint(path: str, request: Request) -> Response:
     if request.method != "GET":
         # The sandbox serves Chargebee's read API only; writes go through /__admin.
         raise errors.method_not_supported()
+    return site, resource
+
+
+@router.api_route("/{path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def list_endpoint(path: str, request: Request) -> Response:
+    """``GET /api/v2/<resource>`` for every listed resource."""
+    site, resource = _readable_resource(request, path)
     query = list(request.query_params.multi_items())
     line_limit = _settings(request).list_line_items_limit
     with site.store.lock:
@@ -173,14 +174,7 @@ async def list_endpoint(path: str, request: Request) -> Response:
 @router.api_route("/{path}/{record_id}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def retrieve_endpoint(path: str, record_id: str, request: Request) -> Response:
     """``GET /api/v2/<resource>/<id>``; deleted records answer 404 (assumed)."""
-    site = _site(request)
-    if path in PC1_PATHS:
-        raise errors.configuration_incompatible()
-    resource = RESOURCES.get(path)
-    if resource is None:
-        raise errors.resource_not_found()
-    if request.method != "GET":
-        raise errors.method_not_supported()
+    site, resource = _readable_resource(request, path)
     store = site.store
     record = (
         store.events.get(record_id)

@@ -11,16 +11,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from . import admin, api, errors, stats
-from .auth import api_key_from_header, site_from_host
-from .errors import ChargebeeError, error_response
+from . import admin, api, stats
+from . import api_errors as errors
+from .api_errors import ChargebeeError, error_response
 from .faults import Faults, fault_response
 from .generator import generate
-from .ratelimit import RateLimiter
+from .request_limits import RateLimiter
 from .seed import load_seed, read_seed_file
-from .settings import ChargebeeSandboxSettings
 from .site import Site
-from .store import Store
+from .site_auth import api_key_from_header, site_from_host
+from .site_settings import ChargebeeSandboxSettings
+from .site_store import Store
 from .webhooks import WebhookSender
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from .money import format_amount
+from .minor_units import format_amount
 
 
 def demo(section: dict[str, Any]) -> Iterator[str]:

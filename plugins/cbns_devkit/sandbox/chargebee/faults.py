@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from fastapi.responses import HTMLResponse, Response
 
-from . import errors
+from . import api_errors as errors
 
 FAIL_KINDS = (
     "internal_error",

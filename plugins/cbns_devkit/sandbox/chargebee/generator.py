@@ -16,10 +16,10 @@ from typing import Any
 from . import objects, operations
 from .conventions import Conventions, is_write_off
 from .currencies import SiteCurrencies
-from .money import minor_units_per_major, to_minor
+from .minor_units import minor_units_per_major, to_minor
 from .objects import LineSpec, Record, TaxSpec
 from .seed import SEED_KEYS
-from .store import Store
+from .site_store import Store
 
 DAY = 86400
 START = 1704067200  # 2024-01-01T00:00:00Z

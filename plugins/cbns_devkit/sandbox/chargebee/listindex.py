@@ -16,11 +16,22 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from .pagination import SortKey, sort_key
+from .offsets import SortKey, sort_key
 
 Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """One page to walk: its direction, the key it starts after, its size and its filter."""
+
+    descending: bool
+    after: SortKey | None
+    limit: int
+    accept: Callable[[Record], bool]
 
 
 class StaleIndexError(Exception):
@@ -63,22 +74,17 @@ class SortedIndex:
                 self.current[seq] = new
 
     def walk(
-        self,
-        rows: Sequence[Record],
-        *,
-        descending: bool,
-        after: SortKey | None,
-        limit: int,
-        accept: Callable[[Record], bool],
+        self, rows: Sequence[Record], page: PageQuery
     ) -> tuple[list[tuple[SortKey, Record]], bool]:
-        """Up to ``limit`` accepted rows strictly after ``after`` in list order.
+        """Up to ``page.limit`` accepted rows strictly after ``page.after`` in list order.
 
         Returns them with their keys, and whether at least one more accepted row follows
         (which is when the real API sets ``next_offset``). Raises :class:`StaleIndexError`
         if a visited record's key is out of date.
         """
         keys = self.keys
-        if descending:
+        after, limit, accept = page.after, page.limit, page.accept
+        if page.descending:
             pos = (bisect_left(keys, after) if after is not None else len(keys)) - 1
             step = -1
         else:
@@ -99,13 +105,7 @@ class SortedIndex:
 
 
 def page_rows(
-    index: SortedIndex,
-    rows: Sequence[Record],
-    *,
-    descending: bool,
-    after: SortKey | None,
-    limit: int,
-    accept: Callable[[Record], bool],
+    index: SortedIndex, rows: Sequence[Record], page: PageQuery
 ) -> tuple[list[tuple[SortKey, Record]], bool]:
     """:meth:`SortedIndex.walk` after a refresh, rebuilding the index once if it was stale.
 
@@ -114,7 +114,7 @@ def page_rows(
     """
     index.refresh(rows)
     try:
-        return index.walk(rows, descending=descending, after=after, limit=limit, accept=accept)
+        return index.walk(rows, page)
     except StaleIndexError:
         index.rebuild(rows)
-        return index.walk(rows, descending=descending, after=after, limit=limit, accept=accept)
+        return index.walk(rows, page)

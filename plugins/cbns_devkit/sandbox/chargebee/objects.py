@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .conventions import is_write_off
-from .money import allocate, minor_units_per_major, percent_of, round_to_unit, tax_inside
+from .minor_units import allocate, minor_units_per_major, percent_of, round_to_unit, tax_inside
 
 Record = dict[str, Any]
 
@@ -425,6 +425,15 @@ def _document_address(customer_record: Record) -> Record | None:
     return {**copy.deepcopy(source), "object": "billing_address"}
 
 
+def linked_credit_total(invoice: Record, link: str, *, write_offs_only: bool = False) -> int:
+    """The ``cn_total`` sum of the invoice's credit notes in ``link`` that are not voided."""
+    return sum(
+        cn.get("cn_total", 0)
+        for cn in invoice.get(link, [])
+        if cn["cn_status"] != "voided" and (is_write_off(cn) or not write_offs_only)
+    )
+
+
 def refresh_invoice(invoice: Record, now: int) -> None:
     """Recompute the derived amounts and status of ``invoice`` from its linked arrays."""
     paid = sum(
@@ -433,16 +442,8 @@ def refresh_invoice(invoice: Record, now: int) -> None:
         if lp.get("txn_status") == "success"
     )
     credits = sum(ac["applied_amount"] for ac in invoice.get("applied_credits", []))
-    adjusted = sum(
-        cn.get("cn_total", 0)
-        for cn in invoice.get("adjustment_credit_notes", [])
-        if cn["cn_status"] != "voided"
-    )
-    written_off = sum(
-        cn.get("cn_total", 0)
-        for cn in invoice.get("adjustment_credit_notes", [])
-        if is_write_off(cn) and cn["cn_status"] != "voided"
-    )
+    adjusted = linked_credit_total(invoice, "adjustment_credit_notes")
+    written_off = linked_credit_total(invoice, "adjustment_credit_notes", write_offs_only=True)
     withheld = sum(int(t["amount"]) for t in invoice.get("linked_taxes_withheld", []))
     invoice["amount_paid"] = paid
     invoice["credits_applied"] = credits

@@ -9,9 +9,9 @@ from typing import Any
 from . import objects
 from .conventions import WRITE_OFF_CREATE_REASON
 from .jsoncopy import json_copy
-from .money import round_to_unit
+from .minor_units import round_to_unit
 from .objects import LineSpec, Record, TaxSpec
-from .store import Store
+from .site_store import Store
 
 OFFLINE_METHODS = frozenset({"cash", "check", "bank_transfer", "other", "custom"})
 CUSTOMER_FIELDS = frozenset(
@@ -210,17 +210,7 @@ def _use_store_credits(store: Store, invoice: Record, notes: list[Record]) -> No
         used = by_note.get(cn["id"], 0)
         if not used:
             continue
-        cn["allocations"].append(
-            {
-                "invoice_id": invoice["id"],
-                "allocated_amount": used,
-                "allocated_at": now,
-                "invoice_date": invoice.get("date"),
-                "invoice_status": invoice["status"],
-                "tax_application": "pre_tax",
-                "object": "allocation",
-            }
-        )
+        cn["allocations"].append(_allocation(invoice, used, now, tax_application="pre_tax"))
         objects.refresh_credit_note(cn)
         if not store.conventions.store_credits_reduce_total:
             ref = objects.cn_reference(cn, "applied_credit")
@@ -292,6 +282,68 @@ def delete_invoice(store: Store, invoice_id: str, *, source: str = "admin_consol
 # -- payments and refunds -------------------------------------------------------------------
 
 
+def _new_transaction(fields: Record) -> Record:
+    """A transaction of ``fields`` with the flags and (empty) links every new one starts with."""
+    return objects.clean(
+        {
+            **fields,
+            "amount_unused": 0,
+            "deleted": False,
+            "object": "transaction",
+            "linked_invoices": [],
+            "linked_credit_notes": [],
+            "linked_refunds": [],
+        }
+    )
+
+
+def _allocation(invoice: Record, amount: int, at: int, **extra: Any) -> Record:
+    """A credit note's ``allocations`` entry: ``amount`` of it allocated to ``invoice``."""
+    return {
+        "invoice_id": invoice["id"],
+        "allocated_amount": amount,
+        "allocated_at": at,
+        "invoice_date": invoice.get("date"),
+        "invoice_status": invoice["status"],
+        **extra,
+        "object": "allocation",
+    }
+
+
+def _linked_invoice(invoice: Record, amount: int, at: int) -> Record:
+    """A transaction's ``linked_invoices`` entry: ``amount`` of it applied to ``invoice``."""
+    return {
+        "invoice_id": invoice["id"],
+        "applied_amount": amount,
+        "applied_at": at,
+        "invoice_date": invoice.get("date"),
+        "invoice_total": invoice["total"],
+        "invoice_status": invoice["status"],
+        "object": "linked_invoice",
+    }
+
+
+def _applied_transaction(txn: Record, amount: int, at: int, kind: str, **extra: Any) -> Record:
+    """A document's entry (``kind``: ``linked_payment``, ``linked_refund``) for ``txn``."""
+    return {
+        "txn_id": txn["id"],
+        "applied_amount": amount,
+        "applied_at": at,
+        "txn_status": txn["status"],
+        "txn_date": at,
+        "txn_amount": amount,
+        **extra,
+        "object": kind,
+    }
+
+
+def _invoice_updated(store: Store, invoice: Record, source: str) -> None:
+    """Recompute ``invoice`` now, save it and emit ``invoice_updated``."""
+    objects.refresh_invoice(invoice, store.now())
+    store.touch(invoice)
+    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+
+
 def record_payment(
     store: Store,
     invoice_id: str,
@@ -326,7 +378,7 @@ def record_payment(
     now = store.now()
     offline = payment_method in OFFLINE_METHODS
     gateway = gateway or ("not_applicable" if offline else "stripe")
-    txn: Record = objects.clean(
+    txn = _new_transaction(
         {
             "id": store.new_id("transaction", "txn_"),
             "customer_id": payer,
@@ -349,25 +401,9 @@ def record_payment(
             "error_code": None if succeeded else "card_declined",
             "error_text": None if succeeded else "Your card was declined.",
             "masked_card_number": None if offline else "************4242",
-            "amount_unused": 0,
-            "deleted": False,
-            "object": "transaction",
-            "linked_invoices": [],
-            "linked_credit_notes": [],
-            "linked_refunds": [],
         }
     )
-    invoice["linked_payments"].append(
-        {
-            "txn_id": txn["id"],
-            "applied_amount": amount,
-            "applied_at": now,
-            "txn_status": txn["status"],
-            "txn_date": now,
-            "txn_amount": amount,
-            "object": "linked_payment",
-        }
-    )
+    invoice["linked_payments"].append(_applied_transaction(txn, amount, now, "linked_payment"))
     if not succeeded:
         attempt = len(invoice.get("dunning_attempts", [])) + 1
         invoice.setdefault("dunning_attempts", []).append(
@@ -384,17 +420,7 @@ def record_payment(
         invoice["dunning_status"] = "in_progress"
         invoice["next_retry_at"] = now + 3 * 86400
     objects.refresh_invoice(invoice, now)
-    txn["linked_invoices"].append(
-        {
-            "invoice_id": invoice_id,
-            "applied_amount": amount,
-            "applied_at": now,
-            "invoice_date": invoice.get("date"),
-            "invoice_total": invoice["total"],
-            "invoice_status": invoice["status"],
-            "object": "linked_invoice",
-        }
-    )
+    txn["linked_invoices"].append(_linked_invoice(invoice, amount, now))
     store.touch(txn)
     store.insert("transaction", txn)
     store.touch(invoice)
@@ -423,9 +449,7 @@ def exhaust_dunning(store: Store, invoice_id: str, *, source: str = "scheduled_j
         raise OperationError(f"invoice {invoice_id} is not in dunning")
     invoice["dunning_status"] = "exhausted"
     invoice.pop("next_retry_at", None)
-    objects.refresh_invoice(invoice, store.now())
-    store.touch(invoice)
-    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    _invoice_updated(store, invoice, source)
     return invoice
 
 
@@ -460,17 +484,8 @@ def _new_credit_note(
 
 
 def _credited_so_far(invoice: Record) -> int:
-    issued = sum(
-        cn.get("cn_total", 0)
-        for cn in invoice.get("issued_credit_notes", [])
-        if cn["cn_status"] != "voided"
-    )
-    adjusted = sum(
-        cn.get("cn_total", 0)
-        for cn in invoice.get("adjustment_credit_notes", [])
-        if cn["cn_status"] != "voided"
-    )
-    return issued + adjusted
+    links = ("issued_credit_notes", "adjustment_credit_notes")
+    return sum(objects.linked_credit_total(invoice, link) for link in links)
 
 
 def refund_payment(
@@ -504,7 +519,7 @@ def refund_payment(
         raise OperationError(f"refund amount {amount} must be between 1 and {refundable}")
     now = store.now()
     cn = _new_credit_note(store, invoice, "refundable", reason_code, amount)
-    refund: Record = objects.clean(
+    refund = _new_transaction(
         {
             "id": store.new_id("transaction", "txn_"),
             "customer_id": payment.get("customer_id"),
@@ -526,25 +541,10 @@ def refund_payment(
             "initiator_type": "merchant",
             "masked_card_number": payment.get("masked_card_number"),
             "refunded_txn_id": payment["id"],
-            "amount_unused": 0,
-            "deleted": False,
-            "object": "transaction",
-            "linked_invoices": [],
-            "linked_credit_notes": [],
-            "linked_refunds": [],
         }
     )
     cn["linked_refunds"].append(
-        {
-            "txn_id": refund["id"],
-            "applied_amount": amount,
-            "applied_at": now,
-            "txn_status": "success",
-            "txn_date": now,
-            "txn_amount": amount,
-            "refund_reason_code": reason_code,
-            "object": "linked_refund",
-        }
+        _applied_transaction(refund, amount, now, "linked_refund", refund_reason_code=reason_code)
     )
     cn["refunded_at"] = now
     objects.refresh_credit_note(cn)
@@ -637,16 +637,7 @@ def issue_credit_note(
     else:
         applied = 0
     if applied:
-        cn["allocations"].append(
-            {
-                "invoice_id": invoice_id,
-                "allocated_amount": applied,
-                "allocated_at": now,
-                "invoice_date": invoice.get("date"),
-                "invoice_status": invoice["status"],
-                "object": "allocation",
-            }
-        )
+        cn["allocations"].append(_allocation(invoice, applied, now))
     objects.refresh_credit_note(cn)
     if cn_type == "adjustment":
         invoice["adjustment_credit_notes"].append(
@@ -788,9 +779,7 @@ def _refresh_cn_invoice(store: Store, cn: Record, source: str, *, voided: bool) 
     _unlink_credit_note(invoice, cn["id"])
     if voided:
         invoice["issued_credit_notes"].append(objects.cn_reference(cn, "issued_credit_note"))
-    objects.refresh_invoice(invoice, store.now())
-    store.touch(invoice)
-    store.emit("invoice_updated", {"invoice": invoice}, source=source)
+    _invoice_updated(store, invoice, source)
 
 
 def delete_transaction(
@@ -815,9 +804,7 @@ def delete_transaction(
         if invoice["status"] == "paid":
             invoice["status"] = "posted"
             invoice.pop("paid_at", None)
-        objects.refresh_invoice(invoice, store.now())
-        store.touch(invoice)
-        store.emit("invoice_updated", {"invoice": invoice}, source=source)
+        _invoice_updated(store, invoice, source)
     return txn
 
 
@@ -880,7 +867,7 @@ def chargeback_payment(
     if amount <= 0 or amount > disputable:
         raise OperationError(f"chargeback amount {amount} must be between 1 and {disputable}")
     now = store.now()
-    chargeback: Record = objects.clean(
+    chargeback = _new_transaction(
         {
             "id": store.new_id("transaction", "txn_"),
             "customer_id": payment.get("customer_id"),
@@ -903,12 +890,6 @@ def chargeback_payment(
             # No reference_transaction_id: it names "the offline transaction that is being
             # refunded or reversed"; an online reversal is named by the payment's
             # reversal_transaction_id (chargebee-node v2.41.0 Transaction.d.ts).
-            "amount_unused": 0,
-            "deleted": False,
-            "object": "transaction",
-            "linked_invoices": [],
-            "linked_credit_notes": [],
-            "linked_refunds": [],
         }
     )
     payment["reversal_transaction_id"] = chargeback["id"]
@@ -931,17 +912,7 @@ def chargeback_payment(
         rest -= take
         objects.refresh_invoice(invoice, now)
         if name_invoices:
-            chargeback["linked_invoices"].append(
-                {
-                    "invoice_id": invoice["id"],
-                    "applied_amount": take,
-                    "applied_at": now,
-                    "invoice_date": invoice.get("date"),
-                    "invoice_total": invoice["total"],
-                    "invoice_status": invoice["status"],
-                    "object": "linked_invoice",
-                }
-            )
+            chargeback["linked_invoices"].append(_linked_invoice(invoice, take, now))
         invoices.append(invoice)
     store.touch(chargeback)
     store.insert("transaction", chargeback)

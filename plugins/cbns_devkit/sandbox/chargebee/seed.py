@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .jsoncopy import json_copy
-from .store import KINDS, Record, Store
+from .site_store import KINDS, Record, Store
 
 SEED_KEYS: dict[str, str] = {
     "customers": "customer",
@@ -17,6 +17,9 @@ SEED_KEYS: dict[str, str] = {
     "credit_notes": "credit_note",
     "transactions": "transaction",
 }
+# Optional beside them: "site", the Chargebee site the data describes (the sandbox serves it
+# under that name), and "_…" keys for comments.
+SITE_KEY = "site"
 _CREATED_EVENT = {
     "customer": "customer_created",
     "item": "item_created",
@@ -41,7 +44,7 @@ def load_seed(store: Store, data: dict[str, Any]) -> int:
     ``migration`` and ``occurred_at`` = the object's creation time; they are not pushed as
     webhooks (they describe the past).
     """
-    unknown = set(data) - set(SEED_KEYS)
+    unknown = {k for k in data if not k.startswith("_")} - set(SEED_KEYS) - {SITE_KEY}
     if unknown:
         raise ValueError(f"unknown seed keys {sorted(unknown)}; expected {sorted(SEED_KEYS)}")
     now = store.now()
@@ -73,6 +76,14 @@ def load_seed(store: Store, data: dict[str, Any]) -> int:
 def dump_seed(store: Store) -> dict[str, list[Record]]:
     """Every record of ``store`` in seeding-contract form (insertion order)."""
     return {key: json_copy(store.all(kind)) for key, kind in SEED_KEYS.items()}
+
+
+def seed_site(data: dict[str, Any]) -> str | None:
+    """The site a seed describes (its ``site`` key), if it names one."""
+    site = data.get(SITE_KEY)
+    if site is not None and not (isinstance(site, str) and site):
+        raise ValueError(f"{SITE_KEY}: a Chargebee site name such as 'acme-test', not {site!r}")
+    return site
 
 
 def read_seed_file(path: Path) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .faults import Faults
-from .ratelimit import RateLimiter
-from .store import Store
+from .request_limits import RateLimiter
+from .site_store import Store
 
 
 @dataclass

@@ -9,7 +9,10 @@ from typing import Any
 from ..server import SandboxSpec
 from .app import create_app
 from .demo import demo
-from .settings import ChargebeeSandboxSettings
+from .seed import read_seed_file, seed_site
+from .site_settings import ChargebeeSandboxSettings
+
+DEFAULT_SITE = "acme-test"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--cb-random-seed", type=int, default=7, help="generator seed")
     group.add_argument(
-        "--cb-site", default="acme-test", help="test site name; the live site drops '-test'"
+        "--cb-site",
+        default=None,
+        help="test site name; the live site drops '-test' (default: the seed file's 'site', "
+        "else acme-test)",
     )
     group.add_argument("--cb-latency-ms", type=int, default=0, help="added to every API call")
     group.add_argument("--cb-rate-limit", type=int, default=150, help="requests per minute")
@@ -49,8 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> ChargebeeSandboxSettings:
     """Settings from parsed ``--cb-*`` options (a seed file wins over the generator)."""
+    site = args.cb_site
+    if site is None and args.cb_seed_file:
+        site = seed_site(read_seed_file(args.cb_seed_file))
     return ChargebeeSandboxSettings(
-        site=args.cb_site,
+        site=site or DEFAULT_SITE,
         seed_file=args.cb_seed_file,
         scale=0 if args.cb_seed_file else args.cb_scale,
         random_seed=args.cb_random_seed,

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from .settings import WEBHOOK_RETRY_SCHEDULE_SECONDS
-from .store import Record, Store
+from .site_settings import WEBHOOK_RETRY_SCHEDULE_SECONDS
+from .site_store import Record, Store
 
 
 @dataclass(order=True)

@@ -9,11 +9,11 @@ from typing import Any
 
 from cbns_devkit.sandbox.server import SandboxSpec
 
+from .account_settings import NetSuiteSandboxSettings
 from .api import create_app
 from .demo import run_demo
 from .keys import ensure_credentials
 from .refdata import repository_reference_data
-from .settings import NetSuiteSandboxSettings
 
 __all__ = ["NetSuiteSandboxSettings", "add_arguments", "build", "create_app"]
 

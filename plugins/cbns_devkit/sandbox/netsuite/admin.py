@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
-from .errors import NetSuiteError
-from .faults import FAULT_KINDS, Fault
+from .error_bodies import NetSuiteError
+from .fault_injection import FAULT_KINDS, Fault
 
 if TYPE_CHECKING:
     from .state import SandboxState

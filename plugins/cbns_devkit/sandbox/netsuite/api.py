@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,15 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from . import jsonout
+from .account_settings import NetSuiteSandboxSettings, account_domain
 from .admin import admin_router
 from .asyncjobs import Job, Reply
 from .conflicts import Window
-from .errors import NetSuiteError, OAuthError, concurrency_exceeded, unexpected_error
-from .faults import WRITE_METHODS, abort_connection
+from .error_bodies import NetSuiteError, OAuthError, concurrency_exceeded, unexpected_error
+from .fault_injection import WRITE_METHODS, abort_connection
 from .oauth import TOKEN_PATH
-from .records import WriteContext, check_eid
-from .schema import RecordType, record_type
-from .settings import NetSuiteSandboxSettings, account_domain
+from .record_api import WriteContext, check_eid
+from .record_types import RecordType, record_type
 from .state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -303,13 +304,10 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
     @app.get(f"{REST}/async/v1/job/{{job_id}}")
     async def job_status(request: Request, job_id: int) -> Response:
         job = _job(state, job_id)
-        url = f"{base_url_of(request)}{REST}/async/v1/job/{job.id}"
+        url = _job_url(base_url_of(request), job)
         return jsonout.json_response(
             {
-                "links": [{"rel": "self", "href": url}],
-                "id": str(job.id),
-                "completed": job.completed,
-                "progress": job.progress,
+                **_job_progress(job, url),
                 "task": {"links": [{"rel": "related", "href": f"{url}/task"}]},
             }
         )
@@ -317,7 +315,7 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
     @app.get(f"{REST}/async/v1/job/{{job_id}}/task")
     async def job_tasks(request: Request, job_id: int) -> Response:
         job = _job(state, job_id)
-        url = f"{base_url_of(request)}{REST}/async/v1/job/{job.id}/task"
+        url = _job_url(base_url_of(request), job, "/task")
         return jsonout.json_response(
             {
                 "links": [{"rel": "self", "href": url}],
@@ -332,14 +330,9 @@ def create_app(settings: NetSuiteSandboxSettings) -> FastAPI:
     @app.get(f"{REST}/async/v1/job/{{job_id}}/task/{{task_id}}")
     async def job_task(request: Request, job_id: int, task_id: int) -> Response:
         job = _job(state, job_id, task_id)
-        url = f"{base_url_of(request)}{REST}/async/v1/job/{job.id}/task/{job.id}"
-        body: dict[str, Any] = {
-            "links": [{"rel": "self", "href": url}],
-            "id": str(job.id),
-            "completed": job.completed,
-            "progress": job.progress,
-            "startTime": job.start_time,
-        }
+        # The sandbox runs each job as one task that carries the job's id.
+        url = _job_url(base_url_of(request), job, f"/task/{job.id}")
+        body: dict[str, Any] = {**_job_progress(job, url), "startTime": job.start_time}
         if job.end_time:
             body["endTime"] = job.end_time
             body["result"] = {"links": [{"rel": "related", "href": f"{url}/result"}]}
@@ -416,6 +409,21 @@ def _job(state: SandboxState, job_id: int, task_id: int | None = None) -> Job:
     return job
 
 
+def _job_url(base_url: str, job: Job, path: str = "") -> str:
+    """The URL of ``job``, or of its resource at ``path`` (``/task``, ``/task/<id>``)."""
+    return f"{base_url}{REST}/async/v1/job/{job.id}{path}"
+
+
+def _job_progress(job: Job, url: str) -> dict[str, Any]:
+    """What a job and its task both report: the link to ``url``, id, completion, progress."""
+    return {
+        "links": [{"rel": "self", "href": url}],
+        "id": str(job.id),
+        "completed": job.completed,
+        "progress": job.progress,
+    }
+
+
 async def _start_job(state: SandboxState, call: RecordCall) -> Response:
     key = call.headers.get("x-netsuite-idempotency-key")
     if key is not None:
@@ -426,7 +434,7 @@ async def _start_job(state: SandboxState, call: RecordCall) -> Response:
                 400, "INVALID_REQUEST", "The idempotency key must be a UUID."
             ) from None
     job, fresh = state.jobs.create(state.clock.iso_timestamp(), key)
-    location = f"{call.base_url}{REST}/async/v1/job/{job.id}"
+    location = _job_url(call.base_url, job)
     if not fresh:
         # Documented as "400 Conflict" with the 409 type URL.
         raise NetSuiteError(
@@ -461,26 +469,18 @@ def _to_response(reply: Reply) -> Response:
     return jsonout.json_response(reply.body, reply.status, reply.media_type, reply.headers)
 
 
+# Identity equality as before, and no generated repr: the headers hold the bearer token.
+@dataclass(eq=False, repr=False)
 class RecordCall:
     """One record-API request, runnable now or later (async jobs)."""
 
-    def __init__(
-        self,
-        method: str,
-        parts: list[str],
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-        base_url: str,
-        window: Window | None = None,
-    ) -> None:
-        self.method = method
-        self.window = window
-        self.parts = parts
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.base_url = base_url
+    method: str
+    parts: list[str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    base_url: str
+    window: Window | None = None
 
     def run(self, state: SandboxState) -> Reply:
         """Execute; NetSuite errors become error replies."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .errors import NetSuiteError, user_error
+from .error_bodies import NetSuiteError, user_error
 
 ZERO = Decimal(0)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -42,6 +42,31 @@ _ORACLE_TOKEN = re.compile(
     r'"[^"]*"|YYYY|HH24|HH12|HH|MI|SS|MM|DD|MONTH|MON|AM|PM|[-/.,:; T]|.', re.IGNORECASE
 )
 _output = threading.local()
+
+
+def _hour_of_12(moment: datetime) -> str:
+    return f"{moment.hour % 12 or 12:02d}"
+
+
+def _meridiem(moment: datetime) -> str:
+    return "AM" if moment.hour < 12 else "PM"
+
+
+# What each Oracle format element of TO_CHAR shows of a moment.
+_TO_CHAR_FIELDS: dict[str, Callable[[datetime], str]] = {
+    "YYYY": lambda m: f"{m.year:04d}",
+    "MM": lambda m: f"{m.month:02d}",
+    "DD": lambda m: f"{m.day:02d}",
+    "HH24": lambda m: f"{m.hour:02d}",
+    "HH": _hour_of_12,
+    "HH12": _hour_of_12,
+    "MI": lambda m: f"{m.minute:02d}",
+    "SS": lambda m: f"{m.second:02d}",
+    "AM": _meridiem,
+    "PM": _meridiem,
+    "MONTH": lambda m: MONTHS[m.month - 1].upper(),
+    "MON": lambda m: MONTHS[m.month - 1][:3].upper(),
+}
 
 
 class FormatError(ValueError):
@@ -128,29 +153,11 @@ def to_char(value: object, model: str | None = None) -> str | None:
         return text
     out: list[str] = []
     for token in _ORACLE_TOKEN.findall(model):
-        upper = token.upper()
+        field = _TO_CHAR_FIELDS.get(token.upper())
         if token.startswith('"'):
             out.append(token[1:-1])
-        elif upper == "YYYY":
-            out.append(f"{moment.year:04d}")
-        elif upper == "MM":
-            out.append(f"{moment.month:02d}")
-        elif upper == "DD":
-            out.append(f"{moment.day:02d}")
-        elif upper == "HH24":
-            out.append(f"{moment.hour:02d}")
-        elif upper in ("HH", "HH12"):
-            out.append(f"{moment.hour % 12 or 12:02d}")
-        elif upper == "MI":
-            out.append(f"{moment.minute:02d}")
-        elif upper == "SS":
-            out.append(f"{moment.second:02d}")
-        elif upper in ("AM", "PM"):
-            out.append("AM" if moment.hour < 12 else "PM")
-        elif upper == "MONTH":
-            out.append(MONTHS[moment.month - 1].upper())
-        elif upper == "MON":
-            out.append(MONTHS[moment.month - 1][:3].upper())
+        elif field is not None:
+            out.append(field(moment))
         elif len(token) == 1 and not token.isalnum():
             out.append(token)
         else:

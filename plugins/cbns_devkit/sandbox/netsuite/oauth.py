@@ -12,10 +12,10 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from .account_settings import NetSuiteSandboxSettings, account_domain
 from .clock import Clock
-from .errors import OAuthError, invalid_login
+from .error_bodies import OAuthError, invalid_login
 from .keys import PublicKey, load_public_key
-from .settings import NetSuiteSandboxSettings, account_domain
 
 GRANT_TYPE = "client_credentials"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

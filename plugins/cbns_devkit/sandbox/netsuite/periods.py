@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import NetSuiteError, invalid_field_value, user_error
-from .settings import DatePeriodMismatch, DefaultPeriodIfClosed
+from .account_settings import DatePeriodMismatch, DefaultPeriodIfClosed
+from .error_bodies import NetSuiteError, invalid_field_value, user_error
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ _SERVER = """
 import json, sys
 from pathlib import Path
 from cbns_devkit.sandbox.netsuite.api import create_app
-from cbns_devkit.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from cbns_devkit.sandbox.netsuite.account_settings import NetSuiteSandboxSettings
 from cbns_devkit.sandbox.server import serve_in_thread
 
 args = json.loads(Path(sys.argv[1]).read_text())

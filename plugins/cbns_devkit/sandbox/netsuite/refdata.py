@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import jsonout
-from .store import Store
+from .sqlite_store import REFERENCE_TABLE_ORDER, Store
 
 # JSON key (record type, case-insensitive) -> SuiteQL table.
 REFERENCE_TABLES = {
@@ -25,17 +25,6 @@ REFERENCE_TABLES = {
     # "itemType": "TaxItem"); they exist only where SuiteTax is on.
     "salestaxitem": "item",
 }
-# Seeding order: later tables reference earlier ones.
-_ORDER = [
-    "currency",
-    "subsidiary",
-    "account",
-    "item",
-    "department",
-    "classification",
-    "location",
-    "accountingperiod",
-]
 
 
 def repository_reference_data() -> Path:
@@ -83,7 +72,7 @@ def seed(store: Store, data: Mapping[str, Any], *, tax_engine: bool = False) -> 
             records = [{**record, "itemType": "TaxItem"} for record in records]
         by_table.setdefault(table, []).extend(records)
     with store.transaction() as conn:
-        for table in _ORDER:
+        for table in REFERENCE_TABLE_ORDER:
             columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")').fetchall()}
             for record in by_table.get(table, []):
                 row = {str(k).lower(): _column_value(v) for k, v in record.items()}

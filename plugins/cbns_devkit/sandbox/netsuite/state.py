@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import refdata
+from .account_settings import NetSuiteSandboxSettings
 from .asyncjobs import Jobs
 from .clock import Clock
-from .faults import FaultPlan
-from .governance import Governor
+from .concurrency_gate import Governor
+from .fault_injection import FaultPlan
 from .oauth import TokenService
-from .records import RecordService
-from .settings import NetSuiteSandboxSettings
-from .store import Store
-from .suiteql import SuiteQL
+from .record_api import RecordService
+from .sqlite_store import Store
+from .suiteql_engine import SuiteQL
 
 
 class SandboxState:

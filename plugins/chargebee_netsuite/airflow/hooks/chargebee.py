@@ -4,33 +4,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.providers.http.hooks.http import HttpHook
-from requests import Session
-from requests.auth import HTTPBasicAuth
+from airflow.sdk import BaseHook, Connection
 
 from chargebee_netsuite.airflow.masking import mask_credential
 from chargebee_netsuite.chargebee.client import ChargebeeClient, ChargebeeSettings
 from chargebee_netsuite.chargebee.errors import ChargebeeError
-from chargebee_netsuite.chargebee.hosts import base_url_for
 from chargebee_netsuite.chargebee.ratelimit import PLAN_LIMITS_PER_MINUTE
 
-# Connection extras read by this hook (and therefore not sent as HTTP headers, which is what
-# HttpHook does with every other extra).
-CHARGEBEE_EXTRAS = (
-    "environment",
-    "region",
-    "base_url",
-    "plan",
-    "rate_limit_per_minute",
-    "rate_limit_window_seconds",
-    "rate_limit_budget_seconds",
-    "max_concurrency",
-    "timeout",
-    "max_attempts",
+# Numeric connection extras and the setting each one sets.
+NUMBER_EXTRAS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
+    ("rate_limit_per_minute", "rate_limit_per_minute", int),
+    ("rate_limit_window_seconds", "rate_limit_window_seconds", float),
+    ("rate_limit_budget_seconds", "rate_limit_budget_seconds", float),
+    ("max_concurrency", "max_concurrency", int),
+    ("max_attempts", "max_attempts", int),
+    ("timeout", "read_timeout", float),
 )
 
 
-class ChargebeeHook(HttpHook):
+def chargebee_settings(conn: Connection) -> ChargebeeSettings:
+    """Client settings from a ``chargebee`` Connection; errors name the field, never the key.
+
+    ``login`` is the site, ``password`` the API key; ``host`` (with scheme and port) or the
+    ``base_url`` extra overrides the derived URL. Pure: no lookup, no masking.
+    """
+    where = f"Connection '{conn.conn_id}'"
+    if not conn.login:
+        raise ValueError(f"{where} needs the Chargebee site name in 'login'")
+    if not conn.password:
+        raise ValueError(f"{where} needs the Chargebee API key in 'password'")
+    extra: dict[str, Any] = conn.extra_dejson
+    base_url = extra.get("base_url")
+    if not base_url and conn.host:
+        # Airflow's HTTP convention: host with scheme, or schema://host[:port].
+        host = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
+        base_url = f"{host}:{conn.port}" if conn.port else host
+    options: dict[str, Any] = {}
+    if extra.get("plan") is not None:
+        plan = str(extra["plan"]).lower()
+        if plan not in PLAN_LIMITS_PER_MINUTE:
+            known = ", ".join(PLAN_LIMITS_PER_MINUTE)
+            raise ValueError(f"unknown Chargebee plan {plan!r} in extras; one of: {known}")
+        options["rate_limit_per_minute"] = PLAN_LIMITS_PER_MINUTE[plan]
+    for name, setting, convert in NUMBER_EXTRAS:
+        if extra.get(name) is not None:
+            options[setting] = convert(extra[name])
+    return ChargebeeSettings(
+        site=conn.login,
+        api_key=conn.password,
+        environment=str(extra.get("environment", "live")),
+        region=str(extra.get("region", "us")),
+        base_url=base_url,
+        **options,
+    )
+
+
+class ChargebeeHook(BaseHook):
     """Chargebee API access from an Airflow Connection.
 
     Connection fields: ``login`` = site name (e.g. ``acme``), ``password`` = API key, optional
@@ -41,11 +70,10 @@ class ChargebeeHook(HttpHook):
     (how long 429s are retried, default 900), ``max_concurrency``, ``timeout``,
     ``max_attempts``.
 
-    Built on ``HttpHook`` for connection lookup and URL handling; Basic auth is the API key
-    with an empty password, and only GET is ever sent. Like every hook, ``__init__`` does
-    no I/O: the connection is read when a client is asked for. The connection form (labels,
-    extra fields) is declared in ``chargebee_netsuite.airflow.provider``, the Airflow 3.2+ way;
-    the API key is registered with the secrets masker as soon as it is read.
+    Like every hook, ``__init__`` does no I/O and the hook holds no client: each
+    :meth:`get_conn` reads the connection and builds one. The connection form (labels, extra
+    fields) is declared in ``chargebee_netsuite.airflow.provider``, the Airflow 3.2+ way; the
+    API key is registered with the secrets masker as soon as it is read.
     """
 
     conn_name_attr = "chargebee_conn_id"
@@ -54,86 +82,18 @@ class ChargebeeHook(HttpHook):
     hook_name = "Chargebee"
 
     def __init__(self, chargebee_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(method="GET", http_conn_id=chargebee_conn_id, **kwargs)
+        super().__init__(**kwargs)
         self.chargebee_conn_id = chargebee_conn_id
 
     def get_settings(self) -> ChargebeeSettings:
         """Client settings from the connection (reads the connection; the key stays inside)."""
-        conn = self.get_connection(self.http_conn_id)
-        extra = conn.extra_dejson
-        if not conn.login:
-            raise ValueError(
-                f"Connection '{self.http_conn_id}' needs the Chargebee site name in 'login'"
-            )
-        if not conn.password:
-            raise ValueError(
-                f"Connection '{self.http_conn_id}' needs the Chargebee API key in 'password'"
-            )
-        mask_credential(conn.password)
-        base_url = extra.get("base_url")
-        if not base_url and conn.host:
-            # HttpHook's own convention: host with scheme, or schema://host[:port].
-            host = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
-            base_url = f"{host}:{conn.port}" if conn.port else host
-        optional: dict[str, Any] = {}
-        if extra.get("plan") is not None:
-            plan = str(extra["plan"]).lower()
-            if plan not in PLAN_LIMITS_PER_MINUTE:
-                known = ", ".join(PLAN_LIMITS_PER_MINUTE)
-                raise ValueError(f"unknown Chargebee plan {plan!r} in extras; one of: {known}")
-            optional["rate_limit_per_minute"] = PLAN_LIMITS_PER_MINUTE[plan]
-        for key, kind in (
-            ("rate_limit_per_minute", int),
-            ("rate_limit_window_seconds", float),
-            ("rate_limit_budget_seconds", float),
-            ("max_concurrency", int),
-            ("max_attempts", int),
-        ):
-            if extra.get(key) is not None:
-                optional[key] = kind(extra[key])
-        if extra.get("timeout") is not None:
-            optional["read_timeout"] = float(extra["timeout"])
-        return ChargebeeSettings(
-            site=conn.login,
-            api_key=conn.password,
-            environment=str(extra.get("environment", "live")),
-            region=str(extra.get("region", "us")),
-            base_url=base_url,
-            **optional,
-        )
+        settings = chargebee_settings(self.get_connection(self.chargebee_conn_id))
+        mask_credential(settings.api_key)
+        return settings
 
-    def get_client(self) -> ChargebeeClient:
-        """A ``ChargebeeClient`` for the connection; close it (or use ``with``) when done."""
+    def get_conn(self) -> ChargebeeClient:
+        """A read-only ``ChargebeeClient`` for the connection; close it (or use ``with``)."""
         return ChargebeeClient(self.get_settings())
-
-    # -- HttpHook integration: correct base URL and auth for the inherited requests session ---
-
-    def _set_base_url(self, connection: Any) -> None:
-        settings = self.get_settings()
-        self.base_url = base_url_for(
-            settings.site, settings.environment, settings.region, settings.base_url
-        )
-        self._srv_lookup_enabled = False
-        self._base_url_initialized = True
-
-    def _extract_auth(self, connection: Any) -> Any | None:
-        # The API key is the user name; the password is empty.
-        return HTTPBasicAuth(connection.password or "", "")
-
-    def get_conn(
-        self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None
-    ) -> Session:
-        """A requests session for ad-hoc GETs (prefer :meth:`get_client`)."""
-        session = super().get_conn(headers, extra_options)
-        for key in CHARGEBEE_EXTRAS:
-            session.headers.pop(key, None)
-        return session
-
-    def run(self, *args: Any, **kwargs: Any) -> Any:
-        """HttpHook's ``run``, restricted to GET: Chargebee is never written to."""
-        if self.method != "GET":
-            raise ValueError("ChargebeeHook is read-only; only GET requests are allowed")
-        return super().run(*args, **kwargs)
 
     def test_connection(self) -> tuple[bool, str]:
         """List one customer to prove the site, key and region fit together.
@@ -141,7 +101,7 @@ class ChargebeeHook(HttpHook):
         Returns ``(ok, message)``; the message names the site and the failure, never the key.
         """
         try:
-            with self.get_client() as client:
+            with self.get_conn() as client:
                 client.get("/customers", {"limit": "1"})
         except (ChargebeeError, ValueError) as exc:
             return False, str(exc)

@@ -4,27 +4,57 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import BaseHook
+from airflow.sdk import BaseHook, Connection
 
 from chargebee_netsuite.airflow.masking import mask_credential
 from chargebee_netsuite.netsuite import NetSuiteClient, NetSuiteConfig, NetSuiteError, Secret
 from chargebee_netsuite.netsuite.config import ConcurrencySetting, parse_scope
 from chargebee_netsuite.netsuite.suiteql_literals import build
 
-# Connection extras this hook reads.
-NETSUITE_EXTRAS = (
-    "client_id",
-    "certificate_id",
-    "private_key",
-    "algorithm",
-    "scope",
-    "base_url",
-    "concurrency",
-    "timeout",
-    "max_attempts",
-    "backoff_base",
-    "backoff_cap",
+# Numeric connection extras and how each is read.
+NUMBER_EXTRAS: tuple[tuple[str, type[int] | type[float]], ...] = (
+    ("timeout", float),
+    ("max_attempts", int),
+    ("backoff_base", float),
+    ("backoff_cap", float),
 )
+
+
+def netsuite_config(conn: Connection) -> NetSuiteConfig:
+    """Client settings from a ``netsuite`` Connection; errors name the field, never a value.
+
+    ``login`` is the account id; the extras hold the client id, certificate id and PEM key
+    (``password`` is read when the ``private_key`` extra is absent). Pure: no lookup, no masking.
+    """
+    extra: dict[str, Any] = conn.extra_dejson
+    where = f"Connection '{conn.conn_id}'"
+    if not conn.login:
+        raise ValueError(f"{where} needs the NetSuite account id in 'login'")
+    for name in ("client_id", "certificate_id"):
+        if not extra.get(name):
+            raise ValueError(f"{where} needs '{name}' in its extras")
+    pem = extra.get("private_key") or conn.password
+    if not pem:
+        raise ValueError(f"{where} needs the PEM private key in the 'private_key' extra")
+    if "\\n" in pem and "\n" not in pem:
+        # A key pasted into a one-line field keeps its line breaks as literal "\n".
+        pem = pem.replace("\\n", "\n")
+    options: dict[str, Any] = {
+        name: convert(extra[name])
+        for name, convert in NUMBER_EXTRAS
+        if extra.get(name) not in (None, "")
+    }
+    return NetSuiteConfig(
+        account_id=conn.login,
+        client_id=str(extra["client_id"]),
+        certificate_id=str(extra["certificate_id"]),
+        private_key=Secret(pem),
+        algorithm=str(extra.get("algorithm") or "PS256"),
+        scope=parse_scope(extra.get("scope") or "rest_webservices"),
+        base_url=extra.get("base_url") or None,
+        concurrency=_concurrency(extra.get("concurrency")),
+        **options,
+    )
 
 
 class NetSuiteHook(BaseHook):
@@ -39,8 +69,8 @@ class NetSuiteHook(BaseHook):
 
     The private key (whole and line by line) and every bearer token the client mints are
     registered with Airflow's secrets masker. The connection form is declared in
-    ``chargebee_netsuite.airflow.provider``. Like every hook, ``__init__`` does no I/O: the
-    connection is read when the client is first asked for.
+    ``chargebee_netsuite.airflow.provider``. Like every hook, ``__init__`` does no I/O and the
+    hook holds no client: each :meth:`get_conn` reads the connection and builds one.
     """
 
     conn_name_attr = "netsuite_conn_id"
@@ -51,57 +81,18 @@ class NetSuiteHook(BaseHook):
     def __init__(self, netsuite_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.netsuite_conn_id = netsuite_conn_id
-        self._client: NetSuiteClient | None = None
 
     def get_config(self) -> NetSuiteConfig:
-        """Client settings from the connection; errors name the missing field, never a value."""
-        conn = self.get_connection(self.netsuite_conn_id)
-        extra: dict[str, Any] = conn.extra_dejson
-        where = f"Connection '{self.netsuite_conn_id}'"
-        if not conn.login:
-            raise ValueError(f"{where} needs the NetSuite account id in 'login'")
-        for name in ("client_id", "certificate_id"):
-            if not extra.get(name):
-                raise ValueError(f"{where} needs '{name}' in its extras")
-        pem = extra.get("private_key") or conn.password
-        if not pem:
-            raise ValueError(f"{where} needs the PEM private key in the 'private_key' extra")
-        if "\\n" in pem and "\n" not in pem:
-            # A key pasted into a one-line field keeps its line breaks as literal "\n".
-            pem = pem.replace("\\n", "\n")
-        mask_credential(pem)
-        options: dict[str, Any] = {}
-        for name, convert in (
-            ("timeout", float),
-            ("max_attempts", int),
-            ("backoff_base", float),
-            ("backoff_cap", float),
-        ):
-            if extra.get(name) not in (None, ""):
-                options[name] = convert(extra[name])
-        return NetSuiteConfig(
-            account_id=conn.login,
-            client_id=str(extra["client_id"]),
-            certificate_id=str(extra["certificate_id"]),
-            private_key=Secret(pem),
-            algorithm=str(extra.get("algorithm") or "PS256"),
-            scope=parse_scope(extra.get("scope") or "rest_webservices"),
-            base_url=extra.get("base_url") or None,
-            concurrency=_concurrency(extra.get("concurrency")),
-            **options,
-        )
+        """Client settings from the connection (reads the connection; the key stays inside)."""
+        config = netsuite_config(self.get_connection(self.netsuite_conn_id))
+        mask_credential(config.private_key.reveal())
+        return config
 
     def get_conn(self) -> NetSuiteClient:
-        """The client for this connection (built once per hook instance)."""
-        if self._client is None:
-            client = NetSuiteClient(self.get_config())
-            _mask_minted_tokens(client)
-            self._client = client
-        return self._client
-
-    def get_client(self) -> NetSuiteClient:
-        """The same client as :meth:`get_conn` (named like ``ChargebeeHook.get_client``)."""
-        return self.get_conn()
+        """A ``NetSuiteClient`` for the connection; close it (or use ``with``) when done."""
+        return NetSuiteClient(
+            self.get_config(), on_mint=lambda token: mask_credential(token.reveal())
+        )
 
     def test_connection(self) -> tuple[bool, str]:
         """Mint a token and run a one-row SuiteQL query, as the sync itself will.
@@ -111,30 +102,12 @@ class NetSuiteHook(BaseHook):
         ``(ok, message)``; the message never contains the key or the token.
         """
         try:
-            client = self.get_conn()
-            client.tokens.token()
-            client.suiteql.page(build("SELECT id FROM subsidiary"), limit=1)
+            with self.get_conn() as client:
+                client.tokens.token()
+                client.suiteql.page(build("SELECT id FROM subsidiary"), limit=1)
         except (NetSuiteError, ValueError) as exc:
             return False, str(exc)
         return True, "NetSuite issued an access token for this connection."
-
-
-def _mask_minted_tokens(client: NetSuiteClient) -> None:
-    """Wrap the client's token source so each newly minted bearer token gets masked."""
-    manager = client.tokens
-    mint = manager.token
-    masked: list[Secret] = []
-
-    def token() -> Secret:
-        current = mint()
-        # The same token is handed out for an hour; register each one once.
-        if not masked or masked[-1] is not current:
-            mask_credential(current.reveal())
-            masked[:] = [current]
-        return current
-
-    # An instance attribute shadows the method: the client keeps calling ``tokens.token()``.
-    manager.token = token  # type: ignore[method-assign]
 
 
 def _concurrency(raw: Any) -> ConcurrencySetting:

@@ -15,10 +15,10 @@ import pytest
 
 from cbns_devkit.sandbox.chargebee import ChargebeeSandboxSettings, create_app
 from cbns_devkit.sandbox.chargebee.api import _bool_param, _extra_match, _sort
-from cbns_devkit.sandbox.chargebee.filters import matches, parse_filters
-from cbns_devkit.sandbox.chargebee.pagination import decode_offset, page, sort_key
+from cbns_devkit.sandbox.chargebee.filter_params import matches, parse_filters
+from cbns_devkit.sandbox.chargebee.offsets import decode_offset, page, sort_key
 from cbns_devkit.sandbox.chargebee.resources import RESOURCES
-from cbns_devkit.sandbox.chargebee.store import Store
+from cbns_devkit.sandbox.chargebee.site_store import Store
 from cbns_devkit.sandbox.server import serve_in_thread
 
 from .conftest import Sandbox

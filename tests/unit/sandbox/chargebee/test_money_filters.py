@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from cbns_devkit.sandbox.chargebee.auth import site_from_host
-from cbns_devkit.sandbox.chargebee.errors import ChargebeeError
-from cbns_devkit.sandbox.chargebee.filters import parse_list
-from cbns_devkit.sandbox.chargebee.money import allocate, tax_inside, to_minor
-from cbns_devkit.sandbox.chargebee.pagination import decode_offset, encode_offset
+from cbns_devkit.sandbox.chargebee.api_errors import ChargebeeError
+from cbns_devkit.sandbox.chargebee.filter_params import parse_list
+from cbns_devkit.sandbox.chargebee.minor_units import allocate, tax_inside, to_minor
+from cbns_devkit.sandbox.chargebee.offsets import decode_offset, encode_offset
+from cbns_devkit.sandbox.chargebee.site_auth import site_from_host
 
 
 def test_to_minor_uses_whole_units_for_zero_decimal_currencies() -> None:

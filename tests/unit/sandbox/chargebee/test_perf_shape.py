@@ -17,10 +17,10 @@ from cbns_devkit.sandbox.chargebee import generate
 from cbns_devkit.sandbox.chargebee.conventions import Conventions
 from cbns_devkit.sandbox.chargebee.currencies import USD_PER_UNIT, SiteCurrencies
 from cbns_devkit.sandbox.chargebee.jsoncopy import json_copy
-from cbns_devkit.sandbox.chargebee.listindex import page_rows
-from cbns_devkit.sandbox.chargebee.pagination import page, sort_key
+from cbns_devkit.sandbox.chargebee.listindex import PageQuery, page_rows
+from cbns_devkit.sandbox.chargebee.offsets import page, sort_key
+from cbns_devkit.sandbox.chargebee.site_store import Store
 from cbns_devkit.sandbox.chargebee.stats import RequestStats, path_prefix
-from cbns_devkit.sandbox.chargebee.store import Store
 
 Record = dict[str, Any]
 
@@ -155,10 +155,9 @@ def test_index_pages_equal_brute_force_while_records_are_touched(seed: int) -> N
             # A plain walk (no stale-index rebuild) proves touched keys were moved.
             found, more = index.walk(
                 store.rows("invoice"),
-                descending=descending,
-                after=after,
-                limit=limit,
-                accept=_status_is(status),
+                PageQuery(
+                    descending=descending, after=after, limit=limit, accept=_status_is(status)
+                ),
             )
             ids, next_offset = _brute(store, attr, descending, limit, after, status)
             assert [rec["id"] for _, rec in found] == ids
@@ -178,7 +177,8 @@ def test_new_records_join_an_existing_index() -> None:
     store.touch(late)
     store.insert("invoice", late)
     found, _ = index.walk(
-        store.rows("invoice"), descending=False, after=None, limit=1000, accept=lambda r: True
+        store.rows("invoice"),
+        PageQuery(descending=False, after=None, limit=1000, accept=lambda r: True),
     )
     assert [rec["id"] for _, rec in found] == _brute(store, "updated_at", False, 1000, None, None)[
         0
@@ -196,7 +196,7 @@ def test_an_unfiltered_page_walks_only_limit_plus_one_rows() -> None:
 
     after = sort_key(store.all("invoice")[1500], "date", 1501)
     found, more = index.walk(
-        store.rows("invoice"), descending=False, after=after, limit=100, accept=accept
+        store.rows("invoice"), PageQuery(descending=False, after=after, limit=100, accept=accept)
     )
     assert more
     assert len(found) == 100
@@ -211,10 +211,7 @@ def test_records_changed_without_touch_trigger_a_rebuild() -> None:
     found, _ = page_rows(
         index,
         store.rows("invoice"),
-        descending=False,
-        after=None,
-        limit=1000,
-        accept=lambda r: True,
+        PageQuery(descending=False, after=None, limit=1000, accept=lambda r: True),
     )
     assert [rec["id"] for _, rec in found] == _brute(store, "date", False, 1000, None, None)[0]
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from cbns_devkit.sandbox.netsuite import ar
-from cbns_devkit.sandbox.netsuite.errors import NetSuiteError
+from cbns_devkit.sandbox.netsuite.error_bodies import NetSuiteError
 from cbns_devkit.sandbox.netsuite.periods import Period, choose_period
 
 

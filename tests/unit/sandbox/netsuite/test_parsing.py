@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from cbns_devkit.sandbox.netsuite import jsonout
-from cbns_devkit.sandbox.netsuite.errors import OAuthError
+from cbns_devkit.sandbox.netsuite.error_bodies import OAuthError
 from cbns_devkit.sandbox.netsuite.oauth import parse_scopes
 from cbns_devkit.sandbox.netsuite.query_filter import parse_filter
-from cbns_devkit.sandbox.netsuite.suiteql import rewrite
+from cbns_devkit.sandbox.netsuite.suiteql_engine import rewrite
 
 ROW = {"email": "barbara@acme.example", "id": "7", "trandate": "2024-03-15", "memo": None}
 
