@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -174,4 +175,8 @@ def test_the_usage_kept_between_loads_round_trips() -> None:
     )
     again = UsageCollector({}, collector.as_json())
     assert again.as_json() == collector.as_json()
-    assert again.usage() == collector.usage()
+    # Amounts per item price are not kept: they cover the documents a collector reads.
+    assert replace(again.usage(), item_price_activity={}) == replace(
+        collector.usage(), item_price_activity={}
+    )
+    assert collector.usage().item_price_activity and not again.usage().item_price_activity
