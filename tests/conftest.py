@@ -98,35 +98,44 @@ SANDBOX_FOLDERS = (
     "security/chargebee_netsuite/",
 )
 NO_SANDBOX_FOLDERS = ("integration/deploy/",)
-# Files whose tests take minutes in all (Airflow processes, thousands of documents), measured
-# with `pytest --durations`; everything else together stays a fast loop.
+# What `-m "not slow"` leaves out so that it stays a loop of about a minute: whole folders whose
+# tests each start sandboxes, Great Expectations or Airflow processes, single files measured
+# as the heaviest with `pytest --durations`, and every test of both sandboxes plus the real
+# sync (the `start_env` fixtures). CI runs everything.
+SLOW_FOLDERS = (
+    "e2e/",
+    "integration/load/",
+    "integration/quality/",
+    "integration/reconcile/",
+    "integration/sandbox/",
+)
 SLOW_FILES = frozenset(
     {
-        "e2e/dags/test_shipped_dags.py",
-        "e2e/deploy/test_celery_topology.py",
-        "e2e/finance_view/test_app.py",
-        "e2e/finance_view/test_browser.py",
-        "e2e/proof/test_chaos.py",
         "integration/dags/test_operators.py",
         "integration/dags/test_unposted_notifications.py",
         "integration/deploy/test_bootstrap.py",
         "integration/deploy/test_image.py",
         "integration/extract/test_budget.py",
+        "integration/extract/test_extract_tasks.py",
         "integration/extract/test_faults.py",
         "integration/extract/test_scale.py",
-        "integration/load/test_streaming.py",
-        "integration/load/test_tieout.py",
+        "integration/netsuite/test_hook.py",
         "integration/proof/test_secrets.py",
+        "property/transform/test_invoice.py",
+        "security/chargebee_netsuite/test_injection.py",
         "security/webhooks/test_receiver_burst.py",
+        "unit/extract/test_memory.py",
     }
 )
+SLOW_FIXTURES = frozenset({"start_env", "start_env_any_db"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by where it lives and what it uses: slow, airflow, sandbox, postgres."""
     for item in items:
         where = item.path.resolve().relative_to(TESTS).as_posix()
-        if where in SLOW_FILES:
+        uses = set(getattr(item, "fixturenames", ()))
+        if where in SLOW_FILES or where.startswith(SLOW_FOLDERS) or uses & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
         if where.startswith(AIRFLOW_FOLDERS):
             item.add_marker(pytest.mark.airflow)
@@ -134,5 +143,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.sandbox)
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("staging_url") == "postgres"
-        if on_postgres or "postgres_url" in getattr(item, "fixturenames", ()):
+        if on_postgres or "postgres_url" in uses:
             item.add_marker(pytest.mark.postgres)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
 CONNECTOR = PLUGINS / "chargebee_netsuite"
 DEVKIT = "cbns_devkit"
@@ -35,6 +37,7 @@ def test_no_connector_module_imports_the_developer_kit() -> None:
     assert mentions == []
 
 
+@pytest.mark.slow  # imports all of Airflow, Great Expectations and the connector: ~10 s
 def test_every_connector_module_imports_without_the_developer_kit() -> None:
     # Import each module with the kit made unimportable: a hidden dependency fails here.
     modules = sorted(
