@@ -64,8 +64,10 @@ check: $(STAMP)
 # Airflow (`airflow dags test --use-executor`, task processes SIGKILLed and retried); every row
 # must show 0 duplicates, 0 missing, 0 wrong and the DAG run states expected (exit 1 otherwise).
 # `make bench [SCALES="2000 20000"] [BENCH_ARGS=--no-webhooks]`: throughput, ratio to the
-# governance bound, peak RSS per stage, then webhook → NetSuite latency through Airflow (50
-# events, then a burst of 1,000; p50/p95/max against the 20 s bound), in bench/results.json.
+# governance bound, peak RSS per stage, no-change and 100-changed syncs per stage and their
+# cost across scales, the load at L 20/200 ms x C 5/15, extraction at each plan limit, then
+# webhook → NetSuite latency through Airflow (50 events; a burst of 1,000 at 3500 requests/
+# minute); every issue-16 figure with its bound and ratio, in bench/results.json.
 # `make secrets` (after `make demo`): scan logs, reports, staging and the metadata DB for any
 # credential.
 SEEDS  ?=

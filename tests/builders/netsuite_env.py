@@ -151,6 +151,7 @@ class Env:
         client: NetSuiteClient | None = None,
         dry_run: bool = False,
         reports_dir: Path | None = None,
+        full: bool = False,
         **settings: Any,
     ) -> LoadSummary:
         return sync(
@@ -163,6 +164,7 @@ class Env:
             settings=sync_settings(**settings),
             dry_run=dry_run,
             reports_dir=reports_dir,
+            full=full,
         )
 
 

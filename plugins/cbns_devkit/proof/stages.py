@@ -123,8 +123,9 @@ def run_load(engine: Engine, args: dict[str, Any]) -> dict[str, Any]:
             settings=SyncSettings(
                 TransformSettings(args["time_zone"]),
                 concurrency=int(args.get("concurrency", 5)),
-                flush_every=int(args.get("flush_every", 50)),
+                flush_every=int(args.get("flush_every", SyncSettings.flush_every)),
             ),
+            full=bool(args.get("full")),
         )
     finally:
         client.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -10,10 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from chargebee_netsuite.load import changes
 from chargebee_netsuite.load.customers import (
     Reactivations,
     keep_primary_currency,
@@ -105,10 +109,13 @@ class SyncSettings:
     concurrency: int | None = None
     # Ledger results are committed in batches; a crash loses at most this many, and their
     # documents are simply upserted again (to the same records) on the next run.
-    flush_every: int = 50
+    flush_every: int = 200
     # Documents read, planned and resolved at a time: the loader holds about one chunk (plus
     # the writes in flight), whatever the number of staged documents.
     chunk_size: int = 500
+    # Writes planned ahead of the sender, in a thread of their own (two chunks' worth): while
+    # a chunk is read, planned and ledgered, the writes of the last one keep NetSuite busy.
+    plan_ahead: int = 1000
 
 
 @dataclass
@@ -120,6 +127,10 @@ class LoadSummary:
     counts: dict[str, int] = field(default_factory=dict)
     writes: int = 0
     seconds: float = 0.0
+    # "changed": what changed since the last load and what depends on it; or "every document"
+    scope: str = "every document"
+    planned: int = 0  # ledger rows decided
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     # A dry run's report files (html, csv, totals_csv), when it wrote one.
     report: dict[str, str] = field(default_factory=dict)
     # Item prices posting through a catch-all rule (CatchAllUse.as_dict), largest first.
@@ -133,6 +144,9 @@ class LoadSummary:
             "counts": dict(sorted(self.counts.items())),
             "writes": self.writes,
             "seconds": round(self.seconds, 3),
+            "scope": self.scope,
+            "planned": self.planned,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "catch_alls": self.catch_alls[:max_catch_alls],
         }
         return {**small, "report": dict(self.report)} if self.report else small
@@ -141,19 +155,28 @@ class LoadSummary:
 class UsageCollector:
     """Accumulates, document by document, what staged data uses (for the mapping preflight).
 
-    Only small sets grow: item prices, currencies, gateways, entities and reason codes.
+    Only small sets grow: item prices, currencies, gateways, entities and reason codes. They
+    are kept with the load state (:meth:`as_json`), so a load adds what changed instead of
+    reading every staged document again.
     """
 
-    def __init__(self, item_prices: Mapping[str, Any]) -> None:
+    def __init__(self, item_prices: Mapping[str, Any], stored: Mapping[str, Any] | None = None):
         self.item_prices = item_prices
-        self.prices: dict[str | None, Any] = {}
-        self.currencies: set[str] = set()
-        self.payments: set[tuple[str, str]] = set()
-        self.refunds: set[tuple[str, str]] = set()
-        self.chargebacks: set[tuple[str, str]] = set()
-        self.entities: set[str | None] = set()
-        self.reasons: set[tuple[str | None, str | None]] = set()
-        self.withheld: set[str] = set()
+        stored = stored or {}
+        # Item prices by id, resolved against the catalog as they come (stored: ids only).
+        self.prices: dict[str | None, Any] = {
+            price_id: "adhoc" if price_id is None else item_prices.get(price_id, price_id)
+            for price_id in stored.get("prices", ())
+        }
+        self.currencies: set[str] = set(stored.get("currencies", ()))
+        self.payments: set[tuple[str, str]] = _pairs(stored.get("payments"))
+        self.refunds: set[tuple[str, str]] = _pairs(stored.get("refunds"))
+        self.chargebacks: set[tuple[str, str]] = _pairs(stored.get("chargebacks"))
+        self.entities: set[str | None] = set(stored.get("entities", ()))
+        self.reasons: set[tuple[str | None, str | None]] = _pairs(stored.get("reasons"))
+        self.withheld: set[str] = set(stored.get("withheld", ()))
+        # Amounts per item price (catch-all reports) are not stored: they cover the
+        # documents read by this collector (every document, or the ones a load plans).
         self.activity: dict[str | None, PriceActivity] = {}
 
     def add(self, kind: str, doc: Any) -> None:
@@ -202,9 +225,8 @@ class UsageCollector:
     def usage(self) -> ChargebeeUsage:
         """Everything noted so far."""
         refs = [
-            value if isinstance(value, ItemPriceRef) else ItemPriceRef(id=key, entity_type=None)
-            for key, value in self.prices.items()
-            if key is not None
+            self.item_prices.get(key) or ItemPriceRef(id=key, entity_type=None)
+            for key in sorted(p for p in self.prices if p is not None)
         ]
         if None in self.prices:
             refs.append(ItemPriceRef(id=None, entity_type="adhoc"))
@@ -219,6 +241,27 @@ class UsageCollector:
             tax_withheld_currencies=self.withheld,
             item_price_activity=self.activity,
         )
+
+    def as_json(self) -> dict[str, Any]:
+        """The sets, JSON-serialisable (sorted, so equal usage gives equal JSON)."""
+
+        def ordered(values: Iterable[Any]) -> list[Any]:
+            return sorted(values, key=lambda v: json.dumps(v))
+
+        return {
+            "prices": ordered(self.prices),
+            "currencies": sorted(self.currencies),
+            "payments": ordered(list(p) for p in self.payments),
+            "refunds": ordered(list(p) for p in self.refunds),
+            "chargebacks": ordered(list(p) for p in self.chargebacks),
+            "entities": ordered(self.entities),
+            "reasons": ordered(list(p) for p in self.reasons),
+            "withheld": sorted(self.withheld),
+        }
+
+
+def _pairs(values: Iterable[Any] | None) -> set[Any]:
+    return {tuple(value) for value in values or ()}
 
 
 def chargebee_usage(
@@ -235,13 +278,32 @@ def chargebee_usage(
 def staged_usage(
     engine: Engine, site: str, item_prices: Mapping[str, Any], chunk_size: int = 500
 ) -> ChargebeeUsage:
-    """What every staged document of ``site`` uses, read a chunk at a time."""
-    collector = UsageCollector(item_prices)
+    """What every staged document of ``site`` uses: what the last load noted plus the
+    documents staged since, or, before a site's first load, every document, a chunk at a time."""
+    with engine.connect() as conn:
+        state = changes.read_state(conn, site)
+        ids = changes.queued(conn, site) if state.usage is not None else None
+    return collect_usage(engine, site, item_prices, chunk_size, state.usage, ids).usage()
+
+
+def collect_usage(
+    engine: Engine,
+    site: str,
+    item_prices: Mapping[str, Any],
+    chunk_size: int,
+    stored: Mapping[str, Any] | None,
+    ids: changes.Ids | None,
+) -> UsageCollector:
+    """``stored`` usage plus what the documents ``ids`` use (every document when None)."""
+    collector = UsageCollector(item_prices, stored)
     for kind in KIND_RESOURCES:
-        for docs in document_chunks(engine, site, kind, chunk_size, quarantine=False):
+        chosen = None if ids is None else ids.get(kind, set())
+        if chosen is not None and not chosen:
+            continue
+        for docs in document_chunks(engine, site, kind, chunk_size, quarantine=False, ids=chosen):
             for doc in docs:
                 collector.add(kind, doc)
-    return collector.usage()
+    return collector
 
 
 @dataclass(frozen=True)
@@ -251,6 +313,7 @@ class _Sent:
     item: Work
     attempts: int
     digest: str = ""  # the payload hash, recorded as posted once NetSuite takes it
+    previous_id: str | None = None  # the internal id NetSuite had given it before
 
 
 def describe(key: LedgerKey | None, netsuite_type: str | None = None) -> str:
@@ -269,6 +332,51 @@ def describe(key: LedgerKey | None, netsuite_type: str | None = None) -> str:
 
 _NOUNS = {"customer": "customer", "invoice": "invoice", "credit_note": "credit note"}
 _TRANSACTION_NOUNS = {"customerPayment": "payment", "customerRefund": "refund"}
+
+
+_T = TypeVar("_T")
+
+
+def ahead(items: Iterable[_T], size: int) -> Iterator[_T]:
+    """``items``, iterated in a thread of its own up to ``size`` items ahead of the caller.
+
+    What the thread raises is raised here, in order. If the caller stops early, the thread
+    stops at its next item.
+    """
+    box: Queue[tuple[bool, Any]] = Queue(maxsize=max(size, 1))
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            put((True, exc))
+
+    thread = threading.Thread(target=produce, name="load-planner", daemon=True)
+    thread.start()
+    try:
+        while True:
+            done, value = box.get()
+            if done:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 # Bounded: customers are referred to again and again, chunk after chunk.
@@ -300,19 +408,29 @@ class _Run:
         run_id: str,
         settings: SyncSettings,
         dry_run: bool,
+        scope: changes.Ids | None = None,
     ) -> None:
         self.engine = engine
+        self.scope = scope  # the documents to plan, by kind (None: every staged document)
+        # A record NetSuite holds got a new internal id: what refers to it must be re-sent.
+        self.ids_changed = False
         self.client = client
         self.ctx = ctx
         self.run_id = run_id
         self.settings = settings
         self.dry_run = dry_run
         self.outcomes: Counter[str] = Counter()
+        self.counting = threading.Lock()
         self.writes = 0
         self.planned_ok: set[str] = set()  # dry run: external ids that would post
         self.credentials_refused: str | None = None  # NetSuite's words, if it refused us
         self.reactivations = Reactivations(client, engine, self.row, settings.strict_fields)
         self.report: DryRunReport | None = None  # a dry run's per-line report, if asked for
+
+    def count(self, outcome: str) -> None:
+        """Add one to ``outcome`` (the planner's thread and the sender's both count)."""
+        with self.counting:
+            self.outcomes[outcome] += 1
 
     def key_of(self, external_id: str) -> LedgerKey | None:
         """The ledger key of one of this site's external ids (None if it is not one)."""
@@ -341,10 +459,11 @@ class _Run:
 
     def phase(self, phase: int) -> None:
         tally: Counter[str] = Counter()
-        # A lazy stream: the sender pulls the next chunk's writes while earlier ones are in
-        # flight, and returns only when every write of the phase has its result recorded, so
-        # the next phase resolves its references against a complete ledger.
-        self.send(self.decide(phase, tally))
+        # The next chunks are planned in a thread of their own while earlier writes are in
+        # flight and their results are ledgered here; the sender returns only when every
+        # write of the phase has its result recorded, so the next phase resolves its
+        # references against a complete ledger.
+        self.send(ahead(self.decide(phase, tally), self.settings.plan_ahead))
         if tally["planned"] and not self.dry_run:
             log.info(
                 "Phase %s: %d written, %d decided without a write",
@@ -357,7 +476,10 @@ class _Run:
         """This phase's work, a chunk of documents at a time, with their ledger entries."""
         site, size = self.ctx.site, self.settings.chunk_size
         for kind, where in phase_sources(phase).items():
-            for docs in document_chunks(self.engine, site, kind, size, where):
+            ids = None if self.scope is None else self.scope.get(kind, set())
+            if ids is not None and not ids:
+                continue
+            for docs in document_chunks(self.engine, site, kind, size, where, ids=ids):
                 keys = [(kind, doc.id, role) for doc in docs for role in ROLES]
                 payloads = [doc.id for doc in docs if needs_posted_payload(doc)]
                 with self.engine.connect() as conn:
@@ -428,7 +550,7 @@ class _Run:
         """One document's decision: a ledger row in ``rows``, and the write if it needs one."""
         if item.outcome is not None:
             state = item.outcome.state
-            self.outcomes[state] += 1
+            self.count(state)
             rows.append(
                 self.row(
                     item.key,
@@ -441,20 +563,21 @@ class _Run:
             )
             return None
         if item.posting is None:  # posted, and stays as it is
-            self.outcomes[UNCHANGED] += 1
-            rows.append(self.row(item.key, state=POSTED, reason=item.note))
+            self.count(UNCHANGED)
+            rv = item.resource_version
+            rows.append(self.row(item.key, state=POSTED, reason=item.note, resource_version=rv))
             return None
         posting = item.posting
         if item.delete_id is not None:
             if self.dry_run:
-                self.outcomes[WOULD_DELETE] += 1
+                self.count(WOULD_DELETE)
                 return None
             token = _Sent(item, entry.attempts if entry else 0)
             return Write(token, posting.record_type, posting.external_id, {}, posting.label, DELETE)
         try:
             body = self.resolve(posting.body, posting.label, refs)
         except Held as held:
-            self.outcomes[HELD] += 1
+            self.count(HELD)
             rows.append(
                 self.row(
                     item.key,
@@ -478,23 +601,25 @@ class _Run:
             "resource_version": item.resource_version,
         }
         if entry is not None and entry.netsuite_id and entry.posted_hash == digest:
-            self.outcomes[UNCHANGED] += 1
+            self.count(UNCHANGED)
             rows.append(self.row(item.key, state=POSTED, reason=item.note, **common))
             return None
         if self.dry_run:
-            self.outcomes[WOULD_POST] += 1
+            self.count(WOULD_POST)
             self.planned_ok.add(posting.external_id)
             if self.report is not None:
                 self.report.add(item.key[1], posting)
             return None
         inactive = self.activate_customers(posting, refs)
         if inactive is not None:
-            self.outcomes[HELD] += 1
+            self.count(HELD)
             waiting = {**common, "state": HELD, "reason": inactive}
             rows.append(self.row(item.key, last_error_code="CUSTOMER_INACTIVE", **waiting))
             return None
         rows.append(self.row(item.key, state=READY, reason=None, **common))
-        token = _Sent(item, entry.attempts if entry else 0, digest)
+        token = _Sent(
+            item, entry.attempts if entry else 0, digest, entry.netsuite_id if entry else None
+        )
         return Write(token, posting.record_type, posting.external_id, body, posting.label)
 
     def keep_posted(self, entry: LedgerEntry, body: dict[str, Any]) -> dict[str, Any]:
@@ -624,10 +749,12 @@ class _Run:
         now = datetime.now(UTC)
         count = sent.attempts + 1
         attempt = self.attempt(result)
+        # The version planned: the load queue lets go of documents planned at their version.
+        planned = {"resource_version": item.resource_version}
         if result.ok and result.deleted:
             # NetSuite no longer holds it: the row keeps the payload it had as the audit
             # trail, the attempt log keeps the id, and the reason says what happened when.
-            self.outcomes[DELETED] += 1
+            self.count(DELETED)
             attempt.update(outcome=DELETED, netsuite_id=item.delete_id)
             row = self.row(
                 item.key,
@@ -639,9 +766,12 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code="DELETED",
                 last_error_detail=None,
+                **planned,
             )
         elif result.ok:
-            self.outcomes[POSTED] += 1
+            self.count(POSTED)
+            if sent.previous_id and sent.previous_id != result.netsuite_id:
+                self.ids_changed = True
             row = self.row(
                 item.key,
                 state=POSTED,
@@ -655,10 +785,11 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code=None,
                 last_error_detail=None,
+                **planned,
             )
         elif result.conflict:
             # Not the document's fault and nothing to fix: it waits for the next run.
-            self.outcomes[HELD] += 1
+            self.count(HELD)
             row = self.row(
                 item.key,
                 state=HELD,
@@ -667,10 +798,11 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code="RECORD_CHANGED",
                 last_error_detail=result.detail,
+                **planned,
             )
             log.warning("%s", result.reason)
         else:
-            self.outcomes[FAILED] += 1
+            self.count(FAILED)
             if result.credentials_refused:
                 self.credentials_refused = result.detail or result.reason
             # Documents that wait for this one read this reason from the ledger.
@@ -682,6 +814,7 @@ class _Run:
                 last_attempt_at=now,
                 last_error_code=result.error_code,
                 last_error_detail=result.detail,
+                **planned,
             )
             log.warning("%s", result.reason)
         return row, attempt
@@ -698,6 +831,7 @@ def sync(
     settings: SyncSettings,
     dry_run: bool = False,
     reports_dir: Path | str | None = None,
+    full: bool = False,
 ) -> LoadSummary:
     """Post every staged document of ``site`` to NetSuite, dependencies first, and ledger it.
 
@@ -708,19 +842,52 @@ def sync(
     with ``reports_dir`` it also writes, per document line, where each would post
     (``load/dry_run_report.py``; the paths are in ``summary.report``).
 
-    Memory stays flat however many documents are staged: each phase is read from staging,
-    planned and sent a chunk (``settings.chunk_size`` documents) at a time, and references
-    and unchanged-payload checks are answered by the ledger, one chunk's keys at a time.
+    A run costs what changed: it plans the documents staged since the last load, what depends
+    on them and what is not settled yet (``load/changes.py``), unless ``full`` is set or what
+    payloads are built from (mapping, reference data, catalog, settings) changed, when it
+    plans every staged document. Memory stays flat however many documents are staged: each
+    phase is read from staging, planned and sent a chunk (``settings.chunk_size`` documents)
+    at a time, and references and unchanged-payload checks are answered by the ledger, one
+    chunk's keys at a time.
     """
     started = time.monotonic()
+    timings: dict[str, float] = {}
     with staging_engine.connect() as conn:
         item_prices = read_item_prices(conn, site)
-    usage = staged_usage(staging_engine, site, item_prices, settings.chunk_size)
-    report = validate_mapping(mapping, reference, usage)
+        # What payloads are built from: not how many requests are in flight or batched.
+        built_by = {"transform": settings.transform, "strict_fields": settings.strict_fields}
+        parts = changes.fingerprint_parts(mapping, reference, built_by, item_prices)
+        digest = changes.fingerprint(parts)
+        state = changes.read_state(conn, site)
+        if not full and state.fingerprint != digest:
+            log.info(
+                "Planning every document: what payloads are built from is not what the last "
+                "load recorded (none yet, a new record id, or a change; parts now: %s)",
+                {name: value[:12] for name, value in parts.items()},
+            )
+        full = full or state.fingerprint != digest or state.usage is None
+        scope = None
+        if not full:
+            scope = changes.with_dependents(
+                conn, site, changes.merge(changes.queued(conn, site), changes.unsettled(conn, site))
+            )
+    timings["scope"] = time.monotonic() - started
+    mark = time.monotonic()
+    collector = collect_usage(
+        staging_engine,
+        site,
+        item_prices,
+        settings.chunk_size,
+        None if full else state.usage,
+        scope,
+    )
+    report = validate_mapping(mapping, reference, collector.usage())
     if not report.ok or report.catch_alls:
         log.warning("%s", report.summary())
+    timings["usage"] = time.monotonic() - mark
+    mark = time.monotonic()
     ctx = TransformContext(site, mapping, reference, settings.transform, report, item_prices)
-    run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run)
+    run = _Run(staging_engine, netsuite_client, ctx, run_id, settings, dry_run, scope)
     if dry_run and reports_dir is not None:
         folder = report_dir(reports_dir, run_id)
         run.report = DryRunReport(folder, reference, staging_engine, site)
@@ -728,12 +895,23 @@ def sync(
         run.go()
     finally:
         paths = run.report.close(run_id, run.outcomes) if run.report is not None else {}
+    timings["plan_and_send"] = time.monotonic() - mark
+    mark = time.monotonic()
+    if not dry_run and not run.credentials_refused:
+        with staging_engine.begin() as conn:
+            changes.clear_planned(conn, site)
+            kept = None if run.ids_changed else digest
+            changes.write_state(conn, site, kept, collector.as_json(), full=full)
+    timings["bookkeeping"] = time.monotonic() - mark
     summary = LoadSummary(
         run_id=run_id,
         dry_run=dry_run,
         counts=dict(run.outcomes),
         writes=run.writes,
         seconds=time.monotonic() - started,
+        scope="every document" if scope is None else "changed",
+        planned=sum(run.outcomes.values()),
+        timings=timings,
         report=paths,
         catch_alls=[use.as_dict() for use in report.catch_alls],
     )

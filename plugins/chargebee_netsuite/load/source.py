@@ -103,6 +103,7 @@ def document_chunks(
     where: Where = None,
     *,
     quarantine: bool = True,
+    ids: Collection[str] | None = None,
 ) -> Iterator[list[SourceDocument]]:
     """The staged documents of ``kind`` for ``site`` in id order, ``size`` at a time.
 
@@ -110,12 +111,16 @@ def document_chunks(
     memory holds one chunk and no read transaction stays open while the caller writes.
     Each document carries its data-quality quarantine reason (unless ``quarantine`` is
     false), read for that chunk only.
-    ``where`` narrows the read to documents a caller can use.
+    ``where`` narrows the read to documents a caller can use; ``ids`` to those documents (the
+    ones a load plans, see ``load/changes.py``), read by primary key ``size`` at a time.
     """
     if size < 1:
         raise ValueError("a chunk holds at least one document")
     table = DOCUMENT_TABLES[KIND_RESOURCES[kind]]
     query = _select(table, site, where)
+    if ids is not None:
+        yield from _chunks_of(engine, site, kind, query, table, sorted(set(ids)), size, quarantine)
+        return
     last: str | None = None
     # Small first chunks, doubling up to ``size``: the sender starts writing after a few
     # documents are planned instead of idling while a whole chunk is.
@@ -133,6 +138,26 @@ def document_chunks(
         if len(rows) < limit:
             return
         last = ids[-1]
+
+
+def _chunks_of(
+    engine: Engine,
+    site: str,
+    kind: str,
+    query: Select[Any],
+    table: Table,
+    ids: list[str],
+    size: int,
+    quarantine: bool,
+) -> Iterator[list[SourceDocument]]:
+    for start in range(0, len(ids), size):
+        with engine.connect() as conn:
+            rows = conn.execute(query.where(table.c.id.in_(ids[start : start + size]))).all()
+            if not rows:
+                continue
+            found = [str(row.id) for row in rows]
+            quarantined = quarantine_reasons(conn, site, kind, found) if quarantine else {}
+        yield [_document(kind, row, quarantined) for row in rows]
 
 
 def billed_currencies(
@@ -352,7 +377,10 @@ class Related:
     payments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def _raws(conn: Connection, site: str, resource: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+def raw_documents(
+    conn: Connection, site: str, resource: str, ids: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """The raw staged documents of ``resource`` with ``ids`` (those staged), by id."""
     table = DOCUMENT_TABLES[resource]
     found: dict[str, dict[str, Any]] = {}
     ordered = sorted(ids)
@@ -370,7 +398,7 @@ def related_documents(conn: Connection, site: str, raws: Sequence[Mapping[str, A
     invoice_ids = {i for p in payments for i in _applied_ids(p, "linked_invoices", "invoice_id")}
     if not invoice_ids:
         return Related()
-    invoices = _raws(conn, site, "invoices", invoice_ids)
+    invoices = raw_documents(conn, site, "invoices", invoice_ids)
     mine = {str(p["id"]) for p in payments}
     others = {
         str(lp["txn_id"])
@@ -378,4 +406,4 @@ def related_documents(conn: Connection, site: str, raws: Sequence[Mapping[str, A
         for lp in inv.get("linked_payments") or []
         if lp.get("txn_status") == "success" and str(lp.get("txn_id")) not in mine
     }
-    return Related(invoices, _raws(conn, site, "transactions", others))
+    return Related(invoices, raw_documents(conn, site, "transactions", others))

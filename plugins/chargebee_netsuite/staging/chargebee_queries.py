@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, func, not_, or_, select, update
@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from chargebee_netsuite.staging.chargebee_tables import cb_events, cb_sync_state, cb_webhook_inbox
+from chargebee_netsuite.staging.ledger_tables import ns_load_queue
 
 # Inbox states.
 PENDING = "pending"
@@ -18,7 +19,7 @@ PROCESSED = "processed"
 REJECTED = "rejected"
 
 
-def _insert(conn: Connection, table: Table) -> Any:
+def dialect_insert(conn: Connection, table: Table) -> Any:
     """A dialect-specific INSERT that supports ON CONFLICT (SQLite and PostgreSQL)."""
     name = conn.dialect.name
     if name == "postgresql":
@@ -60,7 +61,7 @@ def upsert_documents(conn: Connection, table: Table, rows: Sequence[Mapping[str,
     batch = newest_per_key(rows)
     if not batch:
         return 0
-    stmt: Insert = _insert(conn, table)
+    stmt: Insert = dialect_insert(conn, table)
     excluded = stmt.excluded  # type: ignore[attr-defined]
     new_version = func.coalesce(excluded.resource_version, -1)
     old_version = func.coalesce(table.c.resource_version, -1)
@@ -80,8 +81,79 @@ def upsert_documents(conn: Connection, table: Table, rows: Sequence[Mapping[str,
         set_={c.name: excluded[c.name] for c in table.columns if c.name not in keys},
         where=guard,
     )
+    kind = LOADED_KINDS.get(table.name)
+    changed = _replacing(conn, table, batch) if kind is not None else []
     conn.execute(stmt, [dict(r) for r in batch])
+    if kind is not None:
+        queue_for_load(conn, kind, changed)
     return len(batch)
+
+
+# The staging tables whose documents the loader posts, and the ledger kind of each.
+LOADED_KINDS = {
+    "cb_customers": "customer",
+    "cb_invoices": "invoice",
+    "cb_credit_notes": "credit_note",
+    "cb_transactions": "transaction",
+}
+
+
+def _replacing(
+    conn: Connection, table: Table, batch: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The rows of ``batch`` the guarded upsert will store: new, or newer than what is staged
+    (the same test as its ``WHERE``, read before it runs)."""
+    lines = "lines_complete" in table.c
+    columns = [table.c.id, table.c.resource_version]
+    if lines:
+        columns.append(table.c.lines_complete)
+    by_site: dict[str, list[Mapping[str, Any]]] = {}
+    for row in batch:
+        by_site.setdefault(row["site"], []).append(row)
+    found: list[Mapping[str, Any]] = []
+    for site, rows in by_site.items():
+        stored: dict[str, tuple[int, bool]] = {}
+        for start in range(0, len(rows), 500):
+            ids = [r["id"] for r in rows[start : start + 500]]
+            query = select(*columns).where(table.c.site == site, table.c.id.in_(ids))
+            for got in conn.execute(query).mappings():
+                complete = bool(got["lines_complete"]) if lines else True
+                stored[str(got["id"])] = (_version(dict(got)), complete)
+        for row in rows:
+            old = stored.get(str(row["id"]))
+            new = (_version(row), bool(row.get("lines_complete", True)))
+            if old is None or new[0] > old[0] or (new[0] == old[0] and new[1] and not old[1]):
+                found.append(row)
+    return found
+
+
+def queue_for_load(conn: Connection, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Put staged documents (rows with ``site``, ``id``, ``resource_version``) of ``kind`` in
+    the loader's queue: the next load plans them (see ``load/changes.py``)."""
+    if not rows:
+        return
+    now = datetime.now(UTC)
+    values = {
+        (str(r["site"]), str(r["id"])): {
+            "site": str(r["site"]),
+            "source_kind": kind,
+            "source_id": str(r["id"]),
+            "resource_version": r.get("resource_version"),
+            "queued_at": now,
+        }
+        for r in rows
+    }
+    stmt = dialect_insert(conn, ns_load_queue)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["site", "source_kind", "source_id"],
+        set_={
+            "resource_version": stmt.excluded.resource_version,
+            "queued_at": stmt.excluded.queued_at,
+        },
+    )
+    ordered = list(values.values())
+    for start in range(0, len(ordered), 500):
+        conn.execute(stmt, ordered[start : start + 500])
 
 
 def insert_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -89,7 +161,7 @@ def insert_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
     unique = {(r["site"], r["id"]): dict(r) for r in rows}
     if not unique:
         return 0
-    stmt = _insert(conn, cb_events).on_conflict_do_nothing(index_elements=["site", "id"])
+    stmt = dialect_insert(conn, cb_events).on_conflict_do_nothing(index_elements=["site", "id"])
     conn.execute(stmt, list(unique.values()))
     return len(unique)
 
@@ -111,7 +183,7 @@ def enqueue_events(
     ]
     if not rows:
         return 0
-    stmt = _insert(conn, cb_webhook_inbox).on_conflict_do_nothing(
+    stmt = dialect_insert(conn, cb_webhook_inbox).on_conflict_do_nothing(
         index_elements=["site", "event_id"]
     )
     conn.execute(stmt, rows)
@@ -202,7 +274,7 @@ def record_sync(
         values["full_synced_at"] = at
     if window is not None:
         values["last_window_start"], values["last_window_end"] = window
-    stmt = _insert(conn, cb_sync_state).values(site=site, resource=resource, **values)
+    stmt = dialect_insert(conn, cb_sync_state).values(site=site, resource=resource, **values)
     stmt = stmt.on_conflict_do_update(index_elements=["site", "resource"], set_=values)
     conn.execute(stmt)
 

@@ -62,6 +62,8 @@ cb_customers = Table(
     "cb_customers",
     metadata,
     *_document_columns(),
+    # What validation finds a run's documents by (revision 0012).
+    Index("ix_cb_customers_site_run", "site", "run_id"),
     Column("email", String(320)),
     Column("company", String(250)),
     Column("first_name", String(150)),
@@ -99,6 +101,8 @@ cb_invoices = Table(
     "cb_invoices",
     metadata,
     *_document_columns(),
+    # What validation finds a run's documents by (revision 0012).
+    Index("ix_cb_invoices_site_run", "site", "run_id"),
     *_lines_columns(),
     Column("customer_id", String(ID)),
     Column("subscription_id", String(ID)),
@@ -123,6 +127,8 @@ cb_credit_notes = Table(
     "cb_credit_notes",
     metadata,
     *_document_columns(),
+    # What validation finds a run's documents by (revision 0012).
+    Index("ix_cb_credit_notes_site_run", "site", "run_id"),
     *_lines_columns(),
     Column("customer_id", String(ID)),
     Column("reference_invoice_id", String(ID)),
@@ -146,6 +152,8 @@ cb_transactions = Table(
     "cb_transactions",
     metadata,
     *_document_columns(),
+    # What validation finds a run's documents by (revision 0012).
+    Index("ix_cb_transactions_site_run", "site", "run_id"),
     Column("customer_id", String(ID)),
     Column("subscription_id", String(ID)),
     Column("type", String(30)),

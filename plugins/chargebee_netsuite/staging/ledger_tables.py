@@ -89,3 +89,32 @@ ns_ledger_attempts = Table(
     Column("duration_ms", Integer),
     Index("ix_ns_ledger_attempts_doc", "site", "source_kind", "source_id"),
 )
+
+# Documents whose staged version the loader has not planned yet (revision 0012). Staging a
+# new or newer version of a customer, invoice, credit note or transaction puts it here; a
+# load that planned it at that version (or a newer one) takes it out. The loader plans these,
+# what depends on them and every document whose ledger row is not settled, so a run costs
+# what changed, not what exists.
+ns_load_queue = Table(
+    "ns_load_queue",
+    metadata,
+    Column("site", String(63), primary_key=True),
+    Column("source_kind", String(20), primary_key=True),
+    Column("source_id", String(100), primary_key=True),
+    Column("resource_version", BigInteger),  # the staged version that queued it
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+)
+
+# Per site: the fingerprint of what every posted payload was built from (mapping, reference
+# data, catalog, settings, the transform's version) and what staged documents use (for the
+# mapping preflight), as of the last load that planned every document. A load whose
+# fingerprint differs plans every document again.
+ns_load_state = Table(
+    "ns_load_state",
+    metadata,
+    Column("site", String(63), primary_key=True),
+    Column("fingerprint", String(64)),  # None: the next load plans everything
+    Column("usage", JSON),  # what staged documents use, see load/changes.py
+    Column("full_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def load(
-    resources: RunResources, run_id: str, *, mapping_path: Path, dry_run: bool
+    resources: RunResources, run_id: str, *, mapping_path: Path, dry_run: bool, full: bool = False
 ) -> dict[str, Any]:
     """Post every staged document to NetSuite, dependencies first; unchanged ones skipped.
 
@@ -49,6 +49,7 @@ def load(
         settings=settings,
         dry_run=dry_run,
         reports_dir=config.reports_dir,  # a dry run writes its per-line report there
+        full=full,  # full_resync: plan every document, not only what changed
     )
     result = summary.as_dict()
     if not dry_run:  # a dry run changes no ledger state
@@ -136,6 +137,7 @@ class NetSuiteLoadOperator(NetSuiteOperator):
                 run.run_id,
                 mapping_path=Path(self.mapping_path or config.mapping_path),
                 dry_run=flag(self.is_dry_run, run.params, "dry_run"),
+                full=flag(None, run.params, "full_resync"),
             )
         result["notify"] = notify_unposted(result, context)
         return result
