@@ -4,8 +4,8 @@ Every validation replaces a document's quarantine rows, so ``quarantined_at`` is
 last checked; the exception queue's age must count from the first failure instead. Rows
 already quarantined start from their ``quarantined_at`` (the oldest time known).
 
-Revision ID: 0012_quarantine_first_seen
-Revises: 0008_reversal_links (and needs 0005_quality)
+Revision ID: 0013_quarantine_first_seen
+Revises: 0012_load_queue (and needs 0005_quality)
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_quarantine_first_seen"
-down_revision: str | Sequence[str] | None = "0008_reversal_links"
+revision: str = "0013_quarantine_first_seen"
+down_revision: str | Sequence[str] | None = "0012_load_queue"
 branch_labels: str | Sequence[str] | None = None
 # The quarantine table comes from the quality branch.
 depends_on: str | Sequence[str] | None = "0005_quality"
