@@ -15,18 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from chargebee_netsuite.load.source import read_item_prices
+from chargebee_netsuite.mapping.catch_all import is_catch_all
 from chargebee_netsuite.mapping.model import MappingConfig
 from chargebee_netsuite.mapping.resolve import ItemPriceRef, resolve_item
 from chargebee_netsuite.staging.chargebee_tables import cb_credit_notes, cb_invoices
 from chargebee_netsuite.transform.money import to_money
 
-CATCH_ALL_RULES = ("items.by_entity_type.", "items.default")
 DOCUMENTS_LISTED = 20  # per item price; the count says how many there are
-
-
-def is_catch_all(rule: str) -> bool:
-    """True for a rule by entity type or the default."""
-    return rule.startswith(CATCH_ALL_RULES)
 
 
 def _lines(raw: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
@@ -63,7 +58,7 @@ def catch_alls(
                 if price is None:
                     price = ItemPriceRef(id=entity_id, entity_type=line.get("entity_type"))
                 resolution = resolve_item(mapping, price)
-                if resolution is None or not is_catch_all(resolution.rule):
+                if resolution is None or not is_catch_all(resolution.rule, price):
                     continue
                 key = (str(entity_id or "(ad-hoc line)"), resolution.rule, currency)
                 entry = found.setdefault(
