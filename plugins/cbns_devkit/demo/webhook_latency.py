@@ -114,15 +114,6 @@ def deliveries(engine: Engine, site: str, invoice_ids: set[str]) -> dict[str, De
     return found
 
 
-def latencies(engine: Engine, site: str, invoice_ids: set[str]) -> dict[str, float]:
-    """Seconds from the receipt of each invoice's webhook to its NetSuite write."""
-    return {
-        invoice_id: seconds
-        for invoice_id, delivery in deliveries(engine, site, invoice_ids).items()
-        if (seconds := delivery.seconds) is not None
-    }
-
-
 @contextlib.contextmanager
 def throwaway_postgres(admin_url: str | None = None) -> Iterator[str]:
     """A fresh database on the local Postgres server for Airflow's metadata, dropped after."""

@@ -8,7 +8,7 @@ therefore counts its share of what is still open on the debit invoices that re-o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -116,13 +116,4 @@ def still_open(links: Iterable[DebitLink], snapshot: NetSuiteSnapshot) -> dict[s
             taken = min(paid, amount)
             paid -= taken
             out[invoice_id] = out.get(invoice_id, Decimal(0)) + amount - taken
-    return out
-
-
-def by_invoice(links: Iterable[DebitLink]) -> Mapping[str, list[DebitLink]]:
-    """The links by the Chargebee invoice they re-opened."""
-    out: dict[str, list[DebitLink]] = {}
-    for link in links:
-        for invoice_id, _ in link.reopened:
-            out.setdefault(invoice_id, []).append(link)
     return out

@@ -86,8 +86,3 @@ def account_host_label(account_id: str) -> str:
 def account_domain(account_id: str) -> str:
     """The REST host of an account, e.g. ``1234567-sb1.suitetalk.api.netsuite.com``."""
     return f"{account_host_label(account_id)}.suitetalk.api.netsuite.com"
-
-
-def canonical_token_url(account_id: str) -> str:
-    """The token URL NetSuite expects as the assertion ``aud``."""
-    return f"https://{account_domain(account_id)}/services/rest/auth/oauth2/v1/token"
