@@ -132,12 +132,13 @@ def test_the_loader_holds_about_one_chunk_of_documents_and_plans(
 ) -> None:
     env = start_env(scale=10)
     env.extract()
-    summary = env.sync("run-1", chunk_size=3, concurrency=2)
+    summary = env.sync("run-1", chunk_size=3, concurrency=2, plan_ahead=6)
     assert summary.counts["posted"] > 60
     assert resident["chunk"] == 3
-    # One chunk being planned, the one before it, and the writes in flight (2 per request
-    # slot): a bound set by the chunk size and the concurrency, not by the documents.
-    bound = 4 * 3 + 8 * 2
+    # One chunk being planned, the one before it, the writes the planner thread holds ready
+    # (plan_ahead) and the writes in flight (2 per request slot): a bound set by the chunk
+    # size, the look-ahead and the concurrency, not by the documents.
+    bound = 4 * 3 + 6 + 8 * 2
     assert resident["planned"] > 3 * bound
     assert resident["max_works"] <= bound, resident
     assert resident["max_docs"] <= 2 * 3, resident
