@@ -14,7 +14,7 @@ ARG CBNS_DEVKIT=0
 COPY --chown=airflow:0 pyproject.toml constraints.txt README.md /opt/cbns/src/
 COPY --chown=airflow:0 plugins/ /opt/cbns/src/plugins/
 
-# Non-editable install: package data (Alembic migrations, *.json, *.mako, *.j2 templates) must
+# Non-editable install: package data (Alembic migrations, *.json, *.mako, *.j2 templates, the finance view's *.css/*.js) must
 # ship inside the wheel. Naming apache-airflow==${AIRFLOW_VERSION} stops pip from ever moving
 # Airflow itself, and naming the FAB provider (the auth manager docker-compose.yaml uses, already
 # in the base image) makes pip keep its requirements satisfied while it applies our lock.
